@@ -1,0 +1,237 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Call is one host call as the gate sees it.
+type Call struct {
+	Capability string // "kv.get"
+	Module     string // "kv"
+	Function   string // "get"
+	Args       Args   // validated, keyed by param name
+	ArgBytes   int64  // size of the arguments (see Size)
+}
+
+// Decision is the gate's answer for one call.
+type Decision struct {
+	Allow     bool
+	Rule      string // the rule that decided (the deny rule, or the allow rule that matched)
+	Message   string // the deny rule's message, or why evaluation failed
+	WouldDeny bool   // audit mode: the policy would deny, but the call is allowed
+	Catchable bool   // a denial is a catchable error instead of ending the run
+}
+
+// Gate decides whether a call may go ahead. The engine implements it with the
+// run's policy and budget. A non-nil error ends the run (for example the
+// host-call budget is gone); a denial is a Decision.
+type Gate interface {
+	Check(ctx context.Context, c *Call) (Decision, error)
+}
+
+// Dispatcher is the one path every host call takes: validate and copy the
+// arguments, ask the gate, write the audit event, call the function with
+// panic recovery and the run's deadline, copy the result. One Dispatcher
+// serves one run.
+type Dispatcher struct {
+	Registry *Registry
+	Gate     Gate
+	Log      zerolog.Logger
+	LogArgs  bool        // put argument values in the audit event (opt-in)
+	Result   ValueLimits // limits for values returned to the script
+}
+
+// Call runs the host function named capability with args already copied
+// into the value model by the backend. The error is one of *ArgError,
+// *HostError, *DeniedError, or whatever the gate returned.
+func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (any, error) {
+	fn := d.Registry.Lookup(capability)
+	if fn == nil {
+		return nil, &ArgError{Capability: capability, Msg: "no such host function"}
+	}
+	mod, name := splitCap(capability)
+	named, err := bind(capability, fn, args)
+	if err != nil {
+		return nil, err
+	}
+	call := &Call{Capability: capability, Module: mod, Function: name, Args: named}
+	for _, a := range named {
+		call.ArgBytes += Size(a)
+	}
+	dec, err := d.Gate.Check(ctx, call)
+	if err != nil {
+		d.audit(call, "error", dec, 0, err)
+		return nil, err
+	}
+	if !dec.Allow {
+		d.audit(call, "deny", dec, 0, nil)
+		d.Log.Warn().Str("event", "policy.denied").Str("capability", capability).Str("rule", dec.Rule).
+			Str("message", dec.Message).Msg("policy.denied")
+		return nil, &DeniedError{Capability: capability, Rule: dec.Rule, Msg: dec.Message, Catchable: dec.Catchable}
+	}
+	start := time.Now()
+	res, err := invoke(ctx, capability, fn, named)
+	if err != nil {
+		d.audit(call, "allow", dec, time.Since(start), err)
+		return nil, err
+	}
+	out, _, err := Copy(res, d.Result)
+	if err != nil {
+		herr := &HostError{Capability: capability, Msg: "result: " + err.Error(), Err: err}
+		var ve *ValueError
+		if errors.As(err, &ve) && !ve.TooLarge {
+			herr.Msg = "returned a value outside the value model"
+		}
+		d.audit(call, "allow", dec, time.Since(start), herr)
+		return nil, herr
+	}
+	d.audit(call, "allow", dec, time.Since(start), nil)
+	return out, nil
+}
+
+func (d *Dispatcher) audit(c *Call, decision string, dec Decision, dur time.Duration, err error) {
+	if dec.WouldDeny {
+		decision = "audit-deny"
+	}
+	ev := d.Log.Info()
+	if err != nil {
+		ev = d.Log.Warn()
+	}
+	ev = ev.Str("event", "host.call").Str("capability", c.Capability).Str("decision", decision).
+		Str("rule", dec.Rule).Dur("duration", dur).Int64("argBytes", c.ArgBytes)
+	if dec.Message != "" {
+		ev = ev.Str("message", dec.Message)
+	}
+	if d.LogArgs {
+		ev = ev.Interface("args", map[string]any(c.Args))
+	}
+	if err != nil {
+		ev = ev.AnErr("error", err)
+	}
+	ev.Msg("host.call")
+}
+
+func splitCap(c string) (string, string) {
+	for i := 0; i < len(c); i++ {
+		if c[i] == '.' {
+			return c[:i], c[i+1:]
+		}
+	}
+	return c, ""
+}
+
+// bind checks args against fn's params and keys them by name.
+func bind(capability string, fn *Func, args []any) (Args, error) {
+	if len(args) > len(fn.Params) {
+		return nil, &ArgError{Capability: capability, Msg: fmt.Sprintf("takes at most %d arguments, got %d", len(fn.Params), len(args))}
+	}
+	out := make(Args, len(args))
+	for i, p := range fn.Params {
+		if i >= len(args) || args[i] == nil {
+			if !p.Optional {
+				return nil, &ArgError{Capability: capability, Param: p.Name, Msg: "is required"}
+			}
+			continue
+		}
+		v, err := checkType(p.Type, args[i])
+		if err != nil {
+			return nil, &ArgError{Capability: capability, Param: p.Name, Msg: err.Error()}
+		}
+		out[p.Name] = v
+	}
+	return out, nil
+}
+
+func checkType(t Type, v any) (any, error) {
+	ok := false
+	switch t {
+	case Any:
+		ok = true
+	case Bool:
+		_, ok = v.(bool)
+	case Int:
+		_, ok = v.(int64)
+	case Number:
+		switch v.(type) {
+		case int64, float64:
+			ok = true
+		}
+	case String:
+		_, ok = v.(string)
+	case Bytes:
+		switch b := v.(type) {
+		case []byte:
+			ok = true
+		case string:
+			return []byte(b), nil
+		}
+	case List:
+		_, ok = v.([]any)
+	case Map:
+		_, ok = v.(map[string]any)
+	}
+	if !ok {
+		return nil, fmt.Errorf("want %s, got %s", t, TypeName(v))
+	}
+	return v, nil
+}
+
+// TypeName names the model type of v as scripts know it.
+func TypeName(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "bool"
+	case int64:
+		return "int"
+	case float64:
+		if v != float64(int64(v)) {
+			return "number (not a whole number)"
+		}
+		return "number"
+	case string:
+		return "string"
+	case []byte:
+		return "bytes"
+	case []any:
+		return "list"
+	case map[string]any:
+		return "map"
+	}
+	return "unsupported value"
+}
+
+// invoke calls the Go implementation with panic recovery; a panic or error
+// becomes a *HostError whose message does not leak Go internals.
+func invoke(ctx context.Context, capability string, fn *Func, args Args) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = nil
+			err = &HostError{Capability: capability, Msg: "host function failed", Err: fmt.Errorf("panic: %v", r), Panic: true}
+		}
+	}()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res, err = fn.Impl(ctx, args)
+	if err != nil {
+		var m Message
+		var he *HostError
+		switch {
+		case errors.As(err, &he):
+			return nil, he
+		case errors.As(err, &m):
+			return nil, &HostError{Capability: capability, Msg: string(m), Err: err}
+		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+			return nil, &HostError{Capability: capability, Msg: "host function stopped: the run's deadline passed", Err: err}
+		}
+		return nil, &HostError{Capability: capability, Msg: "host function failed", Err: err}
+	}
+	return res, nil
+}

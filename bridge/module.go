@@ -1,0 +1,134 @@
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+)
+
+// Type is the declared type of a parameter.
+type Type int
+
+// Parameter types. Bytes accepts bytes or a string (its UTF-8 bytes); Number
+// accepts any number; Int only whole numbers.
+const (
+	Any Type = iota
+	Bool
+	Int
+	Number
+	String
+	Bytes
+	List
+	Map
+)
+
+var typeNames = [...]string{"any", "bool", "int", "number", "string", "bytes", "list", "map"}
+
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return "type(" + fmt.Sprint(int(t)) + ")"
+}
+
+// Param declares one parameter of a host function.
+type Param struct {
+	Name     string
+	Type     Type
+	Optional bool // an optional param may be omitted or null
+	Doc      string
+}
+
+// Func is one host function. Impl gets the run's ctx (with its deadline) and
+// the arguments, already validated and copied, keyed by param name (omitted
+// optional params are absent). It returns a value in the model (see Copy) or
+// an error, which the script sees as a host error.
+type Func struct {
+	Name   string
+	Params []Param
+	Doc    string
+	Impl   func(ctx context.Context, args Args) (any, error)
+}
+
+// Args are the validated arguments of one call.
+type Args map[string]any
+
+// String returns the named string argument ("" if absent).
+func (a Args) String(name string) string { s, _ := a[name].(string); return s }
+
+// Int returns the named int argument (0 if absent).
+func (a Args) Int(name string) int64 { i, _ := a[name].(int64); return i }
+
+// Bytes returns the named bytes argument (nil if absent).
+func (a Args) Bytes(name string) []byte { b, _ := a[name].([]byte); return b }
+
+// Module is a named set of host functions. Capability names are
+// "module.function".
+type Module struct {
+	Name  string
+	Doc   string
+	Funcs []*Func
+}
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Registry is the immutable set of modules a host exposes. Safe for
+// concurrent use.
+type Registry struct {
+	modules []*Module
+	funcs   map[string]*Func
+}
+
+// NewRegistry validates the modules (names, unique functions, params) and
+// returns a registry.
+func NewRegistry(mods ...*Module) (*Registry, error) {
+	r := &Registry{funcs: map[string]*Func{}}
+	seen := map[string]bool{}
+	for _, m := range mods {
+		if m == nil {
+			return nil, fmt.Errorf("bridge: nil module")
+		}
+		if !nameRE.MatchString(m.Name) {
+			return nil, fmt.Errorf("bridge: module name %q must match %s", m.Name, nameRE)
+		}
+		if seen[m.Name] {
+			return nil, fmt.Errorf("bridge: module %q registered twice", m.Name)
+		}
+		seen[m.Name] = true
+		for _, f := range m.Funcs {
+			if f == nil || f.Impl == nil {
+				return nil, fmt.Errorf("bridge: module %q has a function without an implementation", m.Name)
+			}
+			if !nameRE.MatchString(f.Name) {
+				return nil, fmt.Errorf("bridge: function name %q in module %q must match %s", f.Name, m.Name, nameRE)
+			}
+			cap := m.Name + "." + f.Name
+			if r.funcs[cap] != nil {
+				return nil, fmt.Errorf("bridge: function %s registered twice", cap)
+			}
+			optional := false
+			pnames := map[string]bool{}
+			for _, p := range f.Params {
+				if !nameRE.MatchString(p.Name) || pnames[p.Name] {
+					return nil, fmt.Errorf("bridge: %s: bad or repeated param name %q", cap, p.Name)
+				}
+				pnames[p.Name] = true
+				if optional && !p.Optional {
+					return nil, fmt.Errorf("bridge: %s: required param %q after an optional one", cap, p.Name)
+				}
+				optional = optional || p.Optional
+			}
+			r.funcs[cap] = f
+		}
+		r.modules = append(r.modules, m)
+	}
+	sort.Slice(r.modules, func(i, j int) bool { return r.modules[i].Name < r.modules[j].Name })
+	return r, nil
+}
+
+// Modules returns the registered modules, sorted by name.
+func (r *Registry) Modules() []*Module { return r.modules }
+
+// Lookup returns the function for a capability name, or nil.
+func (r *Registry) Lookup(capability string) *Func { return r.funcs[capability] }

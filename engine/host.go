@@ -1,0 +1,352 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/policy"
+)
+
+// Config configures a Host. The zero value of every field is the safe default.
+type Config struct {
+	// Backends are the languages the host runs, by Lang().
+	Backends []Backend
+	// Modules are the host objects scripts may call (through the policy).
+	Modules []*bridge.Module
+	// Logger receives the audit events. nil: no audit log.
+	Logger *zerolog.Logger
+	// Budget holds the defaults for runs; zero fields take limits.Default().
+	Budget limits.Budget
+	// LogArgs puts host-call argument values into the audit log.
+	LogArgs bool
+	// MaxNesting bounds source nesting (default 256).
+	MaxNesting int
+}
+
+// Host compiles and runs scripts. It is safe for concurrent use: any number
+// of runs may go on at once.
+type Host struct {
+	backends map[string]Backend
+	registry *bridge.Registry
+	log      zerolog.Logger
+	budget   limits.Budget
+	logArgs  bool
+	nesting  int
+	runs     atomic.Uint64
+}
+
+// NewHost validates cfg and returns a Host.
+func NewHost(cfg Config) (*Host, error) {
+	h := &Host{backends: map[string]Backend{}, logArgs: cfg.LogArgs, nesting: cfg.MaxNesting}
+	if len(cfg.Backends) == 0 {
+		return nil, errors.New("engine: Config.Backends is empty")
+	}
+	for _, b := range cfg.Backends {
+		if b == nil {
+			return nil, errors.New("engine: nil backend")
+		}
+		if h.backends[b.Lang()] != nil {
+			return nil, fmt.Errorf("engine: two backends for language %q", b.Lang())
+		}
+		h.backends[b.Lang()] = b
+	}
+	reg, err := bridge.NewRegistry(cfg.Modules...)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	h.registry = reg
+	if cfg.Logger != nil {
+		h.log = *cfg.Logger
+	} else {
+		h.log = zerolog.Nop()
+	}
+	h.budget, err = limits.Resolve(limits.Default(), cfg.Budget, limits.Budget{})
+	if err != nil {
+		return nil, fmt.Errorf("engine: Config.%w", err)
+	}
+	if h.nesting <= 0 {
+		h.nesting = 256
+	}
+	return h, nil
+}
+
+// Source is a script to compile.
+type Source struct {
+	Name string // shown in positions ("transform.js"); no directories please
+	Lang string // "js" or "lua"
+	Code string
+}
+
+// Script is a compiled script. It is immutable and may be run any number of
+// times from any number of goroutines.
+type Script struct {
+	name, lang, sha string
+	prog            Program
+	backend         Backend
+}
+
+// Name returns the script's name.
+func (s *Script) Name() string { return s.name }
+
+// Lang returns the script's language.
+func (s *Script) Lang() string { return s.lang }
+
+// SHA256 returns the hex SHA-256 of the source.
+func (s *Script) SHA256() string { return s.sha }
+
+// Compile compiles src with the host's source limits.
+func (h *Host) Compile(src Source) (*Script, error) {
+	b := h.backends[src.Lang]
+	if b == nil {
+		return nil, &Error{Kind: KindCompile, Message: fmt.Sprintf("unknown language %q", src.Lang)}
+	}
+	if src.Name == "" {
+		src.Name = "script." + src.Lang
+	}
+	sum := sha256.Sum256([]byte(src.Code))
+	s := &Script{name: src.Name, lang: src.Lang, sha: hex.EncodeToString(sum[:]), backend: b}
+	if int64(len(src.Code)) > h.budget.Source {
+		err := &Error{Kind: KindLimit, Limit: limits.Source, Pos: src.Name,
+			Message: fmt.Sprintf("source is %d bytes, over the limit of %d", len(src.Code), h.budget.Source)}
+		h.logCompiled(s, err)
+		return nil, err
+	}
+	prog, err := guardCompile(b, src, CompileLimits{MaxSource: h.budget.Source, MaxNesting: h.nesting})
+	if err != nil {
+		h.logCompiled(s, err)
+		return nil, err
+	}
+	s.prog = prog
+	h.logCompiled(s, nil)
+	return s, nil
+}
+
+func guardCompile(b Backend, src Source, lim CompileLimits) (p Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, &Error{Kind: KindInternal, Message: "compiler failed", Err: fmt.Errorf("panic: %v\n%s", r, debug.Stack())}
+		}
+	}()
+	p, err = b.Compile(src, lim)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			err = &Error{Kind: KindInternal, Message: "compiler failed", Err: err}
+		}
+	}
+	return p, err
+}
+
+func (h *Host) logCompiled(s *Script, err error) {
+	ev := h.log.Info()
+	if err != nil {
+		ev = h.log.Warn().AnErr("error", err)
+	}
+	ev.Str("event", "script.compiled").Str("script", s.name).Str("lang", s.lang).Str("sha256", s.sha).Msg("script.compiled")
+}
+
+// Identity is who a script is, as policies see it (script.tenant, script.labels).
+type Identity struct {
+	Tenant string
+	Labels map[string]string
+}
+
+// RunOptions configure one run. The zero value is a run with null input, no
+// capabilities and the host's default budget.
+type RunOptions struct {
+	// Input is the script's `input`, in the bridge value model (see
+	// bridge.Copy); the script gets a deep copy.
+	Input any
+	// Policy decides every host call. nil: every call is denied.
+	Policy *policy.Policy
+	// Budget replaces the host's defaults field by field; the policy's
+	// limits are ceilings over both.
+	Budget limits.Budget
+	// Identity is the script's tenant and labels.
+	Identity Identity
+	// Seed seeds Math.random / math.random and crypto.random_*; 0 picks a
+	// random seed. Now is the script's clock; nil uses the real time.
+	Seed uint64
+	Now  func() time.Time
+}
+
+// LogLine is one line a script logged.
+type LogLine struct {
+	Level   string `json:"level"`
+	Message string `json:"message"`
+}
+
+// Result is what a run produced. Run returns it with Usage and Logs filled
+// in even when the run failed.
+type Result struct {
+	Value any
+	Usage limits.Usage
+	Logs  []LogLine
+}
+
+// Run runs s once. It returns a non-nil Result (with Usage and Logs) and, on
+// failure, an *Error. ctx cancellation stops the script.
+func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result, err error) {
+	res = &Result{}
+	runID := h.runs.Add(1)
+	log := h.log.With().Uint64("run", runID).Str("script", s.name).Logger()
+	var ceiling limits.Budget
+	if opts.Policy != nil {
+		l := opts.Policy.Limits
+		ceiling = limits.Budget{Steps: l.Steps, Memory: l.Memory, Timeout: l.Timeout, CPU: l.CPU,
+			HostCalls: l.HostCalls, Output: l.Output, Logs: l.Logs}
+	}
+	budget, berr := limits.Resolve(h.budget, opts.Budget, ceiling)
+	if berr != nil {
+		return res, &Error{Kind: KindInput, Message: berr.Error(), Err: berr}
+	}
+	w := limits.NewWatchdog(budget)
+	log.Info().Str("event", "run.started").Str("lang", s.lang).Str("sha256", s.sha).
+		Str("tenant", opts.Identity.Tenant).Msg("run.started")
+	defer func() {
+		res.Usage = w.Usage()
+		if err == nil {
+			res.Usage.OutputBytes = bridge.Size(res.Value)
+		}
+		h.logFinished(log, res, err)
+	}()
+
+	input, _, ierr := bridge.Copy(opts.Input, bridge.ValueLimits{MaxBytes: budget.Input})
+	if ierr != nil {
+		var ve *bridge.ValueError
+		if errors.As(ierr, &ve) && ve.TooLarge {
+			return res, &Error{Kind: KindLimit, Limit: limits.Input, Message: "input: " + ierr.Error(), Err: ierr}
+		}
+		return res, &Error{Kind: KindInput, Message: "input: " + ierr.Error(), Err: ierr}
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		seed = binary.LittleEndian.Uint64(b[:]) | 1
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	g := &gate{pol: opts.Policy, w: w, now: now, calls: map[string]int64{},
+		script: policy.Script{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: opts.Identity.Labels}}
+	d := &bridge.Dispatcher{Registry: h.registry, Gate: g, Log: log, LogArgs: h.logArgs,
+		Result: bridge.ValueLimits{MaxBytes: budget.Input}}
+	rinfo := &bridge.Run{Seed: seed, Now: now, Tenant: opts.Identity.Tenant}
+	env := &Env{
+		Input:    input,
+		Modules:  h.registry.Modules(),
+		Watchdog: w,
+		Budget:   budget,
+		Seed:     seed,
+		Now:      now,
+		Args:     bridge.ValueLimits{MaxBytes: budget.Output},
+		Result:   bridge.ValueLimits{MaxBytes: budget.Input},
+		Call: func(ctx context.Context, capability string, args []any) (any, error) {
+			return d.Call(bridge.WithRun(ctx, rinfo), capability, args)
+		},
+		Log: func(level, msg string) error {
+			if err := w.AddLog(int64(len(msg)) + 1); err != nil {
+				return err
+			}
+			res.Logs = append(res.Logs, LogLine{Level: level, Message: msg})
+			return nil
+		},
+	}
+	v, rerr := guardRun(ctx, s, env)
+	w.Stop()
+	if rerr != nil {
+		if le, ok := rerr.(*Error); ok && le.Kind == KindLimit {
+			log.Warn().Str("event", "limit.exceeded").Str("limit", le.Limit).Str("value", budget.Value(le.Limit)).Msg("limit.exceeded")
+		}
+		return res, rerr
+	}
+	res.Value = v
+	return res, nil
+}
+
+func guardRun(ctx context.Context, s *Script, env *Env) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, &Error{Kind: KindInternal, Message: "internal error", Err: fmt.Errorf("panic: %v\n%s", r, debug.Stack())}
+		}
+	}()
+	v, err = s.backend.Run(ctx, s.prog, env)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			e = FromCause(err)
+		}
+		return nil, e
+	}
+	return v, nil
+}
+
+func (h *Host) logFinished(log zerolog.Logger, res *Result, err error) {
+	u := res.Usage
+	ev := log.Info()
+	outcome := "ok"
+	if err != nil {
+		ev = log.Warn()
+		outcome = "error"
+		var e *Error
+		if errors.As(err, &e) {
+			outcome = string(e.Kind)
+			ev = ev.Str("limit", e.Limit).Str("capability", e.Capability).Str("rule", e.Rule).Str("error", e.Message)
+			if e.Kind == KindInternal && e.Err != nil {
+				ev = ev.Str("cause", e.Err.Error())
+			}
+		}
+	}
+	ev.Str("event", "run.finished").Str("outcome", outcome).
+		Int64("steps", u.Steps).Int64("memoryBytes", u.MemoryBytes).Int64("cpuMs", u.CPUMs).
+		Int64("wallMs", u.WallMs).Int64("hostCalls", u.HostCalls).Int64("outputBytes", u.OutputBytes).
+		Int64("logBytes", u.LogBytes).Msg("run.finished")
+}
+
+// gate implements bridge.Gate with the run's policy and watchdog.
+type gate struct {
+	pol    *policy.Policy
+	w      *limits.Watchdog
+	now    func() time.Time
+	script policy.Script
+	calls  map[string]int64
+}
+
+func (g *gate) Check(ctx context.Context, c *bridge.Call) (bridge.Decision, error) {
+	if err := g.w.AddHostCall(); err != nil {
+		return bridge.Decision{}, err
+	}
+	if g.pol == nil {
+		return bridge.Decision{Message: "the run has no policy, so no capabilities"}, nil
+	}
+	calls := make(map[string]int64, len(g.calls))
+	for k, v := range g.calls {
+		calls[k] = v
+	}
+	d := g.pol.Decide(ctx, &policy.Request{
+		Script: g.script,
+		Call:   policy.Call{Name: c.Capability, Module: c.Module, Function: c.Function},
+		Args:   c.Args,
+		Usage:  policy.Usage{Steps: g.w.Steps(), HostCalls: g.w.HostCalls() - 1, Elapsed: g.w.Elapsed(), Calls: calls},
+		Now:    g.now(),
+	})
+	if d.Allow {
+		g.calls[c.Capability]++
+	}
+	return bridge.Decision{Allow: d.Allow, Rule: d.Rule, Message: d.Message, WouldDeny: d.WouldDeny,
+		Catchable: g.pol.CatchableDenials}, nil
+}
