@@ -1,0 +1,171 @@
+package js
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
+	"github.com/dop251/goja/file"
+	"github.com/dop251/goja/parser"
+
+	"github.com/scriptrun/scriptrun/engine"
+	
+)
+
+// Backend runs JavaScript on goja. It holds no state; one Backend serves
+// any number of concurrent runs.
+type Backend struct{}
+
+var _ engine.Backend = (*Backend)(nil)
+
+// New returns the JavaScript backend.
+func New() *Backend { return &Backend{} }
+
+// Lang returns "js".
+func (*Backend) Lang() string { return "js" }
+
+// program is a compiled script: immutable, shared by every run.
+type program struct {
+	name   string
+	prog   *goja.Program
+	prefix int // bytes of wrapper before the script on line 1
+}
+
+// Compile pre-scans, parses, rewrites (step ticks) and compiles src.
+func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (engine.Program, error) {
+	if lim.MaxNesting > 0 {
+		if err := srccheck.JS(src.Code, lim.MaxNesting); err != nil {
+			var se *srccheckError
+			if errors.As(err, &se) {
+				return nil, &engine.Error{Kind: engine.KindCompile, Message: se.Msg,
+					Pos: fmt.Sprintf("%s:%d:%d", src.Name, se.Line, se.Col), Err: err}
+			}
+			return nil, &engine.Error{Kind: engine.KindCompile, Message: err.Error(), Pos: src.Name, Err: err}
+		}
+	}
+	prg, prefix, err := parse(src)
+	if err != nil {
+		return nil, err
+	}
+	p, cerr := goja.CompileAST(prg, false)
+	if cerr != nil {
+		return nil, compileError(src.Name, prefix, cerr)
+	}
+	return &program{name: src.Name, prog: p, prefix: prefix}, nil
+}
+
+// parse wraps the script as a function body (an async one only when the
+// script needs top-level await), parses it and rewrites it.
+func parse(src engine.Source) (*ast.Program, int, error) {
+	prg, err := parseWrapped(src, wrapPrefix)
+	prefix := len(wrapPrefix)
+	if err != nil {
+		aprg, aerr := parseWrapped(src, asyncWrapPrefix)
+		if aerr != nil {
+			return nil, 0, compileError(src.Name, prefix, err)
+		}
+		prg, prefix = aprg, len(asyncWrapPrefix)
+	}
+	outer, inner, ok := wrapperShape(prg)
+	if !ok || int(inner.Body.RightBrace) != prefix+len(src.Code)+2 {
+		pos := file.Idx(0)
+		if inner != nil && inner.Body != nil {
+			pos = inner.Body.RightBrace
+		}
+		return nil, 0, posError(src.Name, prefix, prg.File, int(pos)-1,
+			"unexpected '}': the script closes the function body it runs in")
+	}
+	if rerr := rewrite(prg, outer, prefix, prefix+len(src.Code)); rerr != nil {
+		return nil, 0, posError(src.Name, prefix, prg.File, int(rerr.idx)-1, rerr.msg)
+	}
+	return prg, prefix, nil
+}
+
+func parseWrapped(src engine.Source, prefix string) (*ast.Program, error) {
+	return parser.ParseFile(nil, src.Name, prefix+src.Code+wrapSuffix, 0, parser.WithDisableSourceMaps)
+}
+
+// wrapperShape finds the outer and inner functions of the wrapper and checks
+// that the script did not change the wrapper's structure.
+func wrapperShape(prg *ast.Program) (outer, inner *ast.FunctionLiteral, ok bool) {
+	if len(prg.Body) != 1 {
+		return nil, nil, false
+	}
+	es, _ := prg.Body[0].(*ast.ExpressionStatement)
+	if es == nil {
+		return nil, nil, false
+	}
+	outer, _ = es.Expression.(*ast.FunctionLiteral)
+	if outer == nil || outer.Body == nil || len(outer.Body.List) != 1 {
+		return nil, nil, false
+	}
+	ret, _ := outer.Body.List[0].(*ast.ReturnStatement)
+	if ret == nil {
+		return outer, nil, false
+	}
+	arr, _ := ret.Argument.(*ast.ArrayLiteral)
+	if arr == nil || len(arr.Value) < 1 {
+		return outer, nil, false
+	}
+	inner, _ = arr.Value[0].(*ast.FunctionLiteral)
+	if inner == nil || inner.Body == nil || len(arr.Value) != 2 {
+		return outer, inner, false
+	}
+	return outer, inner, true
+}
+
+// compileError translates a parser or compiler error.
+func compileError(name string, prefix int, err error) error {
+	var list parser.ErrorList
+	var one *parser.Error
+	var ce *goja.CompilerSyntaxError
+	var re *goja.CompilerReferenceError
+	switch {
+	case errors.As(err, &list) && len(list) > 0:
+		e := list[0]
+		return &engine.Error{Kind: engine.KindCompile, Message: cleanParserMsg(e.Message),
+			Pos: fmtPos(name, prefix, e.Position.Line, e.Position.Column), Err: err}
+	case errors.As(err, &one):
+		return &engine.Error{Kind: engine.KindCompile, Message: cleanParserMsg(one.Message),
+			Pos: fmtPos(name, prefix, one.Position.Line, one.Position.Column), Err: err}
+	case errors.As(err, &ce):
+		return posError(name, prefix, ce.File, ce.Offset, ce.Message)
+	case errors.As(err, &re):
+		return posError(name, prefix, re.File, re.Offset, re.Message)
+	}
+	return &engine.Error{Kind: engine.KindCompile, Message: "cannot compile the script", Pos: name, Err: err}
+}
+
+func posError(name string, prefix int, f *file.File, offset int, msg string) error {
+	e := &engine.Error{Kind: engine.KindCompile, Message: msg, Pos: name}
+	if f != nil && offset >= 0 {
+		p := f.Position(offset)
+		e.Pos = fmtPos(name, prefix, p.Line, p.Column)
+	}
+	return e
+}
+
+// fmtPos formats a position in the wrapped source as one in the script.
+func fmtPos(name string, prefix, line, col int) string {
+	if line == 1 {
+		col -= prefix
+		if col < 1 {
+			col = 1
+		}
+	}
+	return fmt.Sprintf("%s:%d:%d", name, line, col)
+}
+
+func cleanParserMsg(m string) string {
+	// goja prefixes some messages with "(anonymous): Line 1:2 "; positions are ours.
+	if i := strings.Index(m, "Line "); i == 0 {
+		if j := strings.Index(m, " "); j > 0 {
+			if k := strings.Index(m[j+1:], " "); k > 0 {
+				return m[j+1+k+1:]
+			}
+		}
+	}
+	return m
+}

@@ -1,0 +1,352 @@
+package js
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"reflect"
+	"runtime"
+	"strings"
+
+	"github.com/dop251/goja"
+
+	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/limits"
+)
+
+// batch is how many step ticks the script may take before the tick function
+// (Go) is called again. The budget is exact: a batch never exceeds what is
+// left.
+const batch = 1000
+
+// lockdownSrc closes every route to code generation from strings. It runs
+// in each fresh runtime before the script, so nothing the script sees was
+// left by another run.
+const lockdownSrc = `(function(g){
+	"use strict";
+	var noCodegen = function() { throw new TypeError("code generation from strings is not allowed"); };
+	var protos = [
+		Function.prototype,
+		Object.getPrototypeOf(async function(){}),
+		Object.getPrototypeOf(function*(){})
+	];
+	for (var i = 0; i < protos.length; i++) {
+		Object.defineProperty(protos[i], "constructor", {value: noCodegen, writable: false, configurable: false, enumerable: false});
+	}
+	delete g.eval;
+	delete g.Function;
+	return [Error, TypeError, Uint8Array, Object.getOwnPropertyDescriptor];
+})`
+
+var lockdownProg = goja.MustCompile("lockdown", lockdownSrc, true)
+
+var typePromise = reflect.TypeOf((*goja.Promise)(nil))
+
+// stop is the panic that ends a run at once from inside a native function.
+// goja lets Go panics of unknown types pass every try/catch/finally and
+// promise job, so the script cannot catch or delay it.
+type stop struct{}
+
+// run is the state of one run: one goroutine, one fresh goja runtime.
+type run struct {
+	ctx  context.Context
+	vm   *goja.Runtime
+	env  *engine.Env
+	w    *limits.Watchdog
+	prog *program
+
+	errorCtor, typeErrorCtor, uint8Array goja.Constructor
+	getOwnPropertyDescriptor             goja.Callable
+	hostErrs                             map[*goja.Object]error
+	stopStack                            []goja.StackFrame
+	granted                              int64
+}
+
+// Run runs p once in a fresh runtime.
+func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v any, err error) {
+	prog, ok := p.(*program)
+	if !ok {
+		return nil, &engine.Error{Kind: engine.KindInternal, Message: "program of another backend"}
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	r := &run{ctx: ctx, env: env, w: env.Watchdog, prog: prog, hostErrs: map[*goja.Object]error{}}
+	defer func() {
+		if rec := recover(); rec != nil {
+			v, err = nil, r.panicError(rec)
+		}
+	}()
+	if err := r.setup(); err != nil {
+		return nil, err
+	}
+	r.w.Arm(ctx, func(cause error) { r.vm.Interrupt(cause) })
+
+	fn, reader, err := r.instantiate()
+	if err != nil {
+		return nil, err
+	}
+	res, err := fn(goja.Undefined())
+	if err != nil {
+		return nil, r.translate(err)
+	}
+	res, err = r.settle(res)
+	if err != nil {
+		return nil, err
+	}
+	if c, rerr := reader(goja.Undefined()); rerr == nil {
+		r.w.SetSteps(r.w.Steps() + r.granted - c.ToInteger())
+	}
+	if err := r.w.CheckCPU(); err != nil {
+		return nil, engine.FromCause(err)
+	}
+	if cause := r.w.Cause(); cause != nil {
+		return nil, engine.FromCause(cause)
+	}
+	out, err := r.exportResult(res)
+	if err != nil {
+		return nil, err
+	}
+	if cause := r.w.Cause(); cause != nil {
+		return nil, engine.FromCause(cause)
+	}
+	return out, nil
+}
+
+// setup makes the runtime, locks it down and installs the script's globals.
+func (r *run) setup() error {
+	vm := goja.New()
+	r.vm = vm
+	vm.SetMaxCallStackSize(int(r.env.Budget.StackDepth))
+	rng := rand.New(rand.NewPCG(r.env.Seed, r.env.Seed^0x9e3779b97f4a7c15))
+	vm.SetRandSource(rng.Float64)
+	vm.SetTimeSource(r.env.Now)
+	ld, err := vm.RunProgram(lockdownProg)
+	if err != nil {
+		return &engine.Error{Kind: engine.KindInternal, Message: "cannot prepare the runtime", Err: err}
+	}
+	ldFn, _ := goja.AssertFunction(ld)
+	ctors, err := ldFn(goja.Undefined(), vm.GlobalObject())
+	if err != nil {
+		return &engine.Error{Kind: engine.KindInternal, Message: "cannot prepare the runtime", Err: err}
+	}
+	co := ctors.(*goja.Object)
+	r.errorCtor, _ = goja.AssertConstructor(co.Get("0"))
+	r.typeErrorCtor, _ = goja.AssertConstructor(co.Get("1"))
+	r.uint8Array, _ = goja.AssertConstructor(co.Get("2"))
+	r.getOwnPropertyDescriptor, _ = goja.AssertFunction(co.Get("3"))
+
+	g := vm.GlobalObject()
+	define := func(o *goja.Object, k string, v goja.Value) {
+		_ = o.DefineDataProperty(k, v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	}
+	define(g, "input", r.importValue(r.env.Input))
+	host := vm.NewObject()
+	for _, m := range r.env.Modules {
+		mo := vm.NewObject()
+		for _, f := range m.Funcs {
+			capability, fn := m.Name+"."+f.Name, f
+			define(mo, f.Name, vm.ToValue(func(c goja.FunctionCall) goja.Value { return r.hostCall(capability, fn, c) }))
+		}
+		define(host, m.Name, mo)
+	}
+	define(g, "host", host)
+	console := vm.NewObject()
+	for _, level := range []string{"log", "info", "warn", "error", "debug"} {
+		lvl := level
+		if lvl == "log" {
+			lvl = "info"
+		}
+		define(console, level, vm.ToValue(func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) }))
+	}
+	define(g, "console", console)
+	return nil
+}
+
+// instantiate runs the wrapper and returns the script's function and the
+// step reader.
+func (r *run) instantiate() (fn, reader goja.Callable, err error) {
+	outerV, err := r.vm.RunProgram(r.prog.prog)
+	if err != nil {
+		return nil, nil, r.translate(err)
+	}
+	outer, ok := goja.AssertFunction(outerV)
+	if !ok {
+		return nil, nil, &engine.Error{Kind: engine.KindInternal, Message: "wrapper is not a function"}
+	}
+	pairV, err := outer(goja.Undefined(), r.vm.ToValue(0), r.vm.ToValue(r.tick))
+	if err != nil {
+		return nil, nil, r.translate(err)
+	}
+	pair := pairV.(*goja.Object)
+	fn, _ = goja.AssertFunction(pair.Get("0"))
+	reader, _ = goja.AssertFunction(pair.Get("1"))
+	if fn == nil || reader == nil {
+		return nil, nil, &engine.Error{Kind: engine.KindInternal, Message: "wrapper has an unexpected shape"}
+	}
+	return fn, reader, nil
+}
+
+// tick is called by the script every `batch` steps: it counts them, checks
+// the step and CPU budgets, and grants the next batch.
+func (r *run) tick(goja.FunctionCall) goja.Value {
+	if r.w.Cause() != nil {
+		r.halt()
+	}
+	left, err := r.w.AddSteps(r.granted + 1)
+	if err != nil {
+		r.halt()
+	}
+	r.granted = min(batch, left)
+	return r.vm.ToValue(r.granted)
+}
+
+// settle waits for a returned promise: the job queue has already run, so a
+// promise still pending can never settle.
+func (r *run) settle(res goja.Value) (goja.Value, error) {
+	o, ok := res.(*goja.Object)
+	if !ok || o.ExportType() != typePromise {
+		return res, nil
+	}
+	p := o.Export().(*goja.Promise)
+	switch p.State() {
+	case goja.PromiseStateFulfilled:
+		return p.Result(), nil
+	case goja.PromiseStateRejected:
+		if cause := r.w.Cause(); cause != nil {
+			return nil, engine.FromCause(cause)
+		}
+		return nil, r.thrown(p.Result(), nil)
+	}
+	if cause := r.w.Cause(); cause != nil {
+		return nil, engine.FromCause(cause)
+	}
+	return nil, &engine.Error{Kind: engine.KindRuntime, Pos: r.prog.name,
+		Message: "the script's promise never settled (it awaits something that cannot happen)"}
+}
+
+// hostCall is the script side of every host function.
+func (r *run) hostCall(capability string, fn *bridge.Func, c goja.FunctionCall) goja.Value {
+	if r.w.Cause() != nil {
+		r.halt()
+	}
+	args := make([]any, len(c.Arguments))
+	for i, a := range c.Arguments {
+		x, err := r.exportArg(a)
+		if err != nil {
+			panic(r.newError(r.typeErrorCtor, bridge.NewArgError(capability, fn, i, err).Error(), nil))
+		}
+		args[i] = x
+	}
+	res, err := r.env.Call(r.ctx, capability, args)
+	if err != nil {
+		r.hostFail(err)
+	}
+	return r.importValue(res)
+}
+
+// exportArg copies one argument; a getter or proxy trap that throws is an
+// argument error, an interrupt passes through.
+func (r *run) exportArg(a goja.Value) (x any, err error) {
+	var verr error
+	if ex := r.vm.Try(func() { x, verr = newExporter(r.env.Args).export(a, 0, nil) }); ex != nil {
+		return nil, &bridge.ValueError{Path: "$", Msg: "reading the value threw: " + r.describe(ex.Value())}
+	}
+	return x, verr
+}
+
+// hostFail turns a dispatcher error into what the script sees: a catchable
+// error for bad arguments, host failures and catchable denials; an immediate
+// stop for everything else.
+func (r *run) hostFail(err error) {
+	var (
+		ae *bridge.ArgError
+		he *bridge.HostError
+		de *bridge.DeniedError
+	)
+	switch {
+	case errors.As(err, &ae):
+		panic(r.newError(r.typeErrorCtor, ae.Error(), err))
+	case errors.As(err, &he):
+		panic(r.newError(r.errorCtor, he.Error(), err, "HostError"))
+	case errors.As(err, &de) && de.Catchable:
+		panic(r.newError(r.errorCtor, de.Error(), err, "DeniedError"))
+	}
+	r.w.Trip(err)
+	r.halt()
+}
+
+// halt ends the run at once (the watchdog holds the cause), remembering
+// where the script was.
+func (r *run) halt() {
+	r.stopStack = r.vm.CaptureCallStack(maxFrames+1, nil)
+	panic(stop{})
+}
+
+// newError builds a JS error object; a non-nil cause is remembered so that,
+// if the script does not catch it, the run's error has the cause's kind.
+func (r *run) newError(ctor goja.Constructor, msg string, cause error, name ...string) *goja.Object {
+	o, err := ctor(nil, r.vm.ToValue(msg))
+	if err != nil {
+		panic(stop{})
+	}
+	if len(name) > 0 {
+		_ = o.DefineDataProperty("name", r.vm.ToValue(name[0]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	if cause != nil {
+		r.hostErrs[o] = cause
+	}
+	return o
+}
+
+// log implements console.*: arguments joined by spaces, non-strings as JSON.
+func (r *run) log(level string, c goja.FunctionCall) goja.Value {
+	if r.w.Cause() != nil {
+		r.halt()
+	}
+	var b strings.Builder
+	left := r.env.Budget.Logs
+	for i, a := range c.Arguments {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if s, ok := a.(goja.String); ok {
+			b.WriteString(s.String())
+		} else if o, isObj := a.(*goja.Object); isObj {
+			x, err := r.exportArg(o)
+			if err != nil {
+				b.WriteString("[object " + o.ClassName() + "]")
+			} else {
+				j, _ := json.Marshal(x)
+				b.Write(j)
+			}
+		} else {
+			b.WriteString(r.describe(a))
+		}
+		if int64(b.Len()) > left {
+			break
+		}
+	}
+	if err := r.env.Log(level, b.String()); err != nil {
+		r.halt()
+	}
+	return goja.Undefined()
+}
+
+// exportResult copies the script's result, bounded by the output budget.
+func (r *run) exportResult(res goja.Value) (out any, err error) {
+	var verr error
+	ex := r.vm.Try(func() { out, verr = newExporter(bridge.ValueLimits{MaxBytes: r.env.Budget.Output}).export(res, 0, nil) })
+	if ex != nil {
+		return nil, r.thrown(ex.Value(), ex)
+	}
+	if verr != nil {
+		var ve *bridge.ValueError
+		if errors.As(verr, &ve) && ve.TooLarge {
+			return nil, engine.FromCause(r.w.Exceed(limits.Output))
+		}
+		return nil, &engine.Error{Kind: engine.KindOutput, Pos: r.prog.name, Message: "result: " + verr.Error(), Err: verr}
+	}
+	return out, nil
+}

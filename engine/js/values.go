@@ -1,0 +1,196 @@
+package js
+
+import (
+	"math"
+	"reflect"
+	"strconv"
+
+	"github.com/dop251/goja"
+
+	"github.com/scriptrun/scriptrun/bridge"
+)
+
+var (
+	typeInt64   = reflect.TypeOf(int64(0))
+	typeFloat64 = reflect.TypeOf(float64(0))
+	typeBool    = reflect.TypeOf(false)
+	typeString  = reflect.TypeOf("")
+	typeProxy   = reflect.TypeOf(goja.Proxy{})
+	typeBuffer  = reflect.TypeOf(goja.ArrayBuffer{})
+	typeBytes   = reflect.TypeOf([]byte(nil))
+	typeArray   = reflect.TypeOf([]any(nil))
+)
+
+// exporter copies goja values into the bridge value model. It never hands
+// out a live goja object; getters and proxy traps run as script code, under
+// the run's budget (they are ticked like any script function).
+type exporter struct {
+	c     *bridge.Counter
+	onStk map[*goja.Object]bool
+}
+
+func newExporter(lim bridge.ValueLimits) *exporter {
+	return &exporter{c: bridge.NewCounter(lim), onStk: map[*goja.Object]bool{}}
+}
+
+type path struct {
+	parent *path
+	key    string
+	index  int
+}
+
+func (p *path) String() string {
+	if p == nil {
+		return "$"
+	}
+	if p.key == "" && p.index >= 0 {
+		return p.parent.String() + "[" + strconv.Itoa(p.index) + "]"
+	}
+	return bridge.PathKey(p.parent.String(), p.key)
+}
+
+func (e *exporter) export(v goja.Value, depth int, p *path) (any, error) {
+	pathFn := p.String
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil, e.c.Add(bridge.SizeNull, pathFn)
+	}
+	if _, ok := v.(*goja.Symbol); ok {
+		return nil, &bridge.ValueError{Path: pathFn(), Msg: "a symbol cannot cross to the host"}
+	}
+	o, isObj := v.(*goja.Object)
+	if !isObj {
+		switch v.ExportType() {
+		case typeBool:
+			return v.ToBoolean(), e.c.Add(bridge.SizeBool, pathFn)
+		case typeString:
+			s := v.String()
+			return s, e.c.Add(bridge.SizeString(len(s)), pathFn)
+		case typeInt64, typeFloat64:
+			n, ok := bridge.Num(v.ToFloat())
+			if !ok {
+				return nil, &bridge.ValueError{Path: pathFn(), Msg: "number is not finite (NaN or Infinity)"}
+			}
+			return n, e.c.Add(bridge.SizeNumber, pathFn)
+		}
+		return nil, &bridge.ValueError{Path: pathFn(), Msg: "a value of this type (bigint?) cannot cross to the host"}
+	}
+	if e.onStk[o] {
+		return nil, &bridge.ValueError{Path: pathFn(), Msg: "the value contains a cycle"}
+	}
+	switch o.ExportType() {
+	case typeProxy:
+		return nil, &bridge.ValueError{Path: pathFn(), Msg: "a Proxy cannot cross to the host"}
+	case typeBuffer:
+		b := o.Export().(goja.ArrayBuffer).Bytes()
+		if err := e.c.Add(bridge.SizeString(len(b)), pathFn); err != nil {
+			return nil, err
+		}
+		return append([]byte(nil), b...), nil
+	case typeArray:
+		return e.array(o, depth, p)
+	}
+	switch o.ClassName() {
+	case "Object":
+		return e.object(o, depth, p)
+	case "Function":
+		return nil, &bridge.ValueError{Path: pathFn(), Msg: "a function cannot cross to the host"}
+	case "Uint8Array":
+		if t, ok := o.Export().([]byte); ok {
+			if err := e.c.Add(bridge.SizeString(len(t)), pathFn); err != nil {
+				return nil, err
+			}
+			return append([]byte(nil), t...), nil
+		}
+	}
+	return nil, &bridge.ValueError{Path: pathFn(), Msg: "a " + o.ClassName() + " object cannot cross to the host; convert it to plain data first"}
+}
+
+func (e *exporter) array(o *goja.Object, depth int, p *path) (any, error) {
+	if err := e.c.Depth(depth+1, p.String); err != nil {
+		return nil, err
+	}
+	n := o.Get("length").ToInteger()
+	if n < 0 || n > math.MaxInt32 {
+		return nil, &bridge.ValueError{Path: p.String(), Msg: "array length out of range"}
+	}
+	if err := e.c.Add(2+n, p.String); err != nil {
+		return nil, err
+	}
+	e.onStk[o] = true
+	defer delete(e.onStk, o)
+	out := make([]any, 0, min(n, 1024))
+	for i := int64(0); i < n; i++ {
+		x, err := e.export(o.Get(strconv.FormatInt(i, 10)), depth+1, &path{parent: p, index: int(i)})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func (e *exporter) object(o *goja.Object, depth int, p *path) (any, error) {
+	if err := e.c.Depth(depth+1, p.String); err != nil {
+		return nil, err
+	}
+	if err := e.c.Add(2, p.String); err != nil {
+		return nil, err
+	}
+	e.onStk[o] = true
+	defer delete(e.onStk, o)
+	keys := o.Keys()
+	out := make(map[string]any, len(keys))
+	for _, k := range keys {
+		v := o.Get(k)
+		if v == nil || goja.IsUndefined(v) {
+			continue // as JSON does
+		}
+		if err := e.c.Add(bridge.SizeString(len(k))+2, p.String); err != nil {
+			return nil, err
+		}
+		x, err := e.export(v, depth+1, &path{parent: p, key: k, index: -1})
+		if err != nil {
+			return nil, err
+		}
+		out[k] = x
+	}
+	return out, nil
+}
+
+// importValue builds a fresh goja value from a bridge value. Properties are
+// defined, never assigned, so setters a script put on Object.prototype do
+// not run.
+func (r *run) importValue(v any) goja.Value {
+	vm := r.vm
+	switch v := v.(type) {
+	case nil:
+		return goja.Null()
+	case bool:
+		return vm.ToValue(v)
+	case int64:
+		return vm.ToValue(v)
+	case float64:
+		return vm.ToValue(v)
+	case string:
+		return vm.ToValue(v)
+	case []byte:
+		buf := vm.NewArrayBuffer(append([]byte(nil), v...))
+		if o, err := r.uint8Array(nil, vm.ToValue(buf)); err == nil {
+			return o
+		}
+		return vm.ToValue(buf)
+	case []any:
+		items := make([]any, len(v))
+		for i, e := range v {
+			items[i] = r.importValue(e)
+		}
+		return vm.NewArray(items...)
+	case map[string]any:
+		o := vm.NewObject()
+		for _, k := range bridge.SortedKeys(v) {
+			_ = o.DefineDataProperty(k, r.importValue(v[k]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		}
+		return o
+	}
+	return goja.Undefined()
+}
