@@ -266,7 +266,10 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 			return nil
 		},
 	}
-	v, rerr := guardRun(ctx, s, env)
+	// Host functions get a ctx that ends with the run's wall-time budget.
+	runCtx, cancel := context.WithDeadline(ctx, time.Now().Add(budget.Timeout-w.Elapsed()))
+	defer cancel()
+	v, rerr := guardRun(runCtx, s, env)
 	w.Stop()
 	if rerr != nil {
 		if le, ok := rerr.(*Error); ok && le.Kind == KindLimit {

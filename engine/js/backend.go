@@ -11,7 +11,7 @@ import (
 	"github.com/dop251/goja/parser"
 
 	"github.com/scriptrun/scriptrun/engine"
-	
+	"github.com/scriptrun/scriptrun/engine/internal/srccheck"
 )
 
 // Backend runs JavaScript on goja. It holds no state; one Backend serves
@@ -37,7 +37,7 @@ type program struct {
 func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (engine.Program, error) {
 	if lim.MaxNesting > 0 {
 		if err := srccheck.JS(src.Code, lim.MaxNesting); err != nil {
-			var se *srccheckError
+			var se *srccheck.Error
 			if errors.As(err, &se) {
 				return nil, &engine.Error{Kind: engine.KindCompile, Message: se.Msg,
 					Pos: fmt.Sprintf("%s:%d:%d", src.Name, se.Line, se.Col), Err: err}

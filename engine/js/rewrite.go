@@ -177,4 +177,3 @@ func tick(at file.Idx) ast.Statement {
 		}},
 	}
 }
-

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/bridge/crypto"
+	"github.com/scriptrun/scriptrun/bridge/kv"
+	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/policy"
+)
+
+// cmdCheck compiles scripts and the policy and runs nothing. It prints one
+// line per problem on stderr ("path:line:col: compile error: ...") and
+// nothing on success. The exit code is that of the first problem.
+func cmdCheck(args []string, stderr io.Writer) int {
+	fs := newFlagSet("check", "scriptrun check [--policy FILE] [--lang js|lua] SCRIPT...",
+		"Compile the scripts and the policy, run nothing. Problems go to stderr, one a line;\n"+
+			"exit 0 when everything compiles, 1 on a compile error, 2 on a usage error,\n"+
+			"an unreadable file or an invalid policy.")
+	var polPath, langFlag string
+	fs.StringVar(&polPath, "policy", "", "policy YAML `FILE` to check")
+	fs.StringVar(&langFlag, "lang", "", "language of every SCRIPT: js or lua (default: from each extension)")
+	paths, code, ok := fs.parse(args, true, stderr)
+	if !ok {
+		return code
+	}
+	if len(paths) == 0 && polPath == "" {
+		return usageErr(stderr, "check: want at least one SCRIPT or --policy (see scriptrun check -h)")
+	}
+	code = exitOK
+	fail := func(c int) {
+		if code == exitOK {
+			code = c
+		}
+	}
+	if polPath != "" {
+		if _, err := policy.Load(polPath, policy.Options{}); err != nil {
+			var pe *policy.Error
+			if errors.As(err, &pe) {
+				fmt.Fprintf(stderr, "%v\n", err)
+			} else {
+				fmt.Fprintf(stderr, "scriptrun: policy: %v\n", err)
+			}
+			fail(exitUsage)
+		}
+	}
+	avail := backends()
+	list := make([]engine.Backend, 0, len(avail))
+	for _, b := range avail {
+		list = append(list, b)
+	}
+	host, err := engine.NewHost(engine.Config{
+		Backends: list,
+		Modules:  []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(nil)},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+		return exitInternal
+	}
+	for _, path := range paths {
+		if path == "-" {
+			fmt.Fprintln(stderr, "scriptrun: check: reads script files, not stdin")
+			fail(exitUsage)
+			continue
+		}
+		lang, err := langOf(path, langFlag, avail)
+		if err != nil {
+			fmt.Fprintf(stderr, "scriptrun: %v\n", err)
+			fail(exitUsage)
+			continue
+		}
+		src, err := readFile(path, nil)
+		if err != nil {
+			fmt.Fprintf(stderr, "scriptrun: %v\n", err)
+			fail(exitUsage)
+			continue
+		}
+		name := filepath.Base(path)
+		if _, err := host.Compile(engine.Source{Name: name, Lang: lang, Code: string(src)}); err != nil {
+			var e *engine.Error
+			if !errors.As(err, &e) {
+				e = &engine.Error{Kind: engine.KindInternal, Message: err.Error()}
+			}
+			// Show the path as given rather than the base name the engine saw.
+			pos := e.Pos
+			if rest, ok := strings.CutPrefix(pos, name); ok {
+				pos = path + rest
+			}
+			if pos == "" {
+				pos = path
+			}
+			fmt.Fprintf(stderr, "%s: %s error: %s\n", pos, e.Kind, e.Message)
+			fail(exitCode(e.Kind))
+		}
+	}
+	return code
+}

@@ -1,0 +1,68 @@
+// Command scriptrun runs untrusted JavaScript and Lua scripts under a CEL
+// capability policy and hard budgets, the same way a host service embedding
+// the scriptrun library would.
+//
+// # Usage
+//
+//	scriptrun run [flags] SCRIPT        run one script
+//	scriptrun check [flags] SCRIPT...   compile scripts (and a policy); run nothing
+//	scriptrun version                   print the version
+//
+// # scriptrun run
+//
+// The language comes from the extension (.js, .lua) or --lang. Flags may
+// come before or after SCRIPT; "--" ends the flags.
+//
+//	--input FILE|-          JSON input, "-" for stdin (default: null)
+//	--policy FILE           policy YAML (default: no policy, every host call denied)
+//	--tenant NAME           script.tenant as policies see it
+//	--label k=v             script.labels[k] (repeatable)
+//	--steps N               step budget
+//	--memory SIZE           memory budget (65536, 64KiB, 64MiB, 1GiB, 512KB, 1MB)
+//	--timeout DUR           wall-time budget (Go duration: 500ms, 2s)
+//	--cpu DUR               CPU-time budget
+//	--host-calls N          host-call budget
+//	--output SIZE           result-size budget
+//	--isolation MODE        inproc (default); process is not implemented yet
+//	--kv FILE               JSON file backing the kv module (default: in memory)
+//	--deterministic         seed 1 and a clock fixed at 2000-01-01T00:00:00Z
+//	--log-format FORMAT     text or json (default: text on a terminal, else json)
+//
+// A budget flag left at 0 takes the library's default; a policy's limits
+// are ceilings over both.
+//
+// The modules kv and crypto are registered. kv is backed by --kv, or by an
+// in-memory store that is gone when the run ends.
+//
+// run prints exactly one JSON object on stdout:
+//
+//	{"ok":true,"value":...,"usage":{...}}
+//	{"ok":false,"error":{"kind":...,"limit":...,"capability":...,"rule":...,
+//	  "message":...,"pos":"name:line:col","stack":[...]},"usage":{...}}
+//
+// Empty error fields are left out. usage has steps, memoryBytes, cpuMs,
+// wallMs, hostCalls, outputBytes and logBytes; cpuMs and wallMs are measured
+// and vary even in --deterministic runs. Bytes in the result are written as
+// base64 strings (standard alphabet, padded), since JSON has no bytes type.
+// Strings that are not valid UTF-8 have the bad bytes replaced by U+FFFD.
+//
+// The script's log lines (console.*, print) and the host's audit log
+// (events script.compiled, run.started, host.call, policy.denied,
+// limit.exceeded, run.finished, script.log) go to stderr. The script's log
+// lines are written after the run ends.
+//
+// # Exit codes
+//
+//	0   success
+//	1   the script failed: error kind compile, runtime or output
+//	2   usage error or bad file (script unreadable, input malformed or error
+//	    kind input, policy malformed, kv file malformed)
+//	3   a limit was exceeded (error kind limit)
+//	4   a host call was denied by the policy (error kind denied)
+//	5   a host function failed (error kind host)
+//	70  internal error
+//
+// Usage errors and bad files print one line (a policy error may print
+// several, with carets) on stderr and nothing on stdout. Errors of a
+// compile or a run print the JSON object on stdout as well.
+package main

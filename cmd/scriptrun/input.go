@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/scriptrun/scriptrun/bridge"
+)
+
+// maxFileBytes bounds what the CLI reads from a script or input file. The
+// engine's own budgets (source, input) are much smaller by default; this
+// only keeps a huge or endless file (/dev/zero) from filling memory.
+const maxFileBytes = 64 << 20
+
+// readFile reads at most maxFileBytes from path ("-": r).
+func readFile(path string, r io.Reader) ([]byte, error) {
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileBytes {
+		return nil, fmt.Errorf("%s: larger than %d MiB", displayName(path), maxFileBytes>>20)
+	}
+	return data, nil
+}
+
+func displayName(path string) string {
+	if path == "-" {
+		return "<stdin>"
+	}
+	return path
+}
+
+// decodeInput decodes one JSON value from data into the bridge value model.
+// Errors name the file and the line:col of the problem.
+func decodeInput(name string, data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, fmt.Errorf("%s: no JSON value (the input is empty)", name)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, fmt.Errorf("%s:%s: unexpected end of JSON input", name, lineCol(data, int64(len(data))))
+		case errors.As(err, &se):
+			// Offset counts the bytes read, including the offending one.
+			return nil, fmt.Errorf("%s:%s: %s", name, lineCol(data, se.Offset-1), se.Error())
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("%s:%s: %s", name, lineCol(data, te.Offset-1), te.Error())
+		}
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	off := dec.InputOffset()
+	if rest := bytes.TrimLeft(data[off:], " \t\r\n"); len(rest) > 0 {
+		at := int64(len(data) - len(rest))
+		return nil, fmt.Errorf("%s:%s: unexpected data after the JSON value", name, lineCol(data, at))
+	}
+	out, err := toModel(v, func() string { return "$" })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return out, nil
+}
+
+// lineCol returns the 1-based "line:col" of byte offset off in data; the
+// column counts characters (UTF-8 sequences), not bytes.
+func lineCol(data []byte, off int64) string {
+	if off < 0 {
+		off = 0
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	start := bytes.LastIndexByte(before, '\n') + 1
+	col := utf8.RuneCount(before[start:]) + 1
+	return strconv.Itoa(line) + ":" + strconv.Itoa(col)
+}
+
+// toModel converts a decoded JSON value (numbers as json.Number) into the
+// bridge value model: int64 for whole numbers within ±2^53, float64
+// otherwise. path is built only for an error. encoding/json has already bounded the nesting (10000 levels);
+// the engine rejects anything deeper than its own limit with a clear error.
+func toModel(v any, path func() string) (any, error) {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := strconv.ParseInt(string(v), 10, 64); err == nil && i >= -bridge.MaxSafeInt && i <= bridge.MaxSafeInt {
+			return i, nil
+		}
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return nil, fmt.Errorf("at %s: bad number %s", path(), v)
+		}
+		if math.IsInf(f, 0) {
+			return nil, fmt.Errorf("at %s: number %s is out of range", path(), v)
+		}
+		n, ok := bridge.Num(f)
+		if !ok {
+			return nil, fmt.Errorf("at %s: number %s is out of range", path(), v)
+		}
+		return n, nil
+	case []any:
+		for i, e := range v {
+			x, err := toModel(e, func() string { return path() + "[" + strconv.Itoa(i) + "]" })
+			if err != nil {
+				return nil, err
+			}
+			v[i] = x
+		}
+		return v, nil
+	case map[string]any:
+		for _, k := range bridge.SortedKeys(v) {
+			x, err := toModel(v[k], func() string { return bridge.PathKey(path(), k) })
+			if err != nil {
+				return nil, err
+			}
+			v[k] = x
+		}
+		return v, nil
+	}
+	return v, nil // nil, bool, string
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+)
+
+// Exit codes. See the package documentation.
+const (
+	exitOK       = 0
+	exitScript   = 1
+	exitUsage    = 2
+	exitLimit    = 3
+	exitDenied   = 4
+	exitHost     = 5
+	exitInternal = 70
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usageText = `usage: scriptrun <command> [arguments]
+
+commands:
+  run [flags] SCRIPT         run one script and print its result as JSON
+  check [flags] SCRIPT...    compile scripts (and a policy); run nothing
+  version                    print the version
+
+"scriptrun <command> -h" describes a command's flags.
+`
+
+// run is the whole CLI: it parses args, runs the command and returns the
+// exit code. It touches no process state other than what it is given, so
+// tests call it in-process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		return cmdRun(rest, stdin, stdout, stderr)
+	case "check":
+		return cmdCheck(rest, stderr)
+	case "version":
+		return cmdVersion(rest, stdout, stderr)
+	case "policy", "test":
+		fmt.Fprintf(stderr, "scriptrun: %s: not implemented yet\n", cmd)
+		return exitUsage
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "scriptrun: unknown command %q\n%s", cmd, usageText)
+		return exitUsage
+	}
+}
+
+func cmdVersion(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("version", "scriptrun version", "Print the version of scriptrun and of Go it was built with.")
+	pos, code, ok := fs.parse(args, false, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) != 0 {
+		return usageErr(stderr, "version: unexpected argument %q", pos[0])
+	}
+	fmt.Fprintf(stdout, "scriptrun %s (%s)\n", version(), runtime.Version())
+	return exitOK
+}
+
+// version is the main module's version from the build info, or "devel".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// usageErr prints one line "scriptrun: msg" and returns exitUsage.
+func usageErr(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "scriptrun: "+format+"\n", args...)
+	return exitUsage
+}
+
+// flagSet is a subcommand's FlagSet with its usage text.
+type flagSet struct {
+	*flag.FlagSet
+	synopsis, about string
+}
+
+// newFlagSet returns a FlagSet that reports errors through its return value
+// and prints nothing by itself.
+func newFlagSet(name, synopsis, about string) *flagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &flagSet{FlagSet: fs, synopsis: synopsis, about: about}
+}
+
+// parse parses args, allowing flags after positional arguments when
+// intersperse is set (a "--" ends the flags), and returns the positional
+// arguments. On -h it prints the usage; on an error it prints one line. ok
+// is false when the caller should return code.
+func (fs *flagSet) parse(args []string, intersperse bool, stderr io.Writer) (pos []string, code int, ok bool) {
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.printUsage(stderr)
+			return nil, exitUsage, false
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "scriptrun: %s: %v (see scriptrun %s -h)\n", fs.Name(), err, fs.Name())
+			return nil, exitUsage, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, exitOK, true
+		}
+		if n := len(args) - len(rest); !intersperse || n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), exitOK, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func (fs *flagSet) printUsage(w io.Writer) {
+	fmt.Fprintf(w, "usage: %s\n\n%s\n", fs.synopsis, fs.about)
+	has := false
+	fs.VisitAll(func(*flag.Flag) { has = true })
+	if has {
+		fmt.Fprintln(w, "\nflags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+}

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/bridge/crypto"
+	"github.com/scriptrun/scriptrun/bridge/kv"
+	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/engine/js"
+	"github.com/scriptrun/scriptrun/engine/lua"
+	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/policy"
+)
+
+// backends returns the script languages this build runs, by extension.
+func backends() map[string]engine.Backend {
+	return map[string]engine.Backend{
+		"js":  js.New(),
+		"lua": lua.New(),
+	}
+}
+
+// deterministicTime is the clock of --deterministic runs.
+var deterministicTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// runFlags are the flags of "scriptrun run".
+type runFlags struct {
+	lang, input, policy, tenant, kv string
+	labels                          labelsValue
+	steps, hostCalls                countValue
+	memory, output                  sizeValue
+	timeout, cpu                    durationValue
+	isolation, logFormat            choiceValue
+	deterministic                   bool
+}
+
+func (f *runFlags) register(fs *flagSet) {
+	f.labels = labelsValue{}
+	f.isolation = choiceValue{v: "inproc", choices: []string{"inproc", "process"}}
+	f.logFormat = choiceValue{choices: []string{"text", "json"}}
+	fs.StringVar(&f.lang, "lang", "", "script language `LANG`: js or lua (default: from the extension)")
+	fs.StringVar(&f.input, "input", "", "JSON input `FILE`, - for stdin (default: null)")
+	fs.StringVar(&f.policy, "policy", "", "policy YAML `FILE` (default: no policy, every host call denied)")
+	fs.StringVar(&f.tenant, "tenant", "", "the script's tenant `NAME` (script.tenant in policies)")
+	fs.Var(f.labels, "label", "a script label `k=v` (script.labels in policies); repeatable")
+	fs.Var(&f.steps, "steps", "step budget `N` (0: default)")
+	fs.Var(&f.memory, "memory", "memory budget `SIZE`: 65536, 64KiB, 64MiB, 1MB (0: default)")
+	fs.Var(&f.timeout, "timeout", "wall-time budget `DUR`: 500ms, 2s (0: default)")
+	fs.Var(&f.cpu, "cpu", "CPU-time budget `DUR` (0: default)")
+	fs.Var(&f.hostCalls, "host-calls", "host-call budget `N` (0: default)")
+	fs.Var(&f.output, "output", "result-size budget `SIZE` (0: default)")
+	fs.Var(&f.isolation, "isolation", "`MODE` the script runs in: inproc, or process (not implemented yet)")
+	fs.StringVar(&f.kv, "kv", "", "JSON `FILE` backing the kv module (default: in memory)")
+	fs.BoolVar(&f.deterministic, "deterministic", false, "seed 1 and a clock fixed at 2000-01-01T00:00:00Z")
+	fs.Var(&f.logFormat, "log-format", "stderr log `FORMAT`: text or json (default: text on a terminal, else json)")
+}
+
+func (f *runFlags) budget() limits.Budget {
+	return limits.Budget{
+		Steps:     int64(f.steps),
+		Memory:    int64(f.memory),
+		Timeout:   time.Duration(f.timeout),
+		CPU:       time.Duration(f.cpu),
+		HostCalls: int64(f.hostCalls),
+		Output:    int64(f.output),
+	}
+}
+
+// langOf returns the language of script: flag if set, else its extension.
+func langOf(script, flag string, avail map[string]engine.Backend) (string, error) {
+	lang := flag
+	if lang == "" {
+		switch strings.ToLower(filepath.Ext(script)) {
+		case ".js":
+			lang = "js"
+		case ".lua":
+			lang = "lua"
+		default:
+			return "", fmt.Errorf("cannot tell the language of %s from its extension (want .js or .lua); use --lang", script)
+		}
+	}
+	if avail[lang] == nil {
+		if lang == "js" || lang == "lua" {
+			return "", fmt.Errorf("language %s is not available in this build", lang)
+		}
+		return "", fmt.Errorf("unknown language %q (want js or lua)", lang)
+	}
+	return lang, nil
+}
+
+func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("run", "scriptrun run [flags] SCRIPT",
+		"Run one script (language from .js/.lua or --lang) and print one JSON object on stdout:\n"+
+			`{"ok":true,"value":...,"usage":{...}} or {"ok":false,"error":{...},"usage":{...}}.`+"\n"+
+			"Exit codes: 0 ok, 1 compile/runtime/output error, 2 usage or bad file,\n"+
+			"3 limit, 4 denied, 5 host error, 70 internal error. Flags may also follow SCRIPT.")
+	var f runFlags
+	f.register(fs)
+	pos, code, ok := fs.parse(args, true, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		return usageErr(stderr, "run: want one SCRIPT, got %d arguments (see scriptrun run -h)", len(pos))
+	}
+	path := pos[0]
+	if f.isolation.v == "process" {
+		return usageErr(stderr, "run: --isolation process is not implemented yet; use --isolation inproc")
+	}
+	avail := backends()
+	lang, err := langOf(path, f.lang, avail)
+	if err != nil {
+		return usageErr(stderr, "run: %v", err)
+	}
+	if f.input == "-" && path == "-" {
+		return usageErr(stderr, "run: the script and --input cannot both be stdin")
+	}
+
+	src, err := readFile(path, stdin)
+	if err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	name := filepath.Base(path)
+	if path == "-" {
+		name = "stdin." + lang
+	}
+
+	var pol *policy.Policy
+	if f.policy != "" {
+		pol, err = policy.Load(f.policy, policy.Options{})
+		if err != nil {
+			var pe *policy.Error
+			if errors.As(err, &pe) {
+				fmt.Fprintf(stderr, "scriptrun: invalid policy:\n%v\n", err)
+				return exitUsage
+			}
+			return usageErr(stderr, "policy: %v", err)
+		}
+	}
+
+	var input any
+	if f.input != "" {
+		data, err := readFile(f.input, stdin)
+		if err != nil {
+			return usageErr(stderr, "%v", err)
+		}
+		input, err = decodeInput(displayName(f.input), data)
+		if err != nil {
+			return usageErr(stderr, "%v", err)
+		}
+	}
+
+	var store kv.Store
+	if f.kv != "" {
+		fstore, err := kv.OpenFile(f.kv)
+		if err != nil {
+			return usageErr(stderr, "%v", err)
+		}
+		store = fstore
+	} else {
+		store = kv.NewMemory()
+	}
+
+	opts := engine.RunOptions{
+		Input:    input,
+		Policy:   pol,
+		Budget:   f.budget(),
+		Identity: engine.Identity{Tenant: f.tenant, Labels: f.labels},
+	}
+	var random io.Reader // nil: crypto/rand
+	if f.deterministic {
+		opts.Seed = 1
+		opts.Now = func() time.Time { return deterministicTime }
+		random = seededReader(opts.Seed)
+	}
+
+	log := newLogger(stderr, f.logFormat.v)
+	host, err := engine.NewHost(engine.Config{
+		Backends: []engine.Backend{avail[lang]},
+		Modules:  []*bridge.Module{kv.Module(store), crypto.Module(random)},
+		Logger:   &log,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+		return exitInternal
+	}
+
+	script, err := host.Compile(engine.Source{Name: name, Lang: lang, Code: string(src)})
+	if err != nil {
+		return writeResult(stdout, stderr, nil, err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := host.Run(ctx, script, opts)
+	writeScriptLogs(log, name, res.Logs)
+	return writeResult(stdout, stderr, res, err)
+}
+
+// seededReader returns a deterministic random stream for the crypto module.
+func seededReader(seed uint64) io.Reader {
+	var key [32]byte
+	binary.LittleEndian.PutUint64(key[:], seed)
+	copy(key[8:], "scriptrun/cli/crypto")
+	return rand.NewChaCha8(key)
+}
+
+// errorJSON is the "error" member of run's output.
+type errorJSON struct {
+	Kind       engine.Kind `json:"kind"`
+	Limit      string      `json:"limit,omitempty"`
+	Capability string      `json:"capability,omitempty"`
+	Rule       string      `json:"rule,omitempty"`
+	Message    string      `json:"message"`
+	Pos        string      `json:"pos,omitempty"`
+	Stack      []string    `json:"stack,omitempty"`
+}
+
+type okJSON struct {
+	OK    bool         `json:"ok"`
+	Value any          `json:"value"`
+	Usage limits.Usage `json:"usage"`
+}
+
+type failJSON struct {
+	OK    bool         `json:"ok"`
+	Error errorJSON    `json:"error"`
+	Usage limits.Usage `json:"usage"`
+}
+
+// writeResult prints the JSON object for a compile or run outcome and
+// returns the exit code. res may be nil (compile errors).
+func writeResult(stdout, stderr io.Writer, res *engine.Result, err error) int {
+	var usage limits.Usage
+	if res != nil {
+		usage = res.Usage
+	}
+	var out any
+	code := exitOK
+	if err != nil {
+		var e *engine.Error
+		if !errors.As(err, &e) {
+			e = &engine.Error{Kind: engine.KindInternal, Message: "internal error", Err: err}
+		}
+		if e.Kind == engine.KindInternal && e.Err != nil {
+			// The cause is for the operator; keep its first line only (a
+			// panic's Go stack is in the audit log's run.finished event).
+			cause, _, _ := strings.Cut(e.Err.Error(), "\n")
+			fmt.Fprintf(stderr, "scriptrun: internal error: %s\n", cause)
+		}
+		out = failJSON{Error: errorJSON{Kind: e.Kind, Limit: e.Limit, Capability: e.Capability,
+			Rule: e.Rule, Message: e.Message, Pos: e.Pos, Stack: e.Stack}, Usage: usage}
+		code = exitCode(e.Kind)
+	} else {
+		out = okJSON{OK: true, Value: res.Value, Usage: usage}
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: cannot encode the result: %v\n", err)
+		return exitInternal
+	}
+	return code
+}
+
+// exitCode maps an error kind to the CLI's exit code.
+func exitCode(k engine.Kind) int {
+	switch k {
+	case engine.KindCompile, engine.KindRuntime, engine.KindOutput:
+		return exitScript
+	case engine.KindInput:
+		return exitUsage
+	case engine.KindLimit:
+		return exitLimit
+	case engine.KindDenied:
+		return exitDenied
+	case engine.KindHost:
+		return exitHost
+	}
+	return exitInternal
+}

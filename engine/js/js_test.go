@@ -1,0 +1,622 @@
+package js_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/engine/js"
+	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/policy"
+)
+
+// testModule is a host module for tests: echo returns its argument, boom
+// panics, fail returns an error, wait blocks until the run's deadline.
+func testModule(calls *sync.Map) *bridge.Module {
+	return &bridge.Module{Name: "t", Funcs: []*bridge.Func{
+		{Name: "echo", Params: []bridge.Param{{Name: "value", Type: bridge.Any, Optional: true}},
+			Impl: func(ctx context.Context, a bridge.Args) (any, error) { return a["value"], nil }},
+		{Name: "boom", Impl: func(ctx context.Context, a bridge.Args) (any, error) { panic("host bug at /secret/path.go") }},
+		{Name: "fail", Impl: func(ctx context.Context, a bridge.Args) (any, error) {
+			return nil, errors.New("dial tcp 10.0.0.1: refused")
+		}},
+		{Name: "secret", Impl: func(ctx context.Context, a bridge.Args) (any, error) {
+			if calls != nil {
+				v, _ := calls.LoadOrStore("secret", new(int))
+				*v.(*int)++
+			}
+			return "s3cret", nil
+		}},
+		{Name: "wait", Impl: func(ctx context.Context, a bridge.Args) (any, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}},
+		{Name: "typed", Params: []bridge.Param{{Name: "key", Type: bridge.String}, {Name: "n", Type: bridge.Int, Optional: true}},
+			Impl: func(ctx context.Context, a bridge.Args) (any, error) { return a.String("key"), nil }},
+	}}
+}
+
+const testPolicy = `
+name: test
+rules:
+  - name: t-all
+    allow: ["t.*"]
+  - name: no-secret
+    deny: [t.secret]
+    message: "'secrets are off limits'"
+  - name: broken
+    deny: [t.typed]
+    when: args.key == "x" && args.missing == 1
+`
+
+func newHost(t testing.TB, mods ...*bridge.Module) *engine.Host {
+	t.Helper()
+	if mods == nil {
+		mods = []*bridge.Module{testModule(nil)}
+	}
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{js.New()}, Modules: mods})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func mustPolicy(t testing.TB, src string) *policy.Policy {
+	t.Helper()
+	p, err := policy.Parse("policy.yaml", []byte(src), policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func run(t testing.TB, h *engine.Host, src string, opts engine.RunOptions) (*engine.Result, error) {
+	t.Helper()
+	s, err := h.Compile(engine.Source{Name: "t.js", Lang: "js", Code: src})
+	if err != nil {
+		return nil, err
+	}
+	return h.Run(context.Background(), s, opts)
+}
+
+func kindOf(err error) (engine.Kind, string) {
+	var e *engine.Error
+	if errors.As(err, &e) {
+		return e.Kind, e.Limit
+	}
+	return "", ""
+}
+
+func TestResults(t *testing.T) {
+	h := newHost(t)
+	for _, tc := range []struct {
+		src  string
+		want any
+	}{
+		{"return 1+1", int64(2)},
+		{"return input.a * 2", int64(42)},
+		{"return 0.5", 0.5},
+		{"return -0", int64(0)},
+		{"return 2**53", int64(1) << 53},
+		{"return 2**60", float64(1 << 60)},
+		{"return 'héllo'", "héllo"},
+		{"return null", nil},
+		{"return undefined", nil},
+		{"", nil},
+		{"return [1, 'a', true, null, undefined]", []any{int64(1), "a", true, nil, nil}},
+		{"return {a: 1, b: undefined, c: {d: []}}", map[string]any{"a": int64(1), "c": map[string]any{"d": []any{}}}},
+		{"return await Promise.resolve(5)", int64(5)},
+		{"return Promise.resolve(6)", int64(6)},
+		{"return (async () => 7)()", int64(7)},
+		{"return new Uint8Array([1,2,3])", []byte{1, 2, 3}},
+		{"return host.t.echo({x: [1, 2.5]})", map[string]any{"x": []any{int64(1), 2.5}}},
+		{"return host.t.echo()", nil},
+		{"return Object.keys(host)", []any{"t"}},
+		{"input.a = 1; return input.a", int64(1)},
+		{"let s = 0; for (let i = 0; i < 100; i++) s += i; return s", int64(4950)},
+		{"return typeof require + typeof setTimeout + typeof eval + typeof Function", "undefinedundefinedundefinedundefined"},
+	} {
+		res, err := run(t, h, tc.src, engine.RunOptions{Input: map[string]any{"a": int64(21)}, Policy: mustPolicy(t, testPolicy)})
+		if err != nil {
+			t.Errorf("%q: %v", tc.src, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, res.Value); diff != "" {
+			t.Errorf("%q: result (-want +got):\n%s", tc.src, diff)
+		}
+	}
+}
+
+// Infinite loops in many forms all end with the steps limit, whatever the
+// script does to catch or delay the interrupt.
+func TestInfiniteLoops(t *testing.T) {
+	h := newHost(t)
+	for _, src := range []string{
+		"while (true) {}",
+		"for (;;) {}",
+		"do {} while (true)",
+		"a: while (true) { continue a }",
+		"for (const x of (function*(){ while (true) yield 1 })()) {}",
+		"const o = {}; for (let i = 0; i < 1e6; i++) o['k' + i] = i; for (;;) for (const k in o) {}",
+		"while (true) { try { while (true) {} } catch (e) {} }",
+		"try { while (true) {} } catch (e) { return 'caught' } finally { return 'finally' }",
+		"try { while (true) {} } finally { while (true) {} }",
+		"for (;;) { try { for (;;) {} } finally { continue } }",
+		"Promise.resolve().then(() => { while (true) {} }); return 1",
+		"(async () => { for (;;) await null })(); return 1",
+		"Promise.resolve().then(function f() { return Promise.resolve().then(f) }); return 1",
+		"const p = new Promise(() => {}); (async () => { try { for (;;) {} } finally { for (;;) {} } })(); return 1",
+		"[3, 2, 1].sort(() => { while (true) {} })",
+		"[1].map(() => { for (;;) {} })",
+		"({ get x() { for (;;) {} } }).x",
+		"return { get x() { for (;;) {} } }",
+		"new Proxy({}, { get() { for (;;) {} } }).x",
+		"JSON.stringify({ toJSON() { for (;;) {} } })",
+		"'abc'.replace(/b/, () => { for (;;) {} })",
+		"const f = () => f2(); const f2 = () => { for(;;){} }; f()",
+		"function* g() { for (;;) yield } for (const _ of g()) {}",
+		"class A { constructor() { for (;;) {} } } new A()",
+		"class A { static { for (;;) {} } }",
+		"Array.from({ length: 1e9 }, () => 0)",
+	} {
+		res, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 20000, Timeout: 10 * time.Second}})
+		kind, lim := kindOf(err)
+		if kind != engine.KindLimit || lim != limits.Steps {
+			t.Errorf("%q: got %v (kind %q limit %q), want limit steps", src, err, kind, lim)
+			continue
+		}
+		if res.Usage.Steps < 20000 {
+			t.Errorf("%q: usage steps %d, want >= 20000", src, res.Usage.Steps)
+		}
+	}
+}
+
+func TestTimeoutAndCancel(t *testing.T) {
+	h := newHost(t)
+	s, err := h.Compile(engine.Source{Name: "t.js", Lang: "js", Code: "while (true) {}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = h.Run(context.Background(), s, engine.RunOptions{Budget: limits.Budget{Steps: 1 << 50, Timeout: 50 * time.Millisecond, CPU: time.Hour}})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.Timeout {
+		t.Fatalf("got %v, want limit timeout", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("timeout took %v", d)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(30*time.Millisecond, cancel)
+	_, err = h.Run(ctx, s, engine.RunOptions{Budget: limits.Budget{Steps: 1 << 50, Timeout: time.Hour, CPU: time.Hour}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	// A host call that blocks is stopped by the run's deadline.
+	h2 := newHost(t)
+	s2, _ := h2.Compile(engine.Source{Name: "t.js", Lang: "js", Code: "try { host.t.wait() } catch (e) {} while (true) {}"})
+	_, err = h2.Run(context.Background(), s2, engine.RunOptions{Policy: mustPolicy(t, testPolicy), Budget: limits.Budget{Steps: 1 << 50, Timeout: 50 * time.Millisecond}})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.Timeout {
+		t.Fatalf("blocking host call: got %v, want limit timeout", err)
+	}
+}
+
+func TestCPUBudget(t *testing.T) {
+	h := newHost(t)
+	_, err := run(t, h, "while (true) {}", engine.RunOptions{Budget: limits.Budget{Steps: 1 << 50, Timeout: time.Hour, CPU: 30 * time.Millisecond}})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.CPU {
+		t.Fatalf("got %v, want limit cpu", err)
+	}
+}
+
+// Every route to code generation from strings is closed.
+func TestNoCodeGeneration(t *testing.T) {
+	h := newHost(t)
+	for _, expr := range []string{
+		"eval('1')",
+		"globalThis.eval('1')",
+		"Function('return 1')()",
+		"globalThis.Function('return 1')()",
+		"(function(){}).constructor('return 1')()",
+		"(() => {}).constructor('return 1')()",
+		"(function*(){}).constructor('yield 1')().next()",
+		"(async function(){}).constructor('return 1')()",
+		"(async () => {}).constructor('return 1')()",
+		"(function(){}).bind(null).constructor('return 1')()",
+		"Object.getPrototypeOf(function(){}).constructor('return 1')()",
+		"Object.getPrototypeOf(Object.getPrototypeOf(function*(){})).constructor('return 1')()",
+		"Object.getPrototypeOf(function*(){}).constructor('return 1')()",
+		"Object.getPrototypeOf(async function(){}).constructor('return 1')()",
+		"Reflect.construct((function(){}).constructor, ['return 1'])()",
+		"Reflect.construct(Object.getPrototypeOf(async function(){}).constructor, ['return 1'])()",
+		"new Proxy(function(){}, {}).constructor('return 1')()",
+		"new Proxy({}, {}).constructor.constructor('return 1')()",
+		"(class {}).constructor('return 1')()",
+		"[].constructor.constructor('return 1')()",
+		"''.constructor.constructor('return 1')()",
+		"this.constructor.constructor('return 1')()",
+		"Object.getOwnPropertyDescriptor(Function.prototype, 'constructor').value('return 1')()",
+		"Reflect.get(Object.getPrototypeOf(() => {}), 'constructor')('return 1')()",
+		"new (Object.getPrototypeOf(function(){}).constructor)('return 1')()",
+		"Symbol.constructor('return 1')()",
+		"host.t.echo.constructor('return 1')()",
+		"console.log.constructor('return 1')()",
+		"(function(){ return arguments.callee.constructor })()('return 1')()",
+	} {
+		src := "const r = " + expr + "; return 'escaped: ' + r"
+		res, err := run(t, h, src, engine.RunOptions{})
+		if err == nil {
+			t.Errorf("%s: ran generated code: %v", expr, res.Value)
+			continue
+		}
+		if k, _ := kindOf(err); k != engine.KindRuntime {
+			t.Errorf("%s: got %v, want a runtime error", expr, err)
+		}
+	}
+	// import() and async generators are compile errors or runtime errors, never code.
+	for _, src := range []string{"return import('x')", "async function* g() {}"} {
+		if res, err := run(t, h, src, engine.RunOptions{}); err == nil {
+			t.Errorf("%s: got %v, want an error", src, res.Value)
+		}
+	}
+}
+
+func TestStackDepth(t *testing.T) {
+	h := newHost(t)
+	for _, src := range []string{
+		"function f() { return f() } return f()",
+		"function f() { try { return f() } catch (e) { return f() } } return f()",
+		"function f() { try { return f() } finally { return f() } } return f()",
+		"const o = { get x() { return this.x } }; return o.x",
+		"const o = { toString() { return '' + o } }; return '' + o",
+		"const p = new Proxy({}, { get(t, k, r) { return r[k] } }); return p.x",
+		"function f() { [1].forEach(f) } f()",
+		"function f() { return [2, 1].sort(() => f()) } f()",
+		"const o = { toJSON() { return JSON.stringify(o) } }; JSON.stringify(o)",
+		"function f() { return 'a'.replace(/a/, f) } f()",
+	} {
+		start := time.Now()
+		_, err := run(t, h, src, engine.RunOptions{})
+		if k, l := kindOf(err); k != engine.KindLimit || l != limits.StackDepth {
+			t.Errorf("%q: got %v, want limit stackDepth", src, err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%q: took %v", src, d)
+		}
+	}
+}
+
+func TestHostErrors(t *testing.T) {
+	h := newHost(t)
+	pol := mustPolicy(t, testPolicy)
+	_, err := run(t, h, "host.t.boom()", engine.RunOptions{Policy: pol})
+	var e *engine.Error
+	if !errors.As(err, &e) || e.Kind != engine.KindHost || e.Capability != "t.boom" {
+		t.Fatalf("panic: got %v, want host error for t.boom", err)
+	}
+	if strings.Contains(e.Message, "secret") || strings.Contains(e.Message, ".go") {
+		t.Errorf("host panic leaks into message: %q", e.Message)
+	}
+	if e.Pos != "t.js:1:11" {
+		t.Errorf("pos %q, want t.js:1:11", e.Pos)
+	}
+	res, err := run(t, h, "try { host.t.boom() } catch (e) { return e.name + ': ' + e.message }", engine.RunOptions{Policy: pol})
+	if err != nil || res.Value != "HostError: t.boom: host function failed" {
+		t.Fatalf("caught panic: got %v, %v", res.Value, err)
+	}
+	_, err = run(t, h, "host.t.fail()", engine.RunOptions{Policy: pol})
+	if !errors.As(err, &e) || e.Kind != engine.KindHost || strings.Contains(e.Message, "10.0.0.1") {
+		t.Fatalf("fail: got %v", err)
+	}
+	// The host keeps serving after a panic.
+	res, err = run(t, h, "return host.t.echo(1)", engine.RunOptions{Policy: pol})
+	if err != nil || res.Value != int64(1) {
+		t.Fatalf("after panic: %v %v", res.Value, err)
+	}
+	// Argument errors name the function and param, and are catchable.
+	for src, want := range map[string]string{
+		"host.t.typed(1)":                                    "t.typed: param key: want string, got int",
+		"host.t.typed()":                                     "t.typed: param key: is required",
+		"host.t.typed('a', 1.5)":                             "t.typed: param n: want int, got number (not a whole number)",
+		"host.t.typed('a', 1, 2)":                            "t.typed: takes at most 2 arguments, got 3",
+		"host.t.echo(() => 1)":                               "t.echo: param value: a function cannot cross to the host",
+		"host.t.echo(Symbol('x'))":                           "t.echo: param value: a symbol cannot cross to the host",
+		"const a = []; a.push(a); host.t.echo(a)":            "t.echo: param value: at $[0]: the value contains a cycle",
+		"host.t.echo({ get x() { throw new Error('no') } })": "t.echo: param value: reading the value threw: Error: no",
+		"let v = []; for (let i = 0; i < 100; i++) v = [v]; host.t.echo(v)": "t.echo: param value: at $[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nested deeper than 64 levels",
+		"host.t.echo('x'.repeat(2 << 20))":                                  "t.echo: param value: larger than the limit of 1048576 bytes",
+		"host.t.echo(NaN)":                                                  "t.echo: param value: number is not finite (NaN or Infinity)",
+		"host.t.echo(10n)":                                                  "t.echo: param value: a value of this type (bigint?) cannot cross to the host",
+		"host.t.echo(new Map())":                                            "t.echo: param value: a Map object cannot cross to the host; convert it to plain data first",
+		"host.t.echo(new Proxy({}, {}))":                                    "t.echo: param value: a Proxy cannot cross to the host",
+	} {
+		_, err := run(t, h, src, engine.RunOptions{Policy: pol})
+		if !errors.As(err, &e) || e.Kind != engine.KindRuntime || e.Message != "uncaught TypeError: "+want {
+			t.Errorf("%s: got %v, want runtime error %q", src, err, want)
+		}
+		res, err := run(t, h, "try { "+src+" } catch (e) { return 'caught' }", engine.RunOptions{Policy: pol})
+		if err != nil || res.Value != "caught" {
+			t.Errorf("%s: not catchable: %v %v", src, res.Value, err)
+		}
+	}
+}
+
+func TestDenied(t *testing.T) {
+	var calls sync.Map
+	h := newHost(t, testModule(&calls))
+	pol := mustPolicy(t, testPolicy)
+	for _, src := range []string{
+		"host.t.secret()",
+		"try { host.t.secret() } catch (e) { return 'caught' }",
+		"try { host.t.secret() } finally { return 'finally' }",
+		"return ['a', 'b'].map(host.t.secret)",
+		"Promise.resolve().then(() => host.t.secret()).catch(() => 1); return 1",
+	} {
+		_, err := run(t, h, src, engine.RunOptions{Policy: pol})
+		var e *engine.Error
+		if !errors.As(err, &e) || e.Kind != engine.KindDenied || e.Capability != "t.secret" || e.Rule != "no-secret" {
+			t.Errorf("%q: got %v, want denied t.secret by no-secret", src, err)
+			continue
+		}
+		if !strings.Contains(e.Message, "secrets are off limits") {
+			t.Errorf("%q: message %q lacks the rule's message", src, e.Message)
+		}
+	}
+	if _, ok := calls.Load("secret"); ok {
+		t.Errorf("a denied function ran")
+	}
+	// No policy: nothing is allowed.
+	_, err := run(t, h, "host.t.echo(1)", engine.RunOptions{})
+	if k, _ := kindOf(err); k != engine.KindDenied {
+		t.Errorf("no policy: got %v, want denied", err)
+	}
+	// A rule that fails to evaluate denies and says why.
+	_, err = run(t, h, "host.t.typed('x')", engine.RunOptions{Policy: pol})
+	var e *engine.Error
+	if !errors.As(err, &e) || e.Kind != engine.KindDenied || e.Rule != "broken" || !strings.Contains(e.Message, "missing") {
+		t.Errorf("failing rule: got %v, want denied by broken naming the missing key", err)
+	}
+	// Catchable denials.
+	cpol := mustPolicy(t, "catchableDenials: true\n"+testPolicy)
+	res, err := run(t, h, "try { host.t.secret() } catch (e) { return e.name }", engine.RunOptions{Policy: cpol})
+	if err != nil || res.Value != "DeniedError" {
+		t.Errorf("catchable: got %v %v", res.Value, err)
+	}
+	_, err = run(t, h, "host.t.secret()", engine.RunOptions{Policy: cpol})
+	if k, _ := kindOf(err); k != engine.KindDenied {
+		t.Errorf("uncaught catchable denial: got %v, want denied", err)
+	}
+}
+
+func TestHostCallBudget(t *testing.T) {
+	h := newHost(t)
+	pol := mustPolicy(t, testPolicy)
+	res, err := run(t, h, "for (let i = 0; i < 10; i++) { try { host.t.echo(i) } catch (e) {} } return 1",
+		engine.RunOptions{Policy: pol, Budget: limits.Budget{HostCalls: 5}})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.HostCalls {
+		t.Fatalf("got %v, want limit hostCalls", err)
+	}
+	if res.Usage.HostCalls != 5 {
+		t.Errorf("usage hostCalls %d, want 5", res.Usage.HostCalls)
+	}
+}
+
+func TestOutputAndLogs(t *testing.T) {
+	h := newHost(t)
+	_, err := run(t, h, "return 'x'.repeat(2000)", engine.RunOptions{Budget: limits.Budget{Output: 1000}})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.Output {
+		t.Errorf("output: got %v, want limit output", err)
+	}
+	for _, src := range []string{"return () => 1", "const a = {}; a.a = a; return a", "return Symbol()", "return new Date(0)", "return NaN"} {
+		_, err := run(t, h, src, engine.RunOptions{})
+		if k, _ := kindOf(err); k != engine.KindOutput {
+			t.Errorf("%q: got %v, want output error", src, err)
+		}
+	}
+	res, err := run(t, h, "console.log('a', 1, {b: [2]}); console.error('e'); return 1", engine.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []engine.LogLine{{Level: "info", Message: `a 1 {"b":[2]}`}, {Level: "error", Message: "e"}}
+	if diff := cmp.Diff(want, res.Logs); diff != "" {
+		t.Errorf("logs (-want +got):\n%s", diff)
+	}
+	_, err = run(t, h, "for (;;) console.log('spam')", engine.RunOptions{Budget: limits.Budget{Logs: 1000}})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.Logs {
+		t.Errorf("logs: got %v, want limit logs", err)
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	h := newHost(t)
+	for src, want := range map[string]string{
+		"let x = ;":                                 "t.js:1:9",
+		"\n\n  foo bar":                             "t.js:3:7",
+		"}, function(){":                            "t.js:1:1",
+		"with ({}) {}":                              "t.js:1:1",
+		"return 1\n}\n(function(){":                 "t.js:2:1",
+		"let a; let a;":                             "t.js:1:12",
+		strings.Repeat("(", 100000):                 "t.js:1:257",
+		strings.Repeat("[", 1000000):                "t.js:1:257",
+		strings.Repeat("!", 1000000):                "t.js:1:",
+		"x = " + strings.Repeat("a=", 500000) + "1": "t.js:1:",
+	} {
+		_, err := h.Compile(engine.Source{Name: "t.js", Lang: "js", Code: src})
+		var e *engine.Error
+		if !errors.As(err, &e) || e.Kind != engine.KindCompile || !strings.HasPrefix(e.Pos, want) {
+			short := src
+			if len(short) > 30 {
+				short = short[:30] + "..."
+			}
+			t.Errorf("%q: got %v, want compile error at %s", short, err, want)
+		}
+	}
+	_, err := h.Compile(engine.Source{Name: "t.js", Lang: "js", Code: strings.Repeat(" ", 2<<20)})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.Source {
+		t.Errorf("big source: got %v, want limit source", err)
+	}
+}
+
+func TestRuntimeErrorPositions(t *testing.T) {
+	h := newHost(t)
+	_, err := run(t, h, "function f() {\n  null.x\n}\nf()", engine.RunOptions{})
+	var e *engine.Error
+	if !errors.As(err, &e) || e.Kind != engine.KindRuntime || e.Pos != "t.js:2:3" {
+		t.Fatalf("got %v, want runtime error at t.js:2:3", err)
+	}
+	if len(e.Stack) != 2 || !strings.HasPrefix(e.Stack[0], "f (t.js:2:3)") {
+		t.Errorf("stack %q", e.Stack)
+	}
+	for _, s := range append(e.Stack, e.Message) {
+		if strings.Contains(s, ".go") || strings.Contains(s, "goja") {
+			t.Errorf("Go internals leak: %q", s)
+		}
+	}
+	_, err = run(t, h, "async function f() { await null; throw new TypeError('late') }\nreturn f()", engine.RunOptions{})
+	if !errors.As(err, &e) || e.Kind != engine.KindRuntime || e.Message != "uncaught TypeError: late" {
+		t.Fatalf("async throw: got %v", err)
+	}
+	_, err = run(t, h, "return new Promise(() => {})", engine.RunOptions{})
+	if k, _ := kindOf(err); k != engine.KindRuntime {
+		t.Fatalf("pending promise: got %v", err)
+	}
+}
+
+// Go panics from inside goja become errors and the host keeps serving.
+func TestGoPanicsInsideGoja(t *testing.T) {
+	h := newHost(t)
+	for _, src := range []string{
+		"return 'ab'.repeat(2**62)",
+		"return 'ab'.repeat(2**31)",
+	} {
+		_, err := run(t, h, src, engine.RunOptions{})
+		if k, _ := kindOf(err); k != engine.KindInternal && k != engine.KindLimit && k != engine.KindRuntime {
+			t.Errorf("%q: got %v", src, err)
+		}
+	}
+	if res, err := run(t, h, "return 1", engine.RunOptions{}); err != nil || res.Value != int64(1) {
+		t.Fatalf("host broken after panic: %v", err)
+	}
+}
+
+// 200 concurrent runs each tamper with globals, prototypes and built-ins; no
+// run sees another's changes.
+func TestIsolationConcurrent(t *testing.T) {
+	h := newHost(t)
+	src := `
+const before = [typeof globalThis.leak, Array.prototype.leak, Object.prototype.leak, JSON.leak, String.prototype.trim === undefined, Math.max(1, 2)];
+globalThis.leak = input.id;
+Array.prototype.leak = input.id;
+Object.prototype.leak = input.id;
+JSON.leak = input.id;
+String.prototype.trim = undefined;
+Math.max = () => -1;
+Object.freeze(Object.prototype);
+host.t.leak = 1;
+return before`
+	s, err := h.Compile(engine.Source{Name: "t.js", Lang: "js", Code: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := mustPolicy(t, testPolicy)
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := h.Run(context.Background(), s, engine.RunOptions{Input: map[string]any{"id": int64(i)}, Policy: pol})
+			if err != nil {
+				errs <- err
+				return
+			}
+			want := []any{"undefined", nil, nil, nil, false, int64(2)}
+			if diff := cmp.Diff(want, res.Value); diff != "" {
+				errs <- fmt.Errorf("run %d saw another run's state: %s", i, diff)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// The watchdog racing a finishing run: a timeout that fires as a run ends
+// never reaches another run.
+func TestWatchdogRace(t *testing.T) {
+	h := newHost(t)
+	s, err := h.Compile(engine.Source{Name: "t.js", Lang: "js", Code: "let s = 0; for (let i = 0; i < input; i++) s += i; return s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				_, _ = h.Run(context.Background(), s, engine.RunOptions{Input: int64(i * 200), Budget: limits.Budget{Timeout: time.Duration(i%5+1) * time.Millisecond}})
+				res, err := h.Run(context.Background(), s, engine.RunOptions{Input: int64(10)})
+				if err != nil || res.Value != int64(45) {
+					t.Errorf("clean run after a racing one: %v %v", res.Value, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestExactSteps(t *testing.T) {
+	h := newHost(t)
+	src := "let s = 0; for (let i = 0; i < 5000; i++) s += i; function f(n) { return n < 2 ? n : f(n-1) + f(n-2) } return f(10)"
+	var counts []int64
+	for i := 0; i < 3; i++ {
+		res, err := run(t, h, src, engine.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts = append(counts, res.Usage.Steps)
+	}
+	// 1 (main) + 5000 loop iterations + 177 calls of f(10).
+	if counts[0] != 5178 || counts[1] != counts[0] || counts[2] != counts[0] {
+		t.Errorf("steps %v, want 5178 each time", counts)
+	}
+	_, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 5177}})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.Steps {
+		t.Errorf("one step short: got %v, want limit steps", err)
+	}
+	if _, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 5178}}); err != nil {
+		t.Errorf("exact budget: %v", err)
+	}
+}
+
+func TestDeterminism(t *testing.T) {
+	h := newHost(t)
+	src := "return [Math.random(), Math.random(), Date.now(), new Date().toISOString()]"
+	now := func() time.Time { return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) }
+	a, err := run(t, h, src, engine.RunOptions{Seed: 42, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := run(t, h, src, engine.RunOptions{Seed: 42, Now: now})
+	c, _ := run(t, h, src, engine.RunOptions{Seed: 43, Now: now})
+	if diff := cmp.Diff(a.Value, b.Value); diff != "" {
+		t.Errorf("same seed differs: %s", diff)
+	}
+	if cmp.Equal(a.Value, c.Value) {
+		t.Errorf("different seeds give the same numbers")
+	}
+	if got := a.Value.([]any)[3]; got != "2000-01-01T00:00:00.000Z" {
+		t.Errorf("clock: %v", got)
+	}
+}

@@ -1,0 +1,130 @@
+package lua
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	glua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/limits"
+)
+
+// This file is the one place where gopher-lua's errors become
+// *engine.Error. The kind always comes from the host's own records (the
+// watchdog's cause, the host errors this run raised, the stack-overflow
+// flag) and gopher-lua's error types, never from message text.
+
+// compileError translates a parser or compiler error.
+func compileError(name string, err error) *engine.Error {
+	var (
+		pe *parse.Error
+		ce *glua.CompileError
+	)
+	switch {
+	case errors.As(err, &pe):
+		msg := pe.Message
+		if pe.Token != "" {
+			msg += " near '" + clip(pe.Token, 40) + "'"
+		}
+		if pe.Pos.Line == parse.EOF {
+			return &engine.Error{Kind: engine.KindCompile, Message: msg + " at the end of the script", Pos: name, Err: err}
+		}
+		return &engine.Error{Kind: engine.KindCompile, Message: msg,
+			Pos: fmt.Sprintf("%s:%d:%d", name, pe.Pos.Line, pe.Pos.Column), Err: err}
+	case errors.As(err, &ce):
+		return &engine.Error{Kind: engine.KindCompile, Message: ce.Message,
+			Pos: fmt.Sprintf("%s:%d", name, ce.Line), Err: err}
+	}
+	return &engine.Error{Kind: engine.KindCompile, Message: "cannot parse the script", Pos: name, Err: err}
+}
+
+// translate turns the error of the script's protected call into an
+// *engine.Error.
+func (r *run) translate(err error) *engine.Error {
+	if cause := r.w.Cause(); cause != nil {
+		e := engine.FromCause(cause)
+		r.locate(e)
+		if r.overflow || (e.Kind == engine.KindLimit && e.Limit == limits.StackDepth) {
+			e.Message = fmt.Sprintf("call stack deeper than %d frames", r.env.Budget.StackDepth)
+		}
+		return e
+	}
+	var ae *glua.ApiError
+	if !errors.As(err, &ae) {
+		return &engine.Error{Kind: engine.KindInternal, Message: "internal error", Err: err}
+	}
+	if isOverflow(err) {
+		e := engine.FromCause(r.w.Exceed(limits.StackDepth))
+		e.Message = fmt.Sprintf("call stack deeper than %d frames", r.env.Budget.StackDepth)
+		r.locate(e)
+		return e
+	}
+	if s, ok := ae.Object.(glua.LString); ok {
+		if cause, ok := r.hostErrs[s]; ok {
+			e := engine.FromCause(cause)
+			r.locate(e)
+			return e
+		}
+	}
+	e := &engine.Error{Kind: engine.KindRuntime, Pos: r.prog.name}
+	r.locate(e)
+	e.Message = r.describe(ae.Object, e.Pos)
+	return e
+}
+
+// locate fills Pos and Stack from what the error handler recorded.
+func (r *run) locate(e *engine.Error) {
+	if r.errPos != "" {
+		e.Pos = r.errPos
+	}
+	if e.Pos == "" {
+		e.Pos = r.prog.name
+	}
+	e.Stack = r.errStack
+}
+
+// describe renders an error value without running script code: strings as
+// they are (without the position prefix error() adds when it is the Pos),
+// tables by a string "message" field, anything else by its type.
+func (r *run) describe(v glua.LValue, pos string) string {
+	switch v := v.(type) {
+	case glua.LString:
+		s := string(v)
+		s = strings.TrimPrefix(s, pos+": ")
+		return clip(s, 1000)
+	case glua.LNumber, glua.LBool:
+		return v.String()
+	case *glua.LNilType:
+		return "error(nil)"
+	case *glua.LTable:
+		if m, ok := v.RawGetString("message").(glua.LString); ok {
+			return clip(string(m), 1000)
+		}
+		return "an error value of type table"
+	}
+	return "an error value of type " + v.Type().String()
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// panicError turns a Go panic that escaped gopher-lua into an error: the
+// watchdog's cause when it has one, else an internal error whose Go details
+// stay in Err (for the host's log), never in Message.
+func (r *run) panicError(rec any) error {
+	if cause := r.w.Cause(); cause != nil {
+		e := engine.FromCause(cause)
+		r.locate(e)
+		return e
+	}
+	return &engine.Error{Kind: engine.KindInternal, Message: "the script engine failed",
+		Err: fmt.Errorf("panic: %v\n%s", rec, debug.Stack())}
+}

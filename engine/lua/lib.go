@@ -1,0 +1,380 @@
+package lua
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/scriptrun/scriptrun/limits"
+)
+
+// tostring is base tostring with stable names for reference values:
+// "table: 0x00000001" numbered per run in order of first use, instead of a
+// Go address (which would differ from run to run and reveal memory layout).
+func (v *vm) tostring(L *glua.LState) int {
+	v.r.checkStop(L)
+	L.Push(glua.LString(v.str(L, L.CheckAny(1))))
+	return 1
+}
+
+// str converts lv as tostring does, calling __tostring when there is one.
+func (v *vm) str(L *glua.LState, lv glua.LValue) string {
+	if mt := L.GetMetaField(lv, "__tostring"); mt != glua.LNil {
+		if err := L.CallByParam(glua.P{Fn: mt, NRet: 1, Protect: false}, lv); err != nil {
+			L.RaiseError("%s", err.Error())
+		}
+		res := L.Get(-1)
+		L.Pop(1)
+		s, ok := res.(glua.LString)
+		if !ok {
+			if n, isNum := res.(glua.LNumber); isNum {
+				return n.String()
+			}
+			L.RaiseError("'__tostring' must return a string")
+		}
+		return string(s)
+	}
+	switch x := lv.(type) {
+	case glua.LString:
+		return string(x)
+	case glua.LNumber, glua.LBool, *glua.LNilType:
+		return x.String()
+	}
+	r := v.r
+	id, ok := r.ids[lv]
+	if !ok {
+		id = len(r.ids) + 1
+		r.ids[lv] = id
+	}
+	name := lv.Type().String()
+	if f, ok := lv.(*glua.LFunction); ok && f.IsG {
+		name = "builtin"
+	}
+	return fmt.Sprintf("%s: 0x%08x", name, id)
+}
+
+// rep is string.rep, charged to the memory budget before it allocates.
+func (v *vm) rep(L *glua.LState) int {
+	r := v.r
+	r.checkStop(L)
+	s := L.CheckString(1)
+	n := L.CheckInt(2)
+	sep := L.OptString(3, "")
+	if n <= 0 {
+		L.Push(glua.LString(""))
+		return 1
+	}
+	size := float64(len(s)+len(sep)) * float64(n)
+	if size > 0 {
+		if size > math.MaxInt32 || r.w.AddMemory(int64(size)) != nil {
+			if r.w.Cause() == nil {
+				r.w.Exceed("memory")
+			}
+			r.halt(L)
+		}
+	}
+	if sep == "" {
+		L.Push(glua.LString(strings.Repeat(s, n)))
+		return 1
+	}
+	var b strings.Builder
+	b.Grow(int(size))
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(s)
+	}
+	L.Push(glua.LString(b.String()))
+	return 1
+}
+
+// concat is table.concat, charged to the memory budget before it
+// allocates.
+func (v *vm) concat(L *glua.LState) int {
+	r := v.r
+	r.checkStop(L)
+	t := L.CheckTable(1)
+	sep := L.OptString(2, "")
+	i := L.OptInt(3, 1)
+	j := L.OptInt(4, t.Len())
+	if i > j {
+		L.Push(glua.LString(""))
+		return 1
+	}
+	size := 0
+	parts := make([]string, 0, min(j-i+1, 1<<16))
+	for k := i; k <= j; k++ {
+		var s string
+		switch x := t.RawGetInt(k).(type) {
+		case glua.LString:
+			s = string(x)
+		case glua.LNumber:
+			s = x.String()
+		default:
+			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
+		}
+		size += len(s)
+		if k > i {
+			size += len(sep)
+		}
+		if size > math.MaxInt32 {
+			r.w.Exceed("memory")
+			r.halt(L)
+		}
+		parts = append(parts, s)
+	}
+	if size > 0 && r.w.AddMemory(int64(size)) != nil {
+		r.halt(L)
+	}
+	L.Push(glua.LString(strings.Join(parts, sep)))
+	return 1
+}
+
+// random is math.random on the run's seeded generator.
+func (v *vm) random(L *glua.LState) int {
+	r := v.r
+	r.checkStop(L)
+	switch L.GetTop() {
+	case 0:
+		L.Push(glua.LNumber(r.rng.Float64()))
+	case 1:
+		m := L.CheckInt64(1)
+		if m < 1 {
+			L.ArgError(1, "interval is empty")
+		}
+		L.Push(glua.LNumber(r.rng.Int64N(m) + 1))
+	default:
+		lo, hi := L.CheckInt64(1), L.CheckInt64(2)
+		if lo > hi {
+			L.ArgError(2, "interval is empty")
+		}
+		L.Push(glua.LNumber(lo + r.rng.Int64N(hi-lo+1)))
+	}
+	return 1
+}
+
+// randomseed reseeds the run's generator from its argument (never from the
+// clock), so runs stay reproducible.
+func (v *vm) randomseed(L *glua.LState) int {
+	r := v.r
+	r.checkStop(L)
+	r.rng = newRand(uint64(L.CheckInt64(1)))
+	return 0
+}
+
+// coCreate is coroutine.create: the new thread runs under the run's
+// counting context (gopher-lua would give it a child context that neither
+// counts nor stops), and the live coroutines are capped.
+func (v *vm) coCreate(L *glua.LState) int {
+	r := v.r
+	r.checkStop(L)
+	L.CheckFunction(1)
+	if len(r.coros) >= maxCoroutines {
+		L.RaiseError("too many live coroutines (limit %d)", maxCoroutines)
+	}
+	ctx := L.RemoveContext()
+	n := v.origCreate(L)
+	if ctx != nil {
+		L.SetContext(ctx)
+	}
+	th, ok := L.Get(-1).(*glua.LState)
+	if !ok {
+		L.RaiseError("cannot create a coroutine")
+	}
+	th.SetContext(r.c)
+	r.coros[th] = true
+	return n
+}
+
+// coResume is coroutine.resume; it does not let a coroutine's failure hide
+// the end of the run.
+func (v *vm) coResume(L *glua.LState) int {
+	r := v.r
+	r.checkStop(L)
+	th := L.CheckThread(1)
+	n := v.origResume(L)
+	if th.Dead {
+		delete(r.coros, th)
+		// A coroutine that failed keeps its call frames but one: when they
+		// fill its stack, the failure was a stack overflow.
+		if n > 0 && L.Get(L.GetTop()-n+1) == glua.LFalse && !r.c.stopped() {
+			if _, full := th.GetStack(v.depth - 2); full {
+				r.overflow = true
+				r.w.Trip(limits.Exceeded(r.env.Budget, limits.StackDepth))
+			}
+		}
+	}
+	r.checkStop(L)
+	return n
+}
+
+// coWrap is coroutine.wrap on top of coCreate and coResume.
+func (v *vm) coWrap(L *glua.LState) int {
+	v.coCreate(L)
+	th := L.Get(-1)
+	L.Pop(1)
+	L.Push(L.NewClosure(v.wrapAux, th))
+	return 1
+}
+
+func (v *vm) wrapAux(L *glua.LState) int {
+	L.Insert(L.Get(glua.UpvalueIndex(1)), 1)
+	n := v.coResume(L)
+	first := L.GetTop() - n + 1
+	if n == 0 {
+		return 0
+	}
+	if !glua.LVAsBool(L.Get(first)) {
+		var e glua.LValue = glua.LNil
+		if n > 1 {
+			e = L.Get(first + 1)
+		}
+		L.Error(e, 0)
+	}
+	L.Remove(first)
+	return n - 1
+}
+
+// format is string.format with Lua 5.1's conversions only (d i u c o x X e
+// E f g G q s %), widths and precisions below 100, and bytes (not runes)
+// for %s: no verb shows Go types or addresses.
+func (v *vm) format(L *glua.LState) int {
+	r := v.r
+	r.checkStop(L)
+	f := L.CheckString(1)
+	arg := 1
+	var b strings.Builder
+	for i := 0; i < len(f); i++ {
+		ch := f[i]
+		if ch != '%' {
+			b.WriteByte(ch)
+			continue
+		}
+		i++
+		if i >= len(f) {
+			L.RaiseError("invalid option '%%' to 'format'")
+		}
+		if f[i] == '%' {
+			b.WriteByte('%')
+			continue
+		}
+		start := i
+		for i < len(f) && strings.IndexByte("-+ #0", f[i]) >= 0 {
+			i++
+		}
+		if i-start > 5 {
+			L.RaiseError("invalid format (repeated flags)")
+		}
+		flags := f[start:i]
+		wstart := i
+		for i < len(f) && f[i] >= '0' && f[i] <= '9' {
+			i++
+		}
+		if i-wstart > 2 {
+			L.RaiseError("invalid format (width or precision too long)")
+		}
+		width := f[wstart:i]
+		prec, hasPrec := "", false
+		if i < len(f) && f[i] == '.' {
+			i++
+			pstart := i
+			for i < len(f) && f[i] >= '0' && f[i] <= '9' {
+				i++
+			}
+			if i-pstart > 2 {
+				L.RaiseError("invalid format (width or precision too long)")
+			}
+			prec, hasPrec = f[pstart:i], true
+		}
+		if i >= len(f) {
+			L.RaiseError("invalid option '%%' to 'format'")
+		}
+		conv := f[i]
+		arg++
+		spec := "%" + flags + width
+		if hasPrec {
+			spec += "." + prec
+		}
+		switch conv {
+		case 'd', 'i':
+			b.WriteString(fmt.Sprintf(spec+"d", int64(L.CheckNumber(arg))))
+		case 'u':
+			b.WriteString(fmt.Sprintf(spec+"d", uint64(int64(L.CheckNumber(arg)))))
+		case 'c':
+			b.WriteByte(byte(int64(L.CheckNumber(arg))))
+		case 'o', 'x', 'X':
+			b.WriteString(fmt.Sprintf(spec+string(conv), uint64(int64(L.CheckNumber(arg)))))
+		case 'e', 'E', 'f', 'g', 'G':
+			if !hasPrec {
+				spec += ".6"
+			}
+			n := float64(L.CheckNumber(arg))
+			if math.IsInf(n, 0) || math.IsNaN(n) {
+				s := "inf"
+				switch {
+				case math.IsNaN(n):
+					s = "nan"
+				case n < 0:
+					s = "-inf"
+				}
+				b.WriteString(pad(s, flags, width))
+				continue
+			}
+			b.WriteString(fmt.Sprintf(spec+string(conv), n))
+		case 'q':
+			quote(&b, L.CheckString(arg))
+		case 's':
+			L.CheckAny(arg)
+			s := v.str(L, L.Get(arg))
+			if hasPrec {
+				p, _ := strconv.Atoi(prec)
+				if len(s) > p {
+					s = s[:p]
+				}
+			}
+			b.WriteString(pad(s, flags, width))
+		default:
+			L.RaiseError("invalid option '%%%c' to 'format'", conv)
+		}
+	}
+	L.Push(glua.LString(b.String()))
+	return 1
+}
+
+// pad pads s with spaces to width bytes, on the left unless flags has '-'.
+func pad(s, flags, width string) string {
+	w, _ := strconv.Atoi(width)
+	if len(s) >= w {
+		return s
+	}
+	fill := strings.Repeat(" ", w-len(s))
+	if strings.IndexByte(flags, '-') >= 0 {
+		return s + fill
+	}
+	return fill + s
+}
+
+// quote writes s as %q does in Lua 5.1.
+func quote(b *strings.Builder, s string) {
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString("\\\n")
+		case '\r':
+			b.WriteString("\\r")
+		case 0:
+			b.WriteString("\\000")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+}

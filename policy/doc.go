@@ -1,0 +1,121 @@
+// Package policy decides which host calls a script may make.
+//
+// A policy is a YAML file (or a Policy built in Go and compiled with New)
+// holding a name, a mode, run limits and a list of rules whose conditions are
+// CEL expressions (https://cel.dev). Loading compiles and type-checks every
+// expression once; the resulting *Policy is immutable and Decide may be
+// called from any number of goroutines.
+//
+// # Format
+//
+//	name: acme-automations        # required
+//	mode: enforce                 # or audit; default enforce
+//	catchableDenials: true        # a denial is a catchable error in the script
+//	limits: {steps: 10000000, memory: 64MiB, timeout: 2s, cpu: 1s, hostCalls: 100, output: 1MiB, logs: 64KiB}
+//	rules:
+//	  - name: tenant-kv                         # required, unique
+//	    match: script.tenant == "acme"          # optional: which scripts the rule is for
+//	    allow: [kv.get, kv.set]                 # or deny: [...]; exactly one, non-empty
+//	    when: args.key.startsWith(script.tenant + ":")   # optional: does it apply to this call
+//	  - name: no-large-values
+//	    deny: [kv.set]
+//	    when: size(args.value) > 65536
+//	    message: "'value is ' + string(size(args.value)) + ' bytes'"  # optional, deny rules
+//
+// Limits: steps and hostCalls are integers; memory, output and logs are sizes,
+// an integer number of bytes or a number with a suffix B, KiB, MiB, GiB
+// (powers of 1024) or KB, MB, GB (powers of 1000); timeout and cpu are Go
+// durations ("2s", "500ms"). A missing or zero limit means no ceiling.
+//
+// Capability patterns are "module.function", "module.*" or "*", with module
+// and function names matching [a-z][a-z0-9_]*.
+//
+// Unknown keys, wrong types and invalid expressions are errors. Parse, Load
+// and New report every problem at once in an *Error whose issues read
+// "file:line:col: message"; for CEL errors the position points inside the
+// expression and the message shows the expression with a caret under the
+// problem. (YAML syntax errors carry a line only; their column is 1.)
+//
+// # Semantics
+//
+// Deny by default. For each call, rules are visited in file order. A rule is
+// skipped unless one of its patterns matches the capability name (such rules
+// are not evaluated at all), its match expression is true and its when
+// expression is true. The first applying deny rule denies the call, with its
+// message expression evaluated for Decision.Message. A rule whose match, when
+// or message fails to evaluate (runtime error such as a missing key, the
+// runtime cost limit, cancellation of ctx) fails closed: the call is denied,
+// Decision.Err is an *EvalError and Decision.Message names the rule and the
+// error; a failing deny message only falls back to a fixed text. Otherwise the
+// call is allowed iff at least one allow rule applied.
+//
+// In audit mode Decide computes the same decision, but a denial comes back as
+// Allow with WouldDeny set and the would-be denial's Rule, Message and Err.
+//
+// # Cost
+//
+// match and when must have type bool (or dyn, checked at run time) and
+// message type string. Each expression's cost is estimated at load assuming
+// strings up to 1 MiB in args, lists, maps and untyped (dyn) args values up
+// to 10000 elements, script and call strings up to 1 KiB, and labels and
+// usage.calls up to 64 entries; an expression whose estimate exceeds
+// Options.MaxCost (default 100000) is rejected, naming the rule. Every
+// evaluation also runs under Options.CostLimit (default 100000) and ctx.
+//
+// # Variables
+//
+//	script  name, lang, sha256, tenant (string); labels (map(string, string))
+//	call    name ("kv.get"), module ("kv"), function ("get") (string)
+//	args    map(string, dyn): the call's arguments by parameter name; values
+//	        are null, bool, int, double, string, bytes, list or map
+//	usage   steps, hostCalls (int); elapsed (duration);
+//	        calls (map(string, int): calls per capability so far in the run)
+//	now     timestamp of the call
+//
+// script, call and usage are typed objects, so a misspelt field such as
+// script.tennant is an error at load.
+//
+// # Functions
+//
+// The CEL standard library and cel-go's extension libraries strings,
+// encoders (base64), math, lists and sets are available, plus:
+//
+//	url(string) -> map(string, dyn)
+//	    Parses an absolute URL into {scheme, host, port, path, query}:
+//	    scheme lowercased; host lowercased without port or trailing dot
+//	    (IPv6 normalized, without brackets); port an int, defaulting by scheme
+//	    (http, ws 80; https, wss 443; ftp 21; else 0); path percent-encoded as
+//	    sent, "/" if empty for http(s) and ws(s); query a map(string, string)
+//	    of each key's first value. It is an evaluation error (so the rule
+//	    denies) for input a browser might read differently: no scheme or no
+//	    "//host", userinfo (user@host), backslashes, spaces, control or
+//	    non-ASCII characters, percent-encoded hosts, IPv6 zones, numeric
+//	    hosts other than a canonical dotted quad (0x7f.1, 2130706433, 127.1,
+//	    0177.0.0.1), "." or ".." path segments (also encoded), ";" in the
+//	    query, ports above 65535, and strings over 8192 bytes.
+//	ip(string) -> string
+//	    Normalizes an IPv4 or IPv6 address ("2001:DB8::0:1" -> "2001:db8::1");
+//	    error if not an address (leading zeros and zones are rejected).
+//	isIP(string) -> bool
+//	    Whether the string is an address ip() accepts.
+//	inCIDR(ip string, cidr string) -> bool
+//	    Whether ip is in the CIDR range; IPv4-mapped IPv6 addresses match
+//	    IPv4 ranges. Error if either argument is invalid.
+//	isPrivateIP(string) -> bool
+//	    Whether the address is not a public unicast address: private
+//	    (10/8, 172.16/12, 192.168/16, fc00::/7), loopback, link-local,
+//	    unspecified, multicast, CGNAT 100.64/10, 0/8, 192.0.0/24,
+//	    198.18/15, 240/4 (and broadcast), fec0::/10, NAT64 64:ff9b::/96 and
+//	    64:ff9b:1::/48, 2001:db8::/32, 100::/64, and IPv4-mapped or 6to4
+//	    addresses of those. Error if not an address, so use
+//	    isIP(h) && !isPrivateIP(h) or url-based rules on hosts that may be names.
+//
+// A typical outbound rule:
+//
+//	rules:
+//	  - name: public-https
+//	    allow: [http.get]
+//	    when: >-
+//	      url(args.url).scheme == "https" &&
+//	      (!isIP(url(args.url).host) || !isPrivateIP(url(args.url).host))
+package policy

@@ -1,0 +1,139 @@
+package policy
+
+import (
+	"reflect"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/cost"
+	"cel.dev/cel-go/common/overloads"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/ext"
+)
+
+const (
+	defaultMaxCost   = 100000
+	defaultCostLimit = 100000
+
+	// Size bounds assumed by the load-time cost estimate.
+	maxArgElems    = 10000   // elements of a list or map in args; also the bound for dyn values
+	maxArgString   = 1 << 20 // bytes of a string or bytes value typed as such
+	maxScriptField = 1024    // bytes of a script or call string field
+	maxLabels      = 64      // entries of script.labels or usage.calls
+	maxURLCost     = maxURLLen / 10
+)
+
+// newEnv builds the CEL environment shared by all expressions of a policy.
+func newEnv() (*cel.Env, error) {
+	str := cel.StringType
+	return cel.NewEnv(
+		ext.NativeTypes(
+			reflect.TypeFor[Script](),
+			reflect.TypeFor[Call](),
+			reflect.TypeFor[Usage](),
+			ext.ParseStructTags(true),
+		),
+		cel.Variable("script", cel.ObjectType("policy.Script")),
+		cel.Variable("call", cel.ObjectType("policy.Call")),
+		cel.Variable("usage", cel.ObjectType("policy.Usage")),
+		cel.Variable("args", cel.MapType(str, cel.DynType)),
+		cel.Variable("now", cel.TimestampType),
+		ext.Strings(),
+		ext.Encoders(),
+		ext.Math(),
+		ext.Lists(),
+		ext.Sets(),
+		cel.Function("url",
+			cel.Overload("url_string", []*cel.Type{str}, cel.MapType(str, cel.DynType),
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					u, err := parseURL(string(v.(types.String)))
+					if err != nil {
+						return types.WrapErr(err)
+					}
+					return types.NewStringInterfaceMap(types.DefaultTypeAdapter, u.toMap())
+				}))),
+		cel.Function("ip",
+			cel.Overload("ip_string", []*cel.Type{str}, str,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					a, err := parseIP(string(v.(types.String)))
+					if err != nil {
+						return types.WrapErr(err)
+					}
+					return types.String(a.String())
+				}))),
+		cel.Function("isIP",
+			cel.Overload("isIP_string", []*cel.Type{str}, cel.BoolType,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					_, err := parseIP(string(v.(types.String)))
+					return types.Bool(err == nil)
+				}))),
+		cel.Function("isPrivateIP",
+			cel.Overload("isPrivateIP_string", []*cel.Type{str}, cel.BoolType,
+				cel.UnaryBinding(func(v ref.Val) ref.Val {
+					ok, err := isPrivateIP(string(v.(types.String)))
+					if err != nil {
+						return types.WrapErr(err)
+					}
+					return types.Bool(ok)
+				}))),
+		cel.Function("inCIDR",
+			cel.Overload("inCIDR_string_string", []*cel.Type{str, str}, cel.BoolType,
+				cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+					ok, err := inCIDR(string(a.(types.String)), string(b.(types.String)))
+					if err != nil {
+						return types.WrapErr(err)
+					}
+					return types.Bool(ok)
+				}))),
+	)
+}
+
+// estimator bounds the sizes of inputs for the load-time cost estimate.
+type estimator struct{}
+
+func (estimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
+	if n.ComputedSize() != nil {
+		return nil
+	}
+	var root string
+	if p := n.Path(); len(p) > 0 {
+		root = p[0]
+	}
+	var max uint64
+	switch n.Type().Kind() {
+	case types.StringKind, types.BytesKind:
+		max = maxArgString
+		if root == "script" || root == "call" {
+			max = maxScriptField
+		}
+	case types.ListKind, types.MapKind:
+		max = maxArgElems
+		if root == "script" || root == "usage" {
+			max = maxLabels
+		}
+	case types.DynKind:
+		max = maxArgElems
+	default:
+		return nil
+	}
+	return &cost.SizeEstimate{Min: 0, Max: max}
+}
+
+func (estimator) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
+	switch overloadID {
+	case "url_string":
+		return &cost.CallEstimate{
+			CostEstimate: cost.CostEstimate{Min: 1, Max: maxURLCost},
+			ResultSize:   &cost.SizeEstimate{Min: 5, Max: 5},
+		}
+	case "ip_string":
+		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 10}, ResultSize: &cost.SizeEstimate{Min: 2, Max: 64}}
+	case "isIP_string", "isPrivateIP_string", "inCIDR_string_string":
+		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 10}}
+	case overloads.BoolToString, overloads.IntToString, overloads.UintToString, overloads.DoubleToString,
+		overloads.TimestampToString, overloads.DurationToString:
+		// Short results; without this they would count as unknown-size strings.
+		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 1}, ResultSize: &cost.SizeEstimate{Min: 1, Max: 64}}
+	}
+	return nil
+}

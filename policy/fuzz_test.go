@@ -1,0 +1,55 @@
+package policy
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
+
+// FuzzParse checks that Parse never panics, and that Decide on whatever
+// it accepts does not either.
+func FuzzParse(f *testing.F) {
+	if ex, err := os.ReadFile("testdata/example.yaml"); err == nil {
+		f.Add(ex)
+	}
+	f.Add([]byte(rulesPolicy))
+	f.Add([]byte("name: x\nrules:\n  - name: r\n    allow: [kv.get]\n    when: |\n      true &&\n        script.x\n"))
+	f.Add([]byte("name: x\nlimits: {memory: 1XB}\nrules: [{name: a, deny: ['*'], message: \"'m'\"}]\n"))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 4096 {
+			return
+		}
+		p, err := Parse("fuzz.yaml", data, Options{})
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("Parse error %T, want *Error", err)
+			}
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		p.Decide(ctx, req("kv.set", map[string]any{"key": "acme:k", "value": "v", "url": "https://a.example/"}))
+	})
+}
+
+// TestConcurrentDecide runs one policy from many goroutines (use -race).
+func TestConcurrentDecide(t *testing.T) {
+	p := mustParse(t, rulesPolicy)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 50; j++ {
+				if d := p.Decide(context.Background(), req("kv.get", map[string]any{"key": "secret/x"})); d.Allow {
+					t.Errorf("got allow")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

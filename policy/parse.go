@@ -1,0 +1,394 @@
+package policy
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// exprLoc maps positions inside an expression to positions in the file.
+type exprLoc struct {
+	pos   Pos  // position of the expression's first character
+	block bool // block scalar: expression line i is file line pos.Line+i-1, same indentation
+	fixed bool // position not known inside the expression: always report pos
+}
+
+// at maps a CEL location (1-based line, 0-based column) to a file position.
+func (l exprLoc) at(line, col int) Pos {
+	p := l.pos
+	switch {
+	case l.fixed || p.Line == 0:
+	case line <= 1:
+		p.Col += col
+	case l.block:
+		p.Line += line - 1
+		p.Col += col
+	default: // multi-line flow scalar: the best we can do
+		p.Line += line - 1
+		p.Col = col + 1
+	}
+	return p
+}
+
+// Load reads the policy file at path and parses it with Parse; positions in
+// errors use path as given.
+func Load(path string, opts Options) (*Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse parses and compiles a YAML policy. filename is used in positions.
+// Every problem found is reported in the returned *Error.
+func Parse(filename string, data []byte, opts Options) (*Policy, error) {
+	ps := &parser{file: filename, lines: strings.Split(string(data), "\n")}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		ps.is.list = append(ps.is.list, yamlIssue(filename, err))
+		return nil, ps.is.err()
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		ps.is.add(Pos{File: filename, Line: 1, Col: 1}, "empty policy")
+		return nil, ps.is.err()
+	}
+	p := ps.policy(doc.Content[0])
+	np := compile(p, opts, false, &ps.is)
+	sort.SliceStable(ps.is.list, func(i, j int) bool {
+		a, b := ps.is.list[i].Pos, ps.is.list[j].Pos
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
+	if err := ps.is.err(); err != nil {
+		return nil, err
+	}
+	return np, nil
+}
+
+// yamlIssue turns a yaml.v3 syntax error ("yaml: line N: msg") into an Issue.
+// yaml.v3 does not report columns, so the column is 1.
+func yamlIssue(file string, err error) Issue {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if n, m, ok := strings.Cut(rest, ": "); ok {
+			if line, err := strconv.Atoi(n); err == nil {
+				return Issue{Pos: Pos{File: file, Line: line, Col: 1}, Msg: "invalid YAML: " + m}
+			}
+		}
+	}
+	return Issue{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: "invalid YAML: " + msg}
+}
+
+type parser struct {
+	file  string
+	lines []string
+	is    issues
+}
+
+func (ps *parser) pos(n *yaml.Node) Pos {
+	return Pos{File: ps.file, Line: n.Line, Col: n.Column}
+}
+
+// mapping returns the key/value pairs of a mapping node, reporting a
+// non-mapping, aliases and duplicate keys.
+func (ps *parser) mapping(n *yaml.Node, what string) [][2]*yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		ps.is.add(ps.pos(n), "%s must be a mapping", what)
+		return nil
+	}
+	var kvs [][2]*yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			ps.is.add(ps.pos(k), "%s: keys must be strings", what)
+			continue
+		}
+		if seen[k.Value] {
+			ps.is.add(ps.pos(k), "%s: duplicate key %q", what, k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		if v.Kind == yaml.AliasNode {
+			ps.is.add(ps.pos(v), "%s: %s: YAML aliases are not supported", what, k.Value)
+			continue
+		}
+		kvs = append(kvs, [2]*yaml.Node{k, v})
+	}
+	return kvs
+}
+
+func (ps *parser) unknown(k *yaml.Node, what string) {
+	ps.is.add(ps.pos(k), "%s: unknown key %q", what, k.Value)
+}
+
+func (ps *parser) str(n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" && n.Value == "" {
+		ps.is.add(ps.pos(n), "%s must be a string", what)
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (ps *parser) policy(n *yaml.Node) *Policy {
+	p := &Policy{}
+	hasName := false
+	for _, kv := range ps.mapping(n, "policy") {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "name":
+			p.Name, hasName = ps.str(v, "name")
+			if hasName && p.Name == "" {
+				ps.is.add(ps.pos(v), "name must not be empty")
+			}
+		case "mode":
+			if s, ok := ps.str(v, "mode"); ok {
+				switch Mode(s) {
+				case Enforce, Audit:
+					p.Mode = Mode(s)
+				default:
+					ps.is.add(ps.pos(v), "mode %q: want enforce or audit", s)
+				}
+			}
+		case "limits":
+			p.Limits = ps.limits(v)
+		case "catchableDenials":
+			var b bool
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
+				ps.is.add(ps.pos(v), "catchableDenials must be true or false")
+			}
+			p.CatchableDenials = b
+		case "rules":
+			if v.Kind != yaml.SequenceNode {
+				ps.is.add(ps.pos(v), "rules must be a list")
+				continue
+			}
+			for _, rn := range v.Content {
+				if r := ps.rule(rn); r != nil {
+					p.Rules = append(p.Rules, r)
+				}
+			}
+		default:
+			ps.unknown(k, "policy")
+		}
+	}
+	if !hasName && n.Kind == yaml.MappingNode {
+		ps.is.add(ps.pos(n), "policy: name is required")
+	}
+	return p
+}
+
+func (ps *parser) limits(n *yaml.Node) Limits {
+	var l Limits
+	for _, kv := range ps.mapping(n, "limits") {
+		k, v := kv[0], kv[1]
+		what := "limits." + k.Value
+		switch k.Value {
+		case "steps":
+			l.Steps = ps.count(v, what)
+		case "hostCalls":
+			l.HostCalls = ps.count(v, what)
+		case "memory":
+			l.Memory = ps.size(v, what)
+		case "output":
+			l.Output = ps.size(v, what)
+		case "logs":
+			l.Logs = ps.size(v, what)
+		case "timeout":
+			l.Timeout = ps.duration(v, what)
+		case "cpu":
+			l.CPU = ps.duration(v, what)
+		default:
+			ps.unknown(k, "limits")
+		}
+	}
+	return l
+}
+
+func (ps *parser) count(n *yaml.Node, what string) int64 {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		if v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil && v >= 0 {
+			return v
+		}
+	}
+	ps.is.add(ps.pos(n), "%s: want a non-negative integer, got %q", what, n.Value)
+	return 0
+}
+
+var sizeUnits = []struct {
+	suffix string
+	mult   int64
+}{
+	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
+	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1},
+}
+
+// parseSize parses "65536", "64MiB", "512KB", "1 GiB".
+func parseSize(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v > math.MaxInt64/mult {
+		return 0, false
+	}
+	return v * mult, true
+}
+
+func (ps *parser) size(n *yaml.Node, what string) int64 {
+	if n.Kind == yaml.ScalarNode {
+		if v, ok := parseSize(n.Value); ok {
+			return v
+		}
+	}
+	ps.is.add(ps.pos(n), "%s: want a size like 65536, 64KiB or 1MB, got %q", what, n.Value)
+	return 0
+}
+
+func (ps *parser) duration(n *yaml.Node, what string) time.Duration {
+	if n.Kind == yaml.ScalarNode {
+		if n.Value == "0" {
+			return 0
+		}
+		if d, err := time.ParseDuration(n.Value); err == nil && d >= 0 {
+			return d
+		}
+	}
+	ps.is.add(ps.pos(n), "%s: want a duration like 2s or 500ms, got %q", what, n.Value)
+	return 0
+}
+
+func (ps *parser) rule(n *yaml.Node) *Rule {
+	r := &Rule{Pos: ps.pos(n)}
+	what := "rule"
+	// Find the name first so problems can name the rule.
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "name" && n.Content[i+1].Kind == yaml.ScalarNode {
+				what = fmt.Sprintf("rule %q", n.Content[i+1].Value)
+			}
+		}
+	}
+	kvs := ps.mapping(n, what)
+	if kvs == nil && n.Kind != yaml.MappingNode {
+		return nil
+	}
+	hasName := false
+	for _, kv := range kvs {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "name":
+			r.Name, hasName = ps.str(v, what+": name")
+			if hasName && r.Name == "" {
+				ps.is.add(ps.pos(v), "%s: name must not be empty", what)
+			}
+		case "match":
+			r.Match, r.loc[0] = ps.expr(v, what+": match")
+		case "when":
+			r.When, r.loc[1] = ps.expr(v, what+": when")
+		case "message":
+			r.Message, r.loc[2] = ps.expr(v, what+": message")
+		case "allow":
+			r.Allow = ps.caps(v, what+": allow")
+		case "deny":
+			r.Deny = ps.caps(v, what+": deny")
+		default:
+			ps.unknown(k, what)
+		}
+	}
+	if !hasName {
+		ps.is.add(ps.pos(n), "%s: name is required", what)
+	}
+	switch {
+	case hasKey(n, "allow") && hasKey(n, "deny"):
+		ps.is.add(ps.pos(n), "%s: has both allow and deny", what)
+	case !hasKey(n, "allow") && !hasKey(n, "deny"):
+		ps.is.add(ps.pos(n), "%s: needs an allow or deny list", what)
+	}
+	return r
+}
+
+func (ps *parser) caps(n *yaml.Node, what string) []string {
+	if n.Kind != yaml.SequenceNode {
+		ps.is.add(ps.pos(n), "%s must be a list of capability patterns", what)
+		return nil
+	}
+	if len(n.Content) == 0 {
+		ps.is.add(ps.pos(n), "%s must not be empty", what)
+		return nil
+	}
+	var out []string
+	for _, c := range n.Content {
+		s, ok := ps.str(c, what+" entries")
+		if !ok {
+			continue
+		}
+		if !capPattern.MatchString(s) {
+			ps.is.add(ps.pos(c), "%s: bad capability pattern %q (want module.function, module.* or *)", what, s)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// expr returns an expression's source and where it starts in the file.
+func (ps *parser) expr(n *yaml.Node, what string) (string, exprLoc) {
+	s, ok := ps.str(n, what)
+	if !ok {
+		return "", exprLoc{}
+	}
+	if strings.TrimSpace(s) == "" {
+		ps.is.add(ps.pos(n), "%s must not be empty", what)
+	}
+	loc := exprLoc{pos: ps.pos(n)}
+	switch n.Style {
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		loc.pos.Col++
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		// The content starts on the first non-blank line after the indicator.
+		loc.block = n.Style == yaml.LiteralStyle
+		loc.fixed = n.Style == yaml.FoldedStyle
+		for i := n.Line; i < len(ps.lines); i++ {
+			line := ps.lines[i]
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			loc.pos.Line = i + 1
+			loc.pos.Col = len(line) - len(strings.TrimLeft(line, " ")) + 1
+			// Blank leading lines are part of the literal value.
+			if loc.block {
+				loc.pos.Line -= countLeadingNewlines(s)
+			}
+			break
+		}
+	}
+	return s, loc
+}
+
+func hasKey(n *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+func countLeadingNewlines(s string) int {
+	return len(s) - len(strings.TrimLeft(s, "\n"))
+}

@@ -1,0 +1,430 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common"
+	"cel.dev/cel-go/common/types"
+)
+
+// Mode says whether a policy's denials take effect.
+type Mode string
+
+const (
+	// Enforce denies calls the rules deny. It is the default.
+	Enforce Mode = "enforce"
+	// Audit evaluates the rules but allows every call, reporting would-be
+	// denials in Decision.WouldDeny.
+	Audit Mode = "audit"
+)
+
+// Limits are ceilings a policy puts on runs; zero means no ceiling for that
+// field. Memory, Output and Logs are in bytes.
+type Limits struct {
+	Steps, Memory     int64
+	Timeout, CPU      time.Duration
+	HostCalls, Output int64
+	Logs              int64
+}
+
+// Rule is one policy rule. Exactly one of Allow and Deny is non-empty.
+// A Rule belongs to its Policy once compiled and must not be modified.
+type Rule struct {
+	Name    string
+	Match   string   // CEL: which scripts the rule is for; "" = all
+	Allow   []string // capability patterns: "kv.get", "kv.*", "*"
+	Deny    []string
+	When    string // CEL: whether the rule applies to the call; "" = always
+	Message string // CEL producing the denial message; "" = none
+	Pos     Pos    // where the rule starts in the file
+
+	match, when, message cel.Program
+	loc                  [3]exprLoc // match, when, message source positions
+}
+
+// Policy is a compiled policy. It is immutable and safe for concurrent use
+// by any number of goroutines.
+type Policy struct {
+	Name   string
+	Mode   Mode
+	Limits Limits
+	// CatchableDenials makes a denial a catchable error in the script
+	// instead of ending the run.
+	CatchableDenials bool
+	Rules            []*Rule
+}
+
+// Options configures loading.
+type Options struct {
+	MaxCost   uint64 // estimated-cost ceiling per expression at load; 0 = 100000
+	CostLimit uint64 // runtime cost limit per evaluation; 0 = 100000
+}
+
+// Script describes the running script. Its fields are visible to CEL as
+// script.name, script.lang, script.sha256, script.tenant and script.labels.
+type Script struct {
+	Name   string            `cel:"name"`
+	Lang   string            `cel:"lang"`
+	SHA256 string            `cel:"sha256"`
+	Tenant string            `cel:"tenant"`
+	Labels map[string]string `cel:"labels"`
+}
+
+// Call describes a host call: Name is "module.function".
+type Call struct {
+	Name     string `cel:"name"`
+	Module   string `cel:"module"`
+	Function string `cel:"function"`
+}
+
+// Usage is what the run has consumed so far. Calls counts calls per
+// capability name.
+type Usage struct {
+	Steps     int64            `cel:"steps"`
+	HostCalls int64            `cel:"hostCalls"`
+	Elapsed   time.Duration    `cel:"elapsed"`
+	Calls     map[string]int64 `cel:"calls"`
+}
+
+// Request is the input to Decide. Args values must be nil, bool, int64,
+// float64, string, []byte, []any or map[string]any (nested).
+type Request struct {
+	Script Script
+	Call   Call
+	Args   map[string]any
+	Usage  Usage
+	Now    time.Time
+}
+
+// Decision is the outcome of Decide.
+type Decision struct {
+	Allow bool
+	// Rule is the deny or failing rule that decided, or else the first allow
+	// rule that applied; "" if no rule applied.
+	Rule string
+	// Message is the deny rule's evaluated message, or the evaluation error
+	// text of a failing rule, or a fixed text.
+	Message string
+	// WouldDeny is set in audit mode when the call would have been denied;
+	// Allow is then true.
+	WouldDeny bool
+	// Err is an *EvalError when a rule failed to evaluate (counting as a
+	// deny); nil otherwise.
+	Err error
+}
+
+var capPattern = regexp.MustCompile(`^(\*|[a-z][a-z0-9_]*\.(\*|[a-z][a-z0-9_]*))$`)
+
+// New validates and compiles a policy built in Go. Rules' Pos may be zero.
+// The returned policy is a new value; p is not modified, but the Rule values
+// are copied, so p can be reused.
+func New(p Policy, opts Options) (*Policy, error) {
+	var is issues
+	np := compile(&p, opts, true, &is)
+	if err := is.err(); err != nil {
+		return nil, err
+	}
+	return np, nil
+}
+
+// compile validates p and compiles its expressions, adding problems to is.
+// With check false, the structural checks already done by the parser are
+// skipped.
+func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
+	np := *p
+	np.Rules = make([]*Rule, len(p.Rules))
+	costLimit := opts.CostLimit
+	if costLimit == 0 {
+		costLimit = defaultCostLimit
+	}
+	maxCost := opts.MaxCost
+	if maxCost == 0 {
+		maxCost = defaultMaxCost
+	}
+	if check && np.Name == "" {
+		is.add(Pos{File: posFile(p)}, "policy name is required")
+	}
+	switch np.Mode {
+	case "":
+		np.Mode = Enforce
+	case Enforce, Audit:
+	default:
+		is.add(Pos{File: posFile(p)}, "mode %q: want enforce or audit", np.Mode)
+	}
+	if l := np.Limits; l.Steps < 0 || l.Memory < 0 || l.Timeout < 0 || l.CPU < 0 || l.HostCalls < 0 || l.Output < 0 || l.Logs < 0 {
+		is.add(Pos{File: posFile(p)}, "limits must not be negative")
+	}
+	env, err := newEnv()
+	if err != nil {
+		is.add(Pos{}, "internal error: CEL environment: %v", err)
+		return nil
+	}
+	seen := map[string]bool{}
+	for i, r := range p.Rules {
+		if r == nil {
+			is.add(Pos{}, "rule %d is nil", i)
+			continue
+		}
+		nr := *r
+		nr.Allow = append([]string(nil), r.Allow...)
+		nr.Deny = append([]string(nil), r.Deny...)
+		np.Rules[i] = &nr
+		what := fmt.Sprintf("rule %q", r.Name)
+		if r.Name == "" {
+			what = fmt.Sprintf("rule %d", i+1)
+			if check {
+				is.add(r.Pos, "%s: name is required", what)
+			}
+		} else if seen[r.Name] {
+			is.add(r.Pos, "%s: duplicate rule name", what)
+		}
+		seen[r.Name] = true
+		switch {
+		case !check:
+		case len(r.Allow) > 0 && len(r.Deny) > 0:
+			is.add(r.Pos, "%s: has both allow and deny", what)
+		case len(r.Allow) == 0 && len(r.Deny) == 0:
+			is.add(r.Pos, "%s: needs a non-empty allow or deny list", what)
+		}
+		for _, c := range append(append([]string(nil), r.Allow...), r.Deny...) {
+			if check && !capPattern.MatchString(c) {
+				is.add(r.Pos, "%s: bad capability pattern %q (want module.function, module.* or *)", what, c)
+			}
+		}
+		exprs := []struct {
+			name, src string
+			want      *cel.Type
+			prog      *cel.Program
+		}{
+			{"match", r.Match, cel.BoolType, &nr.match},
+			{"when", r.When, cel.BoolType, &nr.when},
+			{"message", r.Message, cel.StringType, &nr.message},
+		}
+		for j, e := range exprs {
+			if strings.TrimSpace(e.src) == "" {
+				continue
+			}
+			loc := r.loc[j]
+			if loc.pos.Line == 0 {
+				loc = exprLoc{pos: r.Pos, fixed: true}
+			}
+			prog, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, is)
+			if ok {
+				*e.prog = prog
+			}
+		}
+	}
+	return &np
+}
+
+// posFile returns the file name of the first rule with a position, for
+// policy-level problems in policies built with New.
+func posFile(p *Policy) string {
+	for _, r := range p.Rules {
+		if r != nil && r.Pos.File != "" {
+			return r.Pos.File
+		}
+	}
+	return ""
+}
+
+func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, is *issues) (cel.Program, bool) {
+	ast, iss := env.Compile(src)
+	if iss != nil && iss.Err() != nil {
+		for _, e := range iss.Errors() {
+			is.list = append(is.list, Issue{
+				Pos: loc.at(e.Location.Line(), e.Location.Column()),
+				Msg: what + ": " + e.Message + snippet(src, e.Location),
+			})
+		}
+		return nil, false
+	}
+	if !ast.OutputType().IsExactType(want) && !ast.OutputType().IsExactType(cel.DynType) {
+		is.add(loc.at(1, 0), "%s: expression has type %s, want %s%s", what,
+			ast.OutputType(), want, snippet(src, common.NewLocation(1, 0)))
+		return nil, false
+	}
+	est, err := env.EstimateCost(ast, estimator{})
+	if err != nil {
+		is.add(loc.at(1, 0), "%s: estimating cost: %v", what, err)
+		return nil, false
+	}
+	if est.Max > maxCost {
+		is.add(loc.at(1, 0), "%s: estimated cost %s exceeds the limit %d%s", what,
+			costString(est.Max), maxCost, snippet(src, common.NewLocation(1, 0)))
+		return nil, false
+	}
+	prog, err := env.Program(ast,
+		cel.CostLimit(costLimit),
+		cel.InterruptCheckFrequency(100),
+	)
+	if err != nil {
+		is.add(loc.at(1, 0), "%s: %v", what, err)
+		return nil, false
+	}
+	return prog, true
+}
+
+func costString(c uint64) string {
+	if c == ^uint64(0) {
+		return "unbounded"
+	}
+	return fmt.Sprint(c)
+}
+
+// snippet renders the expression line holding loc with a caret under the
+// column, like cel-go's issues.
+func snippet(src string, loc common.Location) string {
+	lines := strings.Split(src, "\n")
+	n := loc.Line()
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	line := strings.ReplaceAll(lines[n-1], "\t", " ")
+	col := loc.Column()
+	var b strings.Builder
+	b.WriteString("\n | ")
+	b.WriteString(line)
+	b.WriteString("\n | ")
+	for i, r := range []rune(line) {
+		if i >= col {
+			break
+		}
+		if r > 0x7f {
+			b.WriteString("\uff0e")
+		} else {
+			b.WriteByte('.')
+		}
+	}
+	b.WriteByte('^')
+	return b.String()
+}
+
+// Decide evaluates the policy for one host call. Rules are visited in order;
+// a rule is skipped unless one of its capability patterns matches the call,
+// its match expression is true and its when expression is true. The first
+// applying deny rule, or the first rule that fails to evaluate, decides
+// (deny); otherwise the call is allowed iff an allow rule applied.
+// In audit mode a denial is turned into Allow with WouldDeny.
+func (p *Policy) Decide(ctx context.Context, req *Request) Decision {
+	d := p.decide(ctx, req)
+	if p.Mode == Audit && !d.Allow {
+		d.Allow = true
+		d.WouldDeny = true
+	}
+	return d
+}
+
+func (p *Policy) decide(ctx context.Context, req *Request) Decision {
+	var vars map[string]any
+	allowRule := ""
+	for _, r := range p.Rules {
+		deny := len(r.Deny) > 0
+		pats := r.Allow
+		if deny {
+			pats = r.Deny
+		} else if allowRule != "" {
+			continue // an allow rule already applied; only denies matter now
+		}
+		if !matchAny(pats, req.Call.Name) {
+			continue
+		}
+		if vars == nil {
+			vars = map[string]any{
+				"script": req.Script,
+				"call":   req.Call,
+				"usage":  req.Usage,
+				"args":   argsOrEmpty(req.Args),
+				"now":    req.Now,
+			}
+		}
+		ok, err := p.evalBool(ctx, r, "match", r.match, vars)
+		if err == nil && ok {
+			ok, err = p.evalBool(ctx, r, "when", r.when, vars)
+		}
+		if err != nil {
+			return Decision{Rule: r.Name, Message: err.Error(), Err: err}
+		}
+		if !ok {
+			continue
+		}
+		if !deny {
+			allowRule = r.Name
+			continue
+		}
+		msg := fmt.Sprintf("denied by rule %q", r.Name)
+		if r.message != nil {
+			v, err := p.eval(ctx, r, "message", r.message, vars)
+			if s, isStr := v.(string); err == nil && isStr {
+				msg = s
+			}
+		}
+		return Decision{Rule: r.Name, Message: msg}
+	}
+	if allowRule != "" {
+		return Decision{Allow: true, Rule: allowRule}
+	}
+	return Decision{Message: fmt.Sprintf("no rule allows %q", req.Call.Name)}
+}
+
+func argsOrEmpty(a map[string]any) map[string]any {
+	if a == nil {
+		return map[string]any{}
+	}
+	return a
+}
+
+func matchAny(pats []string, name string) bool {
+	for _, pat := range pats {
+		switch {
+		case pat == "*", pat == name:
+			return true
+		case strings.HasSuffix(pat, ".*"):
+			if strings.HasPrefix(name, pat[:len(pat)-1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (p *Policy) evalBool(ctx context.Context, r *Rule, which string, prog cel.Program, vars map[string]any) (bool, error) {
+	if prog == nil {
+		return true, nil
+	}
+	v, err := p.eval(ctx, r, which, prog, vars)
+	if err != nil {
+		return false, err
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, &EvalError{Rule: r.Name, Expr: which, Pos: r.Pos, Err: fmt.Errorf("got %T, want bool", v)}
+	}
+	return b, nil
+}
+
+func (p *Policy) eval(ctx context.Context, r *Rule, which string, prog cel.Program, vars map[string]any) (any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &EvalError{Rule: r.Name, Expr: which, Pos: r.Pos, Err: err}
+	}
+	v, _, err := prog.ContextEval(ctx, vars)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w (%v)", ctxErr, err)
+		}
+		return nil, &EvalError{Rule: r.Name, Expr: which, Pos: r.Pos, Err: err}
+	}
+	switch v := v.(type) {
+	case types.Bool:
+		return bool(v), nil
+	case types.String:
+		return string(v), nil
+	}
+	return v.Value(), nil
+}
