@@ -64,7 +64,7 @@ func parse(src engine.Source) (*ast.Program, int, error) {
 	if err != nil {
 		aprg, aerr := parseWrapped(src, asyncWrapPrefix)
 		if aerr != nil {
-			return nil, 0, compileError(src.Name, prefix, err)
+			return nil, 0, clampToScript(compileError(src.Name, prefix, err), src)
 		}
 		prg, prefix = aprg, len(asyncWrapPrefix)
 	}
@@ -114,6 +114,26 @@ func wrapperShape(prg *ast.Program) (outer, inner *ast.FunctionLiteral, ok bool)
 		return outer, inner, false
 	}
 	return outer, inner, true
+}
+
+// clampToScript moves a syntax error that goja found in the wrapper after
+// the script (an unclosed bracket or string) to the end of the script.
+func clampToScript(err error, src engine.Source) error {
+	e, ok := err.(*engine.Error)
+	if !ok {
+		return err
+	}
+	var line, col int
+	if _, scanErr := fmt.Sscanf(e.Pos[len(src.Name):], ":%d:%d", &line, &col); scanErr != nil {
+		return err
+	}
+	lines := strings.Split(src.Code, "\n")
+	lastLen := len([]rune(lines[len(lines)-1]))
+	if line > len(lines) || line == len(lines) && col > lastLen+1 {
+		e.Pos = fmt.Sprintf("%s:%d:%d", src.Name, len(lines), lastLen+1)
+		e.Message = "unexpected end of script (" + e.Message + "; is a bracket, brace or string left open?)"
+	}
+	return e
 }
 
 // compileError translates a parser or compiler error.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/dop251/goja"
 
@@ -19,6 +20,10 @@ var (
 	typeBuffer  = reflect.TypeOf(goja.ArrayBuffer{})
 	typeBytes   = reflect.TypeOf([]byte(nil))
 	typeArray   = reflect.TypeOf([]any(nil))
+	typeMap     = reflect.TypeOf(map[string]any(nil))
+	typeTime    = reflect.TypeOf(time.Time{})
+	// goja exports a Map as its entries.
+	typeMapEntries = reflect.TypeOf([][2]any(nil))
 )
 
 // exporter copies goja values into the bridge value model. It never hands
@@ -77,32 +82,39 @@ func (e *exporter) export(v goja.Value, depth int, p *path) (any, error) {
 	if e.onStk[o] {
 		return nil, &bridge.ValueError{Path: pathFn(), Msg: "the value contains a cycle"}
 	}
-	switch o.ExportType() {
-	case typeProxy:
+	et, cls := o.ExportType(), o.ClassName()
+	switch {
+	case et == typeProxy:
 		return nil, &bridge.ValueError{Path: pathFn(), Msg: "a Proxy cannot cross to the host"}
-	case typeBuffer:
-		b := o.Export().(goja.ArrayBuffer).Bytes()
-		if err := e.c.Add(bridge.SizeString(len(b)), pathFn); err != nil {
-			return nil, err
-		}
-		return append([]byte(nil), b...), nil
-	case typeArray:
+	case et == typeBuffer:
+		return e.bytes(o.Export().(goja.ArrayBuffer).Bytes(), pathFn)
+	case et == typeBytes:
+		b, _ := o.Export().([]byte)
+		return e.bytes(b, pathFn)
+	case cls == "Array" && et == typeArray:
 		return e.array(o, depth, p)
-	}
-	switch o.ClassName() {
-	case "Object":
+	case cls == "Object" && et == typeMap:
 		return e.object(o, depth, p)
-	case "Function":
+	case cls == "Function":
 		return nil, &bridge.ValueError{Path: pathFn(), Msg: "a function cannot cross to the host"}
-	case "Uint8Array":
-		if t, ok := o.Export().([]byte); ok {
-			if err := e.c.Add(bridge.SizeString(len(t)), pathFn); err != nil {
-				return nil, err
-			}
-			return append([]byte(nil), t...), nil
-		}
 	}
-	return nil, &bridge.ValueError{Path: pathFn(), Msg: "a " + o.ClassName() + " object cannot cross to the host; convert it to plain data first"}
+	kind := cls
+	switch {
+	case et == typeMapEntries:
+		kind = "Map"
+	case cls == "Object" && et == typeArray:
+		kind = "Set"
+	case et == typeTime:
+		kind = "Date"
+	}
+	return nil, &bridge.ValueError{Path: pathFn(), Msg: "a " + kind + " object cannot cross to the host; convert it to plain data first"}
+}
+
+func (e *exporter) bytes(b []byte, pathFn func() string) (any, error) {
+	if err := e.c.Add(bridge.SizeString(len(b)), pathFn); err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), b...), nil
 }
 
 func (e *exporter) array(o *goja.Object, depth int, p *path) (any, error) {
