@@ -165,7 +165,7 @@ func TestInfiniteLoops(t *testing.T) {
 		"function* g() { for (;;) yield } for (const _ of g()) {}",
 		"class A { constructor() { for (;;) {} } } new A()",
 		"class A { static { for (;;) {} } }",
-		"Array.from({ length: 1e9 }, () => 0)",
+		"Array.from({ length: 100 }, () => { for (;;) {} })",
 	} {
 		res, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 20000, Timeout: 10 * time.Second}})
 		kind, lim := kindOf(err)
@@ -490,17 +490,29 @@ func TestRuntimeErrorPositions(t *testing.T) {
 	}
 }
 
-// Go panics from inside goja become errors and the host keeps serving.
-func TestGoPanicsInsideGoja(t *testing.T) {
+// Built-ins that would allocate in one go are charged to the memory budget
+// first; the host keeps serving.
+func TestBigAllocations(t *testing.T) {
 	h := newHost(t)
 	for _, src := range []string{
 		"return 'ab'.repeat(2**62)",
 		"return 'ab'.repeat(2**31)",
+		"try { 'ab'.repeat(2**40) } catch (e) {} return 1",
+		"return ''.padStart(2**40)",
+		"return 'x'.padEnd(2**30, 'y')",
+		"return new Array(2**31).fill(0)",
+		"return new Array(2**31).join('abc')",
+		"return Array.from({length: 2**31})",
+		"const a = []; a.length = 2**32 - 1; return a.join()",
 	} {
 		_, err := run(t, h, src, engine.RunOptions{})
-		if k, _ := kindOf(err); k != engine.KindInternal && k != engine.KindLimit && k != engine.KindRuntime {
-			t.Errorf("%q: got %v", src, err)
+		if k, l := kindOf(err); k != engine.KindLimit || l != limits.Memory {
+			t.Errorf("%q: got %v, want limit memory", src, err)
 		}
+	}
+	res, err := run(t, h, "return 'ab'.repeat(3) + 'x'.padStart(3, '-') + [1, 2].join('+') + Array.from('ab').length", engine.RunOptions{})
+	if err != nil || res.Value != "ababab--x1+22" {
+		t.Fatalf("ordinary use: %v %v", res.Value, err)
 	}
 	if res, err := run(t, h, "return 1", engine.RunOptions{}); err != nil || res.Value != int64(1) {
 		t.Fatalf("host broken after panic: %v", err)

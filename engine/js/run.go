@@ -137,6 +137,7 @@ func (r *run) setup() error {
 	r.uint8Array, _ = goja.AssertConstructor(co.Get("2"))
 	r.getOwnPropertyDescriptor, _ = goja.AssertFunction(co.Get("3"))
 
+	r.guardAllocs()
 	g := vm.GlobalObject()
 	define := func(o *goja.Object, k string, v goja.Value) {
 		_ = o.DefineDataProperty(k, v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
