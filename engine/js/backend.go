@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/ast"
@@ -14,14 +15,56 @@ import (
 	"github.com/scriptrun/scriptrun/engine/internal/srccheck"
 )
 
-// Backend runs JavaScript on goja. It holds no state; one Backend serves
-// any number of concurrent runs.
-type Backend struct{}
+// Backend runs JavaScript on goja. One Backend serves any number of
+// concurrent runs; it keeps only a small pool of fresh, locked-down runtimes
+// made ahead of time (never one that has run a script). The zero value works
+// without the pool.
+type Backend struct {
+	pool    chan *run
+	filling atomic.Bool
+}
 
 var _ engine.Backend = (*Backend)(nil)
 
+// poolSize is how many prepared runtimes wait for a run.
+const poolSize = 4
+
 // New returns the JavaScript backend.
-func New() *Backend { return &Backend{} }
+func New() *Backend { return &Backend{pool: make(chan *run, poolSize)} }
+
+// get returns a fresh prepared runtime, from the pool when one is ready.
+func (b *Backend) get() (*run, error) {
+	select {
+	case r := <-b.pool:
+		b.refill()
+		return r, nil
+	default:
+		b.refill()
+		return prepare()
+	}
+}
+
+// refill tops the pool up in the background; the goroutine ends when the
+// pool is full.
+func (b *Backend) refill() {
+	if b.pool == nil || !b.filling.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer b.filling.Store(false)
+		for len(b.pool) < cap(b.pool) {
+			r, err := prepare()
+			if err != nil {
+				return
+			}
+			select {
+			case b.pool <- r:
+			default:
+				return
+			}
+		}
+	}()
+}
 
 // Lang returns "js".
 func (*Backend) Lang() string { return "js" }

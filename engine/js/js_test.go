@@ -167,7 +167,7 @@ func TestInfiniteLoops(t *testing.T) {
 		"class A { static { for (;;) {} } }",
 		"Array.from({ length: 100 }, () => { for (;;) {} })",
 	} {
-		res, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 20000, Timeout: 10 * time.Second}})
+		res, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 20000, Timeout: 20 * time.Second, CPU: 20 * time.Second}})
 		kind, lim := kindOf(err)
 		if kind != engine.KindLimit || lim != limits.Steps {
 			t.Errorf("%q: got %v (kind %q limit %q), want limit steps", src, err, kind, lim)

@@ -19,7 +19,7 @@ import (
 // batch is how many step ticks the script may take before the tick function
 // (Go) is called again. The budget is exact: a batch never exceeds what is
 // left.
-const batch = 1000
+const batch = 255
 
 // lockdownSrc closes every route to code generation from strings. It runs
 // in each fresh runtime before the script, so nothing the script sees was
@@ -37,7 +37,7 @@ const lockdownSrc = `(function(g){
 	}
 	delete g.eval;
 	delete g.Function;
-	return [Error, TypeError, Uint8Array, Object.getOwnPropertyDescriptor];
+	return [Error, TypeError, Object.getOwnPropertyDescriptor];
 })`
 
 var lockdownProg = goja.MustCompile("lockdown", lockdownSrc, true)
@@ -72,7 +72,11 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	r := &run{ctx: ctx, env: env, w: env.Watchdog, prog: prog, hostErrs: map[*goja.Object]error{}}
+	r, perr := b.get()
+	if perr != nil {
+		return nil, &engine.Error{Kind: engine.KindInternal, Message: "cannot prepare the runtime", Err: perr}
+	}
+	r.ctx, r.env, r.w, r.prog = ctx, env, env.Watchdog, prog
 	defer func() {
 		if rec := recover(); rec != nil {
 			v, err = nil, r.panicError(rec)
@@ -114,30 +118,37 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	return out, nil
 }
 
-// setup makes the runtime, locks it down and installs the script's globals.
-func (r *run) setup() error {
+// prepare makes a fresh runtime and locks it down. It runs no script code
+// and holds nothing of any run, so prepared runtimes can be made ahead of
+// time (see Backend.get); each is used for exactly one run.
+func prepare() (*run, error) {
 	vm := goja.New()
-	r.vm = vm
-	vm.SetMaxCallStackSize(int(r.env.Budget.StackDepth))
-	rng := rand.New(rand.NewPCG(r.env.Seed, r.env.Seed^0x9e3779b97f4a7c15))
-	vm.SetRandSource(rng.Float64)
-	vm.SetTimeSource(r.env.Now)
+	r := &run{vm: vm, hostErrs: map[*goja.Object]error{}}
 	ld, err := vm.RunProgram(lockdownProg)
 	if err != nil {
-		return &engine.Error{Kind: engine.KindInternal, Message: "cannot prepare the runtime", Err: err}
+		return nil, err
 	}
 	ldFn, _ := goja.AssertFunction(ld)
 	ctors, err := ldFn(goja.Undefined(), vm.GlobalObject())
 	if err != nil {
-		return &engine.Error{Kind: engine.KindInternal, Message: "cannot prepare the runtime", Err: err}
+		return nil, err
 	}
 	co := ctors.(*goja.Object)
 	r.errorCtor, _ = goja.AssertConstructor(co.Get("0"))
 	r.typeErrorCtor, _ = goja.AssertConstructor(co.Get("1"))
-	r.uint8Array, _ = goja.AssertConstructor(co.Get("2"))
-	r.getOwnPropertyDescriptor, _ = goja.AssertFunction(co.Get("3"))
-
+	r.getOwnPropertyDescriptor, _ = goja.AssertFunction(co.Get("2"))
 	r.guardAllocs()
+	return r, nil
+}
+
+// setup binds a prepared runtime to this run: limits, seed, clock and the
+// script's globals.
+func (r *run) setup() error {
+	vm := r.vm
+	vm.SetMaxCallStackSize(int(r.env.Budget.StackDepth))
+	rng := rand.New(rand.NewPCG(r.env.Seed, r.env.Seed^0x9e3779b97f4a7c15))
+	vm.SetRandSource(rng.Float64)
+	vm.SetTimeSource(r.env.Now)
 	g := vm.GlobalObject()
 	define := func(o *goja.Object, k string, v goja.Value) {
 		_ = o.DefineDataProperty(k, v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)

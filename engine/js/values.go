@@ -187,8 +187,16 @@ func (r *run) importValue(v any) goja.Value {
 		return vm.ToValue(v)
 	case []byte:
 		buf := vm.NewArrayBuffer(append([]byte(nil), v...))
-		if o, err := r.uint8Array(nil, vm.ToValue(buf)); err == nil {
-			return o
+		// Uint8Array is looked up when first needed (making typed arrays
+		// costs every run otherwise). If the script replaced it, its own
+		// function runs, metered like any script code, and only it is fooled.
+		if r.uint8Array == nil {
+			r.uint8Array, _ = goja.AssertConstructor(vm.Get("Uint8Array"))
+		}
+		if r.uint8Array != nil {
+			if o, err := r.uint8Array(nil, vm.ToValue(buf)); err == nil {
+				return o
+			}
 		}
 		return vm.ToValue(buf)
 	case []any:

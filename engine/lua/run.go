@@ -243,6 +243,14 @@ func (r *run) hostFail(L *glua.LState, err error) {
 		he *bridge.HostError
 		de *bridge.DeniedError
 	)
+	// A call that failed because the run's deadline passed ends the run with
+	// the timeout, even when the watchdog's timer (set for the same instant)
+	// has not fired yet: otherwise the script could catch the host error and
+	// finish over time.
+	if r.w.Cause() == nil && errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
+		r.w.Trip(limits.Exceeded(r.env.Budget, limits.Timeout))
+		r.halt(L)
+	}
 	switch {
 	case errors.As(err, &ae), errors.As(err, &he), errors.As(err, &de) && de.Catchable:
 		r.raiseHost(L, err.Error(), err)

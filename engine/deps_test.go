@@ -1,0 +1,59 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDeps enforces the import rules of DESIGN.md: only engine/js imports
+// goja, only engine/lua imports gopher-lua, and bridge, policy and limits
+// import no other package of the project.
+func TestDeps(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go tool not on PATH")
+	}
+	out, err := exec.Command("go", "list", "-deps=false", "-json", "../...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const mod = "github.com/scriptrun/scriptrun"
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	seen := 0
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Deps       []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		deps, err := exec.Command("go", "list", "-deps", p.ImportPath).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", p.ImportPath, err)
+		}
+		seen++
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, mod), "/")
+		for _, d := range strings.Fields(string(deps)) {
+			switch {
+			case strings.HasPrefix(d, "github.com/dop251/goja") && !under(rel, "engine/js") && rel != "cmd/scriptrun":
+				t.Errorf("%s depends on goja; only engine/js may", rel)
+			case strings.HasPrefix(d, "github.com/yuin/gopher-lua") && !under(rel, "engine/lua") && rel != "cmd/scriptrun":
+				t.Errorf("%s depends on gopher-lua; only engine/lua may", rel)
+			case strings.HasPrefix(d, mod+"/") && d != p.ImportPath:
+				dep := strings.TrimPrefix(d, mod+"/")
+				for _, leaf := range []string{"bridge", "policy", "limits"} {
+					if under(rel, leaf) && !under(dep, leaf) && !(rel != leaf && dep == leaf) {
+						t.Errorf("%s imports %s; %s may import no other package of the project", rel, dep, leaf)
+					}
+				}
+			}
+		}
+	}
+	if seen < 8 {
+		t.Fatalf("listed only %d packages", seen)
+	}
+}
+
+func under(rel, dir string) bool { return rel == dir || strings.HasPrefix(rel, dir+"/") }

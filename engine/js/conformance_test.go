@@ -1,0 +1,11 @@
+package js_test
+
+import (
+	"testing"
+
+	"github.com/scriptrun/scriptrun/engine/enginetest"
+	"github.com/scriptrun/scriptrun/engine/js"
+)
+
+// TestConformance runs the shared conformance suite (testdata/conformance).
+func TestConformance(t *testing.T) { enginetest.Run(t, js.New()) }

@@ -1,0 +1,103 @@
+// Conformance: capability rules (policies/*.yaml). Deny by default; a denial
+// ends the run unless the policy makes denials catchable.
+// @name allowed call
+// @policy rules
+return host.t.echo("hi")
+// ### ok "hi"
+// ---
+// @name no rule allows it
+// @policy rules
+host.kv.set("k", [1])
+// ### denied "kv.set" rule "" at "policy.js:10"
+// ---
+// @name deny rule with a message
+// @policy rules
+host.t.secret()
+// ### denied "t.secret" rule "no-secret" "secrets are off limits" at "policy.js:15"
+// ---
+// @name a denied function does not run
+// @policy rules
+try { host.t.secret() } catch (e) {}
+return "not reached"
+// ### denied "t.secret" rule "no-secret"
+// ---
+// @name denials cannot be caught
+// @policy rules
+try {
+  host.t.secret()
+} catch (e) {
+  return "caught"
+} finally {
+  return "finally"
+}
+// ### denied "t.secret" rule "no-secret"
+// ---
+// @name a rule that fails to evaluate denies
+// @policy rules
+host.t.typed("x")
+// ### denied "t.typed" rule "broken" "missing"
+// ---
+// @name a rule that does not apply
+// @policy rules
+return host.t.typed("y")
+// ### ok {"s": "y"}
+// ---
+// @name rules see the arguments
+// @policy rules
+host.kv.set("k", "short")
+host.assert.eq(host.kv.get("k"), "short")
+host.kv.set("k", "a longer value")
+// ### denied "kv.set" rule "small-values" "value is 14 bytes, limit 10"
+// ---
+// @name rules see the usage
+// @policy rules
+host.t.echo(1)
+host.t.echo(2)
+host.t.echo(3)
+// ### denied "t.echo" rule "echo-twice" "t.echo may be called twice per run" at "policy.js:56"
+// ---
+// @name match by tenant
+// @policy tenant
+// @tenant acme
+host.kv.set("acme:x", "v")
+return [host.kv.get("acme:x"), host.t.tenant()]
+// ### ok ["v", "acme"]
+// ---
+// @name match by tenant: other keys
+// @policy tenant
+// @tenant acme
+host.kv.set("other:x", "v")
+// ### denied "kv.set" rule ""
+// ---
+// @name match by tenant: other tenant
+// @policy tenant
+// @tenant other
+host.kv.set("other:x", "v")
+// ### denied "kv.set" rule ""
+// ---
+// @name no policy denies everything
+// @policy none
+host.t.echo(1)
+// ### denied "t.echo" rule ""
+// ---
+// @name catchable denials
+// @policy catchable
+let caught = ""
+try {
+  host.t.secret()
+} catch (e) {
+  caught = e.message
+}
+host.assert.ok(caught.includes("call to t.secret denied by rule no-secret: secrets are off limits"), caught)
+return host.t.echo("after")
+// ### ok "after"
+// ---
+// @name catchable denials uncaught
+// @policy catchable
+host.t.secret()
+// ### denied "t.secret" rule "no-secret"
+// ---
+// @name audit mode allows would-be denials
+// @policy audit
+return [host.t.secret(), host.t.echo(1)]
+// ### ok ["s3cret", 1]
