@@ -16,24 +16,31 @@ import (
 // MaxRandomBytes is the most random_bytes and random_hex return in one call.
 const MaxRandomBytes = 1024
 
-// Module returns the "crypto" host module. Random bytes are read from r,
-// which the engine seeds per run so that deterministic runs repeat; a nil r
-// means crypto/rand.Reader. Build one module per run: reads from r are
-// serialized, but the sequence belongs to the run.
+// Module returns the "crypto" host module. Random bytes are read from r
+// when it is not nil (reads are serialized). With a nil r they come from the
+// calling run's seeded stream (bridge.RunFrom), so runs with the same seed
+// repeat — the design's determinism contract; outside a run, from
+// crypto/rand. Bytes from a seeded stream are not secrets: a host that needs
+// secret randomness passes crypto/rand.Reader.
 func Module(r io.Reader) *bridge.Module {
-	if r == nil {
-		r = rand.Reader
-	}
 	var mu sync.Mutex
-	random := func(args bridge.Args) ([]byte, error) {
+	random := func(ctx context.Context, args bridge.Args) ([]byte, error) {
 		n := args.Int("n")
 		if n < 0 || n > MaxRandomBytes {
 			return nil, bridge.Message(fmt.Sprintf("n must be between 0 and %d, got %d", MaxRandomBytes, n))
 		}
 		b := make([]byte, n)
+		src := r
+		if src == nil {
+			if run := bridge.RunFrom(ctx); run != nil {
+				src = run
+			} else {
+				src = rand.Reader
+			}
+		}
 		mu.Lock()
 		defer mu.Unlock()
-		if _, err := io.ReadFull(r, b); err != nil {
+		if _, err := io.ReadFull(src, b); err != nil {
 			return nil, fmt.Errorf("crypto: read random bytes: %w", err)
 		}
 		return b, nil
@@ -69,16 +76,16 @@ func Module(r io.Reader) *bridge.Module {
 				Name:   "random_bytes",
 				Params: []bridge.Param{n},
 				Doc:    "random_bytes(n) returns n random bytes from the run's random source.",
-				Impl: func(_ context.Context, args bridge.Args) (any, error) {
-					return random(args)
+				Impl: func(ctx context.Context, args bridge.Args) (any, error) {
+					return random(ctx, args)
 				},
 			},
 			{
 				Name:   "random_hex",
 				Params: []bridge.Param{n},
 				Doc:    "random_hex(n) returns n random bytes as 2n lowercase hex digits.",
-				Impl: func(_ context.Context, args bridge.Args) (any, error) {
-					b, err := random(args)
+				Impl: func(ctx context.Context, args bridge.Args) (any, error) {
+					b, err := random(ctx, args)
 					if err != nil {
 						return nil, err
 					}
