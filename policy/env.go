@@ -123,17 +123,17 @@ func (estimator) EstimateCallCost(function, overloadID string, target *cost.AstN
 	switch overloadID {
 	case "url_string":
 		return &cost.CallEstimate{
-			CostEstimate: cost.CostEstimate{Min: 1, Max: maxURLCost},
+			CostEstimate: cost.Estimate{Min: 1, Max: maxURLCost},
 			ResultSize:   &cost.SizeEstimate{Min: 5, Max: 5},
 		}
 	case "ip_string":
-		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 10}, ResultSize: &cost.SizeEstimate{Min: 2, Max: 64}}
+		return &cost.CallEstimate{CostEstimate: cost.Estimate{Min: 1, Max: 10}, ResultSize: &cost.SizeEstimate{Min: 2, Max: 64}}
 	case "isIP_string", "isPrivateIP_string", "inCIDR_string_string":
-		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 10}}
+		return &cost.CallEstimate{CostEstimate: cost.Estimate{Min: 1, Max: 10}}
 	case overloads.BoolToString, overloads.IntToString, overloads.UintToString, overloads.DoubleToString,
 		overloads.TimestampToString, overloads.DurationToString:
 		// Short results; without this they would count as unknown-size strings.
-		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 1}, ResultSize: &cost.SizeEstimate{Min: 1, Max: 64}}
+		return &cost.CallEstimate{CostEstimate: cost.Estimate{Min: 1, Max: 1}, ResultSize: &cost.SizeEstimate{Min: 1, Max: 64}}
 	}
 	return nil
 }

@@ -457,11 +457,11 @@ func TestTopLevel(t *testing.T) {
 			t.Errorf("scriptrun %q: exit %d, stdout %q, stderr %q; want 2 and usage on stderr", args, code, stdout, stderr)
 		}
 	}
-	code, stdout, stderr := cli(t, "", "run", "-h")
+	code, _, stderr := cli(t, "", "run", "-h")
 	if code != 2 || !strings.Contains(stderr, "-steps") || !strings.Contains(stderr, "scriptrun run") {
 		t.Errorf("run -h: exit %d, stderr %q", code, stderr)
 	}
-	code, stdout, _ = cli(t, "", "version")
+	code, stdout, _ := cli(t, "", "version")
 	if code != 0 || !regexp.MustCompile(`^scriptrun \S+ \(go[^)]*\)\n$`).MatchString(stdout) {
 		t.Errorf("version: exit %d, stdout %q", code, stdout)
 	}

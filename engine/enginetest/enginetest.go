@@ -93,16 +93,24 @@ func Run(t *testing.T, b engine.Backend) {
 // runChunk runs one chunk as often as it asks and checks every run.
 func runChunk(t *testing.T, b engine.Backend, file string, c *chunk, pols *policies) {
 	t.Helper()
+	if err := checkChunk(b, file, c, pols); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkChunk runs one chunk as often as it asks and reports the first way
+// it fails its expectation, or nil.
+func checkChunk(b engine.Backend, file string, c *chunk, pols *policies) error {
 	where := fmt.Sprintf("%s:%d", file, c.line)
 	if c.expect.line > 0 {
 		where = fmt.Sprintf("%s:%d", file, c.expect.line)
 	}
 	if c.err != nil {
-		t.Fatalf("%s: bad chunk %d:\n%v", where, c.index, c.err)
+		return fmt.Errorf("%s: bad chunk %d:\n%v", where, c.index, c.err)
 	}
 	pol, err := pols.get(c.opts.policy)
 	if err != nil {
-		t.Fatalf("%s: %v", where, err)
+		return fmt.Errorf("%s: %v", where, err)
 	}
 	var first *engine.Result
 	for i := 0; i < c.opts.runs; i++ {
@@ -112,7 +120,7 @@ func runChunk(t *testing.T, b engine.Backend, file string, c *chunk, pols *polic
 			run = fmt.Sprintf(" (run %d of %d)", i+1, c.opts.runs)
 		}
 		if cerr := c.expect.check(res, err); cerr != nil {
-			t.Fatalf("%s%s:\n%v", where, run, cerr)
+			return fmt.Errorf("%s%s:\n%v", where, run, cerr)
 		}
 		if res == nil || err != nil {
 			continue
@@ -122,12 +130,13 @@ func runChunk(t *testing.T, b engine.Backend, file string, c *chunk, pols *polic
 			continue
 		}
 		if diff := cmp.Diff(plain(first.Value), plain(res.Value)); diff != "" {
-			t.Fatalf("%s%s: the value differs from run 1 (-run 1 +this run):\n%s", where, run, diff)
+			return fmt.Errorf("%s%s: the value differs from run 1 (-run 1 +this run):\n%s", where, run, diff)
 		}
 		if diff := cmp.Diff(messages(first), messages(res)); diff != "" {
-			t.Fatalf("%s%s: the logs differ from run 1 (-run 1 +this run):\n%s", where, run, diff)
+			return fmt.Errorf("%s%s: the logs differ from run 1 (-run 1 +this run):\n%s", where, run, diff)
 		}
 	}
+	return nil
 }
 
 // runTimeout bounds one run whatever its budget says, so a backend that

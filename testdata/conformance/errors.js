@@ -48,10 +48,18 @@ try {
 }
 // ### error runtime "wrapped: first" at "errors.js:47"
 // ---
+// @name thrown string
+throw "plain"
+// ### error runtime "plain" at "errors.js:52"
+// ---
+// @name thrown object with a message
+throw {message: "obj"}
+// ### error runtime "obj" at "errors.js:56"
+// ---
 // @name compile error
 const ok = 1
 let x = ;
-// ### compile "errors.js:53"
+// ### compile "errors.js:61"
 // ---
 // @name unclosed block
 function f() {
@@ -60,11 +68,11 @@ function f() {
 // ---
 // @name host error uncaught is a host error
 host.t.refuse("not now")
-// ### error host "t.refuse: not now" at "errors.js:62"
+// ### error host "t.refuse: not now" at "errors.js:70"
 // ---
 // @name argument error uncaught is a runtime error
 host.t.typed(1)
-// ### error runtime "t.typed: param s: want string, got int" at "errors.js:66"
+// ### error runtime "t.typed: param s: want string, got int" at "errors.js:74"
 // ---
 // @name host errors are catchable
 let n = 0

@@ -44,10 +44,18 @@ end)
 error("wrapped: " .. e)
 -- ### error runtime "wrapped: first" at "errors.lua:44"
 -- ---
+-- @name thrown string
+error("plain", 0)
+-- ### error runtime "plain" at "errors.lua:48"
+-- ---
+-- @name thrown object with a message
+error({message = "obj"})
+-- ### error runtime "obj" at "errors.lua:52"
+-- ---
 -- @name compile error
 local ok = 1
 local x = = 1
--- ### compile "errors.lua:49"
+-- ### compile "errors.lua:57"
 -- ---
 -- @name unclosed block
 local function f()
@@ -56,11 +64,11 @@ local function f()
 -- ---
 -- @name host error uncaught is a host error
 host.t.refuse("not now")
--- ### error host "t.refuse: not now" at "errors.lua:58"
+-- ### error host "t.refuse: not now" at "errors.lua:66"
 -- ---
 -- @name argument error uncaught is a runtime error
 host.t.typed(1)
--- ### error runtime "t.typed: param s: want string, got int" at "errors.lua:62"
+-- ### error runtime "t.typed: param s: want string, got int" at "errors.lua:70"
 -- ---
 -- @name host errors are catchable
 local n = 0

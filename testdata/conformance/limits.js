@@ -92,10 +92,70 @@ return "done"
 while (true) {}
 // ### limit "timeout"
 // ---
+// @name steps in a callback
+// @budget steps=10000
+;[3, 1, 2].sort(function (a, b) {
+  for (;;) {}
+})
+// ### limit "steps"
+// ---
+// @name steps in a generator
+// @budget steps=10000
+function* g() { for (;;) yield 1 }
+for (const x of g()) {}
+// ### limit "steps"
+// ---
+// @name stackDepth through a built-in callback
+// @budget stackDepth=200
+function f() { return [2, 1].sort(function () { return f() }) }
+f()
+// ### limit "stackDepth"
+// ---
+// @name output exactly at the budget
+// @budget output=100
+return "x".repeat(98)
+// ### ok "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+// ---
+// @name output one byte over
+// @budget output=100
+return "x".repeat(99)
+// ### limit "output"
+// ---
+// @name logs exactly at the budget
+// @budget logs=20
+console.log("123456789")
+console.log("123456789")
+return 1
+// ### ok 1
+// ### logs ["123456789", "123456789"]
+// ---
+// @name logs one byte over
+// @budget logs=20
+console.log("123456789")
+console.log("1234567890")
+return 1
+// ### limit "logs"
+// ---
+// @name cpu
+// @budget cpu=50ms timeout=10s steps=1000000000000
+while (true) {}
+// ### limit "cpu"
+// ---
 // @name memory
 // @budget memory=50000000
 const s = "x".repeat(100000000)
 return s.length
+// ### limit "memory"
+// ---
+// @name memory through join
+// @budget memory=50000000
+const parts = new Array(10000).fill("x".repeat(10000))
+return parts.join("").length
+// ### limit "memory"
+// ---
+// @name memory through replace
+// @budget memory=50000000
+return "x".repeat(10000).replace(/x/g, "y".repeat(10000)).length
 // ### limit "memory"
 // ---
 // @name source

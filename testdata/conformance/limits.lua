@@ -87,10 +87,72 @@ return "done"
 while true do end
 -- ### limit "timeout"
 -- ---
+-- @name steps in a callback
+-- @budget steps=10000
+table.sort({3, 1, 2}, function(a, b)
+  while true do end
+end)
+-- ### limit "steps"
+-- ---
+-- @name steps in a generator
+-- @budget steps=10000
+local g = coroutine.wrap(function() while true do coroutine.yield(1) end end)
+while true do g() end
+-- ### limit "steps"
+-- ---
+-- @name stackDepth through a built-in callback
+-- @budget stackDepth=200
+local function f() table.sort({2, 1}, function() return f() end) end
+f()
+-- ### limit "stackDepth"
+-- ---
+-- @name output exactly at the budget
+-- @budget output=100
+return string.rep("x", 98)
+-- ### ok "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+-- ---
+-- @name output one byte over
+-- @budget output=100
+return string.rep("x", 99)
+-- ### limit "output"
+-- ---
+-- @name logs exactly at the budget
+-- @budget logs=20
+print("123456789")
+print("123456789")
+return 1
+-- ### ok 1
+-- ### logs ["123456789", "123456789"]
+-- ---
+-- @name logs one byte over
+-- @budget logs=20
+print("123456789")
+print("1234567890")
+return 1
+-- ### limit "logs"
+-- ---
+-- @name cpu
+-- @budget cpu=50ms timeout=10s steps=1000000000000
+while true do end
+-- ### limit "cpu"
+-- ---
 -- @name memory
 -- @budget memory=50000000
 local s = string.rep("x", 100000000)
 return #s
+-- ### limit "memory"
+-- ---
+-- @name memory through join
+-- @budget memory=50000000
+local s = string.rep("x", 10000)
+local parts = {}
+for i = 1, 10000 do parts[i] = s end
+return #table.concat(parts)
+-- ### limit "memory"
+-- ---
+-- @name memory through replace
+-- @budget memory=50000000
+return #(string.gsub(string.rep("x", 10000), "x", string.rep("y", 10000)))
 -- ### limit "memory"
 -- ---
 -- @name source

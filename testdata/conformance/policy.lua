@@ -53,6 +53,18 @@ host.t.echo(2)
 host.t.echo(3)
 -- ### denied "t.echo" rule "echo-twice" "t.echo may be called twice per run" at "policy.lua:53"
 -- ---
+-- @name rules see the run's clock
+-- @policy rules
+-- @now 2000-06-01T00:00:00Z
+return host.crypto.sha256("")
+-- ### ok "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+-- ---
+-- @name rules see the run's clock: later
+-- @policy rules
+-- @now 2002-06-01T00:00:00Z
+host.crypto.sha256("")
+-- ### denied "crypto.sha256" rule ""
+-- ---
 -- @name match by tenant
 -- @policy tenant
 -- @tenant acme
