@@ -1,0 +1,182 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/bridge/kv"
+	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/engine/js"
+	"github.com/scriptrun/scriptrun/engine/lua"
+	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/policy"
+)
+
+func newHost(t *testing.T, logTo *bytes.Buffer) *engine.Host {
+	t.Helper()
+	cfg := engine.Config{Backends: []engine.Backend{js.New(), lua.New()}, Modules: []*bridge.Module{kv.Module(kv.NewMemory())}}
+	if logTo != nil {
+		l := zerolog.New(logTo)
+		cfg.Logger = &l
+	}
+	h, err := engine.NewHost(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+const tenantPolicy = `
+name: tenant
+limits: {steps: 5000, hostCalls: 3}
+rules:
+  - name: tenant-kv
+    allow: [kv.get, kv.set]
+    when: args.key.startsWith(script.tenant + ":")
+`
+
+func events(t *testing.T, buf *bytes.Buffer) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("audit line is not JSON: %q", line)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// The audit log has stable event names and fields.
+func TestAuditEvents(t *testing.T) {
+	var buf bytes.Buffer
+	h := newHost(t, &buf)
+	pol, err := policy.Parse("p.yaml", []byte(tenantPolicy), policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := h.Compile(engine.Source{Name: "a.js", Lang: "js", Code: "host.kv.set('acme:x', 1); host.kv.get('other:y')"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.Run(context.Background(), s, engine.RunOptions{Policy: pol, Identity: engine.Identity{Tenant: "acme"}})
+	if !errors.Is(err, &engine.Error{Kind: engine.KindDenied, Capability: "kv.get"}) {
+		t.Fatalf("got %v, want denied kv.get", err)
+	}
+	var names []string
+	for _, ev := range events(t, &buf) {
+		names = append(names, ev["event"].(string))
+		switch ev["event"] {
+		case "host.call":
+			for _, k := range []string{"capability", "decision", "rule", "duration", "argBytes", "run", "script"} {
+				if _, ok := ev[k]; !ok {
+					t.Errorf("host.call lacks %q: %v", k, ev)
+				}
+			}
+			if _, ok := ev["args"]; ok {
+				t.Errorf("argument values logged without opt-in: %v", ev)
+			}
+		case "run.finished":
+			if ev["outcome"] != "denied" || ev["capability"] != "kv.get" {
+				t.Errorf("run.finished: %v", ev)
+			}
+			for _, k := range []string{"steps", "hostCalls", "wallMs", "cpuMs", "outputBytes", "logBytes", "memoryBytes"} {
+				if _, ok := ev[k]; !ok {
+					t.Errorf("run.finished lacks %q", k)
+				}
+			}
+		}
+	}
+	want := "script.compiled run.started host.call host.call policy.denied run.finished"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("events %q, want %q", got, want)
+	}
+
+	buf.Reset()
+	s2, _ := h.Compile(engine.Source{Name: "b.lua", Lang: "lua", Code: "while true do end"})
+	_, err = h.Run(context.Background(), s2, engine.RunOptions{Policy: pol})
+	if !errors.Is(err, &engine.Error{Kind: engine.KindLimit, Limit: limits.Steps}) {
+		t.Fatalf("got %v, want limit steps (the policy's ceiling)", err)
+	}
+	evs := events(t, &buf)
+	var found bool
+	for _, ev := range evs {
+		if ev["event"] == "limit.exceeded" {
+			found = ev["limit"] == "steps" && ev["value"] == "5000"
+		}
+	}
+	if !found {
+		t.Errorf("no limit.exceeded event for steps=5000 in %v", evs)
+	}
+}
+
+// A policy's limits are ceilings: a run asking for more gets the policy's.
+func TestBudgetCeilings(t *testing.T) {
+	h := newHost(t, nil)
+	pol, _ := policy.Parse("p.yaml", []byte(tenantPolicy), policy.Options{})
+	s, _ := h.Compile(engine.Source{Name: "a.js", Lang: "js", Code: "for (let i = 0; i < 4000; i++) {} return 1"})
+	if _, err := h.Run(context.Background(), s, engine.RunOptions{Policy: pol, Budget: limits.Budget{Steps: 1 << 30}}); err != nil {
+		t.Fatalf("under the ceiling: %v", err)
+	}
+	if _, err := h.Run(context.Background(), s, engine.RunOptions{Policy: pol, Budget: limits.Budget{Steps: 100}}); !errors.Is(err, &engine.Error{Kind: engine.KindLimit, Limit: limits.Steps}) {
+		t.Fatalf("run's own tighter budget: %v", err)
+	}
+	s2, _ := h.Compile(engine.Source{Name: "b.js", Lang: "js", Code: "for (let i = 0; i < 6000; i++) {} return 1"})
+	if _, err := h.Run(context.Background(), s2, engine.RunOptions{Policy: pol, Budget: limits.Budget{Steps: 1 << 30}}); !errors.Is(err, &engine.Error{Kind: engine.KindLimit, Limit: limits.Steps}) {
+		t.Fatalf("over the ceiling: %v", err)
+	}
+}
+
+func TestInputErrors(t *testing.T) {
+	h := newHost(t, nil)
+	s, _ := h.Compile(engine.Source{Name: "a.js", Lang: "js", Code: "return input"})
+	deep := any(int64(1))
+	for i := 0; i < 100; i++ {
+		deep = []any{deep}
+	}
+	for _, tc := range []struct {
+		input any
+		kind  engine.Kind
+		limit string
+	}{
+		{deep, engine.KindInput, ""},
+		{strings.Repeat("x", 2<<20), engine.KindLimit, limits.Input},
+		{struct{}{}, engine.KindInput, ""},
+		{map[string]any{"f": func() {}}, engine.KindInput, ""},
+	} {
+		_, err := h.Run(context.Background(), s, engine.RunOptions{Input: tc.input})
+		var e *engine.Error
+		if !errors.As(err, &e) || e.Kind != tc.kind || e.Limit != tc.limit {
+			t.Errorf("input %T: got %v, want %s %s", tc.input, err, tc.kind, tc.limit)
+		}
+	}
+	if _, err := h.Run(context.Background(), s, engine.RunOptions{Budget: limits.Budget{Steps: -1}}); err == nil {
+		t.Errorf("negative budget accepted")
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, cfg := range []engine.Config{
+		{},
+		{Backends: []engine.Backend{js.New(), js.New()}},
+		{Backends: []engine.Backend{js.New()}, Modules: []*bridge.Module{{Name: "Bad Name"}}},
+		{Backends: []engine.Backend{js.New()}, Budget: limits.Budget{Timeout: -time.Second}},
+	} {
+		if _, err := engine.NewHost(cfg); err == nil {
+			t.Errorf("NewHost(%+v) accepted a bad config", cfg)
+		}
+	}
+	h := newHost(t, nil)
+	if _, err := h.Compile(engine.Source{Name: "x.py", Lang: "python", Code: "1"}); err == nil {
+		t.Errorf("unknown language accepted")
+	}
+}
