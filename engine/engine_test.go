@@ -180,3 +180,25 @@ func TestConfigErrors(t *testing.T) {
 		t.Errorf("unknown language accepted")
 	}
 }
+
+// The heap ceiling stops runs that grow memory where no built-in check sees
+// it (doubling a string by concatenation), before the process runs out.
+func TestHeapCeiling(t *testing.T) {
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{js.New(), lua.New()}, HeapCeiling: 256 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []engine.Source{
+		{Name: "a.js", Lang: "js", Code: "let s = 'x'; for (;;) s += s"},
+		{Name: "a.lua", Lang: "lua", Code: "local s = 'x' while true do s = s .. s end"},
+	} {
+		s, err := h.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.Run(context.Background(), s, engine.RunOptions{Budget: limits.Budget{Timeout: time.Minute, CPU: time.Minute}})
+		if !errors.Is(err, &engine.Error{Kind: engine.KindLimit, Limit: limits.Memory}) {
+			t.Errorf("%s: got %v, want limit memory", src.Name, err)
+		}
+	}
+}

@@ -33,6 +33,10 @@ type Config struct {
 	LogArgs bool
 	// MaxNesting bounds source nesting (default 256).
 	MaxNesting int
+	// HeapCeiling is the process heap size (bytes) at which every active run
+	// is stopped with the memory limit: the backstop against a script that
+	// would make the process run out of memory. 0: limits.DefaultHeapCeiling.
+	HeapCeiling uint64
 }
 
 // Host compiles and runs scripts. It is safe for concurrent use: any number
@@ -44,6 +48,7 @@ type Host struct {
 	budget   limits.Budget
 	logArgs  bool
 	nesting  int
+	heap     *limits.HeapGuard
 	runs     atomic.Uint64
 }
 
@@ -76,6 +81,7 @@ func NewHost(cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: Config.%w", err)
 	}
+	h.heap = limits.NewHeapGuard(cfg.HeapCeiling)
 	if h.nesting <= 0 {
 		h.nesting = 256
 	}
@@ -213,6 +219,7 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		return res, &Error{Kind: KindInput, Message: berr.Error(), Err: berr}
 	}
 	w := limits.NewWatchdog(budget)
+	defer h.heap.Watch(w)()
 	log.Info().Str("event", "run.started").Str("lang", s.lang).Str("sha256", s.sha).
 		Str("tenant", opts.Identity.Tenant).Msg("run.started")
 	defer func() {
