@@ -34,7 +34,9 @@
 //	                    (every call denied); default policies/default.yaml
 //	@budget k=v ...     RunOptions.Budget fields: steps, memory, timeout,
 //	                    cpu, hostCalls, output, logs, stackDepth, source,
-//	                    input; durations as in Go ("100ms"), others integers
+//	                    input; durations as in Go ("100ms"), others integers;
+//	                    source is the host's limit (Config.Budget), since
+//	                    compiling comes before the run
 //	@seed N             RunOptions.Seed (default 0: a random seed)
 //	@now RFC3339        the run's clock (default: the real time)
 //	@tenant NAME        Identity.Tenant, as policies see script.tenant
@@ -79,10 +81,13 @@
 //	assert   eq(got, want, msg?), ok(cond, msg?): a failed check is a host
 //	         error with the message, which the harness reports as the
 //	         assertion that failed and where
-//	t        test functions: echo, typed, boom (panics), fail (returns a Go
-//	         error the script must not see), refuse (returns a message the
-//	         script sees), wait (blocks until the run's deadline), count (a
-//	         per-run counter), now, tenant, secret, nan, bad
+//	t        test functions: echo, typed(s, n?, l?, m?) (returns its
+//	         arguments), kind (model type names of its arguments), boom
+//	         (panics), fail (returns a Go error the script must not see),
+//	         refuse (returns a message the script sees), wait (blocks until
+//	         the run's deadline), count (a per-run counter), now and tenant
+//	         (from bridge.RunFrom), secret, nan and bad (values outside the
+//	         model), big(n) (a string of n bytes)
 //	kv       kv.Module(kv.NewMemory()), a new store per run
 //	crypto   crypto.Module(nil)
 //

@@ -67,6 +67,7 @@ func newVM(depth int) *vm {
 	str.RawSetString("dump", glua.LNil)
 	str.RawSetString("format", L.NewFunction(v.format))
 	str.RawSetString("rep", L.NewFunction(v.rep))
+	str.RawSetString("gsub", L.NewFunction(v.gsub))
 
 	tab := g.RawGetString("table").(*glua.LTable)
 	tab.RawSetString("concat", L.NewFunction(v.concat))
