@@ -71,7 +71,7 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 	if !dec.Allow {
 		d.audit(call, "deny", dec, 0, nil)
 		d.Log.Warn().Str("event", "policy.denied").Str("capability", capability).Str("rule", dec.Rule).
-			Str("message", dec.Message).Msg("policy.denied")
+			Str("reason", dec.Message).Msg("policy.denied")
 		return nil, &DeniedError{Capability: capability, Rule: dec.Rule, Msg: dec.Message, Catchable: dec.Catchable}
 	}
 	start := time.Now()
@@ -105,7 +105,7 @@ func (d *Dispatcher) audit(c *Call, decision string, dec Decision, dur time.Dura
 	ev = ev.Str("event", "host.call").Str("capability", c.Capability).Str("decision", decision).
 		Str("rule", dec.Rule).Dur("duration", dur).Int64("argBytes", c.ArgBytes)
 	if dec.Message != "" {
-		ev = ev.Str("message", dec.Message)
+		ev = ev.Str("reason", dec.Message)
 	}
 	if d.LogArgs {
 		ev = ev.Interface("args", map[string]any(c.Args))

@@ -263,7 +263,17 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		Args:     bridge.ValueLimits{MaxBytes: budget.Output},
 		Result:   bridge.ValueLimits{MaxBytes: budget.Input},
 		Call: func(ctx context.Context, capability string, args []any) (any, error) {
-			return d.Call(bridge.WithRun(ctx, rinfo), capability, args)
+			res, err := d.Call(bridge.WithRun(ctx, rinfo), capability, args)
+			if err != nil && ctx.Err() != nil {
+				// The run's deadline (or the caller) ended the call: that is
+				// the run's limit, not a host failure the script may catch.
+				if ctx.Err() == context.DeadlineExceeded {
+					w.Trip(limits.Exceeded(budget, limits.Timeout))
+				} else {
+					w.Trip(&limits.CanceledError{Err: ctx.Err()})
+				}
+			}
+			return res, err
 		},
 		Log: func(level, msg string) error {
 			if err := w.AddLog(int64(len(msg)) + 1); err != nil {

@@ -155,6 +155,10 @@ func (w *Watchdog) AddMemory(n int64) error {
 	return nil
 }
 
+// SampleCPU refreshes the CPU figure Usage reports; call it on the
+// script's goroutine when the run ends.
+func (w *Watchdog) SampleCPU() { w.cpu.used() }
+
 // CheckCPU trips the watchdog when the run's CPU time is over budget.
 func (w *Watchdog) CheckCPU() error {
 	if w.cpu.used() > w.budget.CPU {

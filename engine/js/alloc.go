@@ -2,6 +2,7 @@ package js
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/dop251/goja"
 )
@@ -47,7 +48,39 @@ func (r *run) guardAllocs() {
 		if a := c.Argument(0); !goja.IsUndefined(a) {
 			sep = float64(len(a.String()))
 		}
-		return thisLen(c) * (sep + 1) * bytesPerChar
+		n := thisLen(c)
+		size := n * (sep + 1) * bytesPerChar
+		// Add the lengths of string elements where counting them is cheap
+		// (the heap ceiling covers longer arrays).
+		if o, ok := c.This.(*goja.Object); ok && n <= joinScan && o.ClassName() == "Array" {
+			for i := 0; i < int(n); i++ {
+				if s, ok := o.Get(strconv.Itoa(i)).(goja.String); ok {
+					size += float64(s.Length()) * bytesPerChar
+				}
+			}
+		}
+		return size
+	})
+	// replace and replaceAll with a string replacement: the worst case is a
+	// match at every position.
+	replace := func(global bool) func(c goja.FunctionCall) float64 {
+		return func(c goja.FunctionCall) float64 {
+			repl, ok := c.Argument(1).(goja.String)
+			if !ok {
+				return 0
+			}
+			n := float64(len(c.This.String()))
+			matches := 1.0
+			if global || isGlobalRegExp(c.Argument(0)) {
+				matches = n + 1
+			}
+			return (n + matches*float64(repl.Length())) * bytesPerChar
+		}
+	}
+	r.wrap(str, "replace", replace(false))
+	r.wrap(str, "replaceAll", replace(true))
+	r.wrap(str, "split", func(c goja.FunctionCall) float64 {
+		return float64(len(c.This.String())+1) * bytesPerSlot
 	})
 	r.wrap(arrayCtor, "from", func(c goja.FunctionCall) float64 {
 		if o, ok := c.Argument(0).(*goja.Object); ok {
@@ -55,6 +88,17 @@ func (r *run) guardAllocs() {
 		}
 		return 0
 	})
+}
+
+// joinScan is the longest array whose string elements join counts.
+const joinScan = 100_000
+
+func isGlobalRegExp(v goja.Value) bool {
+	o, ok := v.(*goja.Object)
+	if !ok || o.ClassName() != "RegExp" {
+		return false
+	}
+	return o.Get("global").ToBoolean()
 }
 
 // wrap replaces o[name] with a function that charges size(call) bytes to

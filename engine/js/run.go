@@ -91,16 +91,24 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	if err != nil {
 		return nil, err
 	}
+	defer r.w.SampleCPU()
 	res, err := fn(goja.Undefined())
+	if err == nil {
+		res, err = r.settle(res)
+	}
+	// The exact step count: what the last batch left unused. After a Go
+	// panic (the stop sentinel) the VM is not called again.
+	if r.w.Cause() == nil {
+		if c, rerr := reader(goja.Undefined()); rerr == nil {
+			r.w.SetSteps(r.w.Steps() + r.granted - c.ToInteger())
+		}
+	}
 	if err != nil {
+		var ee *engine.Error
+		if errors.As(err, &ee) {
+			return nil, ee
+		}
 		return nil, r.translate(err)
-	}
-	res, err = r.settle(res)
-	if err != nil {
-		return nil, err
-	}
-	if c, rerr := reader(goja.Undefined()); rerr == nil {
-		r.w.SetSteps(r.w.Steps() + r.granted - c.ToInteger())
 	}
 	if err := r.w.CheckCPU(); err != nil {
 		return nil, engine.FromCause(err)
@@ -277,6 +285,9 @@ func (r *run) hostFail(err error) {
 		he *bridge.HostError
 		de *bridge.DeniedError
 	)
+	if r.w.Cause() != nil {
+		r.halt()
+	}
 	switch {
 	case errors.As(err, &ae):
 		panic(r.newError(r.typeErrorCtor, ae.Error(), err))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/limits"
 )
 
 func TestGsub(t *testing.T) {
@@ -37,13 +38,11 @@ func TestGsub(t *testing.T) {
 		}
 	}
 	// Many matches in a long subject take linear time (gopher-lua's own
-	// gsub copied the whole string for each match).
-	start := time.Now()
-	res, err := run(t, h, `local s = string.gsub(string.rep("x", 1000000), "x", "y") return #s`, engine.RunOptions{})
+	// gsub copied the whole string for each match: minutes for this one).
+	// The generous budget is a ceiling, not a timing assertion.
+	res, err := run(t, h, `local s = string.gsub(string.rep("x", 1000000), "x", "y") return #s`,
+		engine.RunOptions{Budget: limits.Budget{Timeout: time.Minute, CPU: time.Minute}})
 	if err != nil || res.Value != int64(1000000) {
 		t.Errorf("1e6 matches: %v %v", res.Value, err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("1e6 matches took %v", d)
 	}
 }
