@@ -15,15 +15,14 @@
 //
 // # Randomness and determinism
 //
-// The random functions read from the io.Reader given to Module. The engine
-// builds the module per run with a reader seeded from the run's seed, so a
-// run with a fixed seed (the CLI's --deterministic) gets the same bytes
-// every time. Such bytes are not secret: do not use them for keys or tokens
-// in production unless the host passes a cryptographic reader (a nil reader
-// means crypto/rand.Reader).
+// Given a reader, the random functions read from it. Given nil (the usual
+// case), they read from the calling run's random stream (bridge.RunFrom),
+// which the engine seeds per run: a run with a fixed seed (the CLI's
+// --deterministic, RunOptions.Seed) gets the same bytes every time. Such
+// bytes are not secret: for keys or tokens, pass crypto/rand.Reader.
 //
 // # Example
 //
-//	mod := crypto.Module(rand.New(rand.NewPCG(seed, 0)))  // math/rand/v2
-//	reg, err := bridge.NewRegistry(kv.Module(store), mod)
+//	mod := crypto.Module(nil)            // the run's seeded stream
+//	secret := crypto.Module(rand.Reader) // crypto/rand, for secrets
 package crypto
