@@ -154,6 +154,31 @@ func Size(v any) int64 {
 	return 0
 }
 
+// Path locates a value inside a value being copied ("$.items[3].name").
+// Backends build one step per level as they walk; it is only rendered
+// when an error needs it. The nil *Path is the root.
+type Path struct {
+	parent *Path
+	key    string
+	index  int
+}
+
+// Index returns the path of item i of the list at p.
+func (p *Path) Index(i int) *Path { return &Path{parent: p, index: i} }
+
+// Key returns the path of key k of the map at p.
+func (p *Path) Key(k string) *Path { return &Path{parent: p, key: k, index: -1} }
+
+func (p *Path) String() string {
+	if p == nil {
+		return "$"
+	}
+	if p.index >= 0 {
+		return p.parent.String() + "[" + strconv.Itoa(p.index) + "]"
+	}
+	return PathKey(p.parent.String(), p.key)
+}
+
 type pathFn func() string
 
 func pathRoot() string { return "$" }

@@ -229,8 +229,10 @@ var sizeUnits = []struct {
 	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1},
 }
 
-// parseSize parses "65536", "64MiB", "512KB", "1 GiB".
-func parseSize(s string) (int64, bool) {
+// ParseSize parses a byte count as policies write it: "65536", "64MiB",
+// "512KB", "1 GiB" (units B, KiB, MiB, GiB, KB, MB, GB). The CLI's size
+// flags use it too.
+func ParseSize(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	mult := int64(1)
 	for _, u := range sizeUnits {
@@ -251,7 +253,7 @@ func parseSize(s string) (int64, bool) {
 
 func (ps *parser) size(n *yaml.Node, what string) int64 {
 	if n.Kind == yaml.ScalarNode {
-		if v, ok := parseSize(n.Value); ok {
+		if v, ok := ParseSize(n.Value); ok {
 			return v
 		}
 	}

@@ -383,9 +383,9 @@ func TestParseSize(t *testing.T) {
 		{"99999999999GiB", 0, false},
 	}
 	for _, tt := range tests {
-		got, ok := parseSize(tt.in)
+		got, ok := ParseSize(tt.in)
 		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseSize(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+			t.Errorf("ParseSize(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
 }

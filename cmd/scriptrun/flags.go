@@ -2,41 +2,23 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scriptrun/scriptrun/policy"
 )
 
 // sizeValue is a flag holding a byte count: "65536", "64KiB", "64MiB",
 // "1GiB", "512KB", "1MB", "1GB" (the syntax of a policy's limits).
 type sizeValue int64
 
-var sizeUnits = []struct {
-	suffix string
-	mult   int64
-}{
-	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
-	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1},
-}
-
 func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range sizeUnits {
-		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
-			t, mult = strings.TrimSpace(rest), u.mult
-			break
-		}
-	}
-	if t == "" || strings.Trim(t, "0123456789") != "" {
+	n, ok := policy.ParseSize(s)
+	if !ok {
 		return 0, fmt.Errorf("want a size like 65536, 64KiB or 1MB")
 	}
-	v, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || v > math.MaxInt64/mult {
-		return 0, fmt.Errorf("size is too large")
-	}
-	return v * mult, nil
+	return n, nil
 }
 
 func (v *sizeValue) Set(s string) error {

@@ -38,23 +38,7 @@ func newExporter(lim bridge.ValueLimits) *exporter {
 	return &exporter{c: bridge.NewCounter(lim), onStk: map[*goja.Object]bool{}}
 }
 
-type path struct {
-	parent *path
-	key    string
-	index  int
-}
-
-func (p *path) String() string {
-	if p == nil {
-		return "$"
-	}
-	if p.key == "" && p.index >= 0 {
-		return p.parent.String() + "[" + strconv.Itoa(p.index) + "]"
-	}
-	return bridge.PathKey(p.parent.String(), p.key)
-}
-
-func (e *exporter) export(v goja.Value, depth int, p *path) (any, error) {
+func (e *exporter) export(v goja.Value, depth int, p *bridge.Path) (any, error) {
 	pathFn := p.String
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return nil, e.c.Add(bridge.SizeNull, pathFn)
@@ -117,7 +101,7 @@ func (e *exporter) bytes(b []byte, pathFn func() string) (any, error) {
 	return append([]byte(nil), b...), nil
 }
 
-func (e *exporter) array(o *goja.Object, depth int, p *path) (any, error) {
+func (e *exporter) array(o *goja.Object, depth int, p *bridge.Path) (any, error) {
 	if err := e.c.Depth(depth+1, p.String); err != nil {
 		return nil, err
 	}
@@ -132,7 +116,7 @@ func (e *exporter) array(o *goja.Object, depth int, p *path) (any, error) {
 	defer delete(e.onStk, o)
 	out := make([]any, 0, min(n, 1024))
 	for i := int64(0); i < n; i++ {
-		x, err := e.export(o.Get(strconv.FormatInt(i, 10)), depth+1, &path{parent: p, index: int(i)})
+		x, err := e.export(o.Get(strconv.FormatInt(i, 10)), depth+1, p.Index(int(i)))
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +125,7 @@ func (e *exporter) array(o *goja.Object, depth int, p *path) (any, error) {
 	return out, nil
 }
 
-func (e *exporter) object(o *goja.Object, depth int, p *path) (any, error) {
+func (e *exporter) object(o *goja.Object, depth int, p *bridge.Path) (any, error) {
 	if err := e.c.Depth(depth+1, p.String); err != nil {
 		return nil, err
 	}
@@ -160,7 +144,7 @@ func (e *exporter) object(o *goja.Object, depth int, p *path) (any, error) {
 		if err := e.c.Add(bridge.SizeString(len(k))+2, p.String); err != nil {
 			return nil, err
 		}
-		x, err := e.export(v, depth+1, &path{parent: p, key: k, index: -1})
+		x, err := e.export(v, depth+1, p.Key(k))
 		if err != nil {
 			return nil, err
 		}

@@ -67,23 +67,7 @@ type exporter struct {
 	onStk map[*glua.LTable]bool
 }
 
-type path struct {
-	parent *path
-	key    string
-	index  int
-}
-
-func (p *path) String() string {
-	if p == nil {
-		return "$"
-	}
-	if p.index >= 0 {
-		return p.parent.String() + "[" + strconv.Itoa(p.index) + "]"
-	}
-	return bridge.PathKey(p.parent.String(), p.key)
-}
-
-func (e *exporter) export(v glua.LValue, depth int, p *path, hint bridge.Type) (any, error) {
+func (e *exporter) export(v glua.LValue, depth int, p *bridge.Path, hint bridge.Type) (any, error) {
 	pathFn := p.String
 	switch v := v.(type) {
 	case *glua.LNilType:
@@ -107,7 +91,7 @@ func (e *exporter) export(v glua.LValue, depth int, p *path, hint bridge.Type) (
 	return nil, &bridge.ValueError{Path: pathFn(), Msg: "a " + v.Type().String() + " cannot cross to the host"}
 }
 
-func (e *exporter) table(t *glua.LTable, depth int, p *path, hint bridge.Type) (any, error) {
+func (e *exporter) table(t *glua.LTable, depth int, p *bridge.Path, hint bridge.Type) (any, error) {
 	pathFn := p.String
 	if e.onStk[t] {
 		return nil, &bridge.ValueError{Path: pathFn(), Msg: "the table contains a cycle"}
@@ -164,7 +148,7 @@ func (e *exporter) table(t *glua.LTable, depth int, p *path, hint bridge.Type) (
 	if nStr == 0 && (nInt > 0 || hint != bridge.Map) {
 		out := make([]any, nInt)
 		for i := 0; i < nInt; i++ {
-			x, err := e.export(t.RawGetInt(i+1), depth+1, &path{parent: p, index: i}, bridge.Any)
+			x, err := e.export(t.RawGetInt(i+1), depth+1, p.Index(i), bridge.Any)
 			if err != nil {
 				return nil, err
 			}
@@ -181,7 +165,7 @@ func (e *exporter) table(t *glua.LTable, depth int, p *path, hint bridge.Type) (
 		if err := e.c.Add(bridge.SizeString(len(k))+1, pathFn); err != nil {
 			return nil, err
 		}
-		x, err := e.export(t.RawGetString(k), depth+1, &path{parent: p, key: k, index: -1}, bridge.Any)
+		x, err := e.export(t.RawGetString(k), depth+1, p.Key(k), bridge.Any)
 		if err != nil {
 			return nil, err
 		}
