@@ -20,10 +20,10 @@ import (
 // to names no JS source can spell, and every loop iteration and function
 // entry in BODY gets the tick
 //
-//	if (--C < 0) C = T();
+//	if (!--C) C = T();
 //
 // T is a Go function that counts the batch just used against the step budget
-// and returns the next batch (or interrupts the VM). The second function of
+// and returns the next batch, at least 1 (or stops the VM). The second function of
 // the pair reads C at the end of the run, so the count is exact.
 const (
 	wrapPrefix      = "(function(" + placeCounter + ", " + placeTick + "){return [function(){"
@@ -161,15 +161,13 @@ func tickBody(at file.Idx, body ast.Statement) ast.Statement {
 	return &ast.BlockStatement{LeftBrace: body.Idx0(), List: []ast.Statement{tick(at), body}, RightBrace: body.Idx1()}
 }
 
-// tick builds `if (--C < 0) C = T();`.
+// tick builds `if (!--C) C = T();`: the batch's last tick (C reaches 0)
+// calls T. Measured cheaper in goja than `if (--C < 0)`.
 func tick(at file.Idx) ast.Statement {
 	return &ast.IfStatement{
 		If: at,
-		Test: &ast.BinaryExpression{
-			Operator: token.LESS,
-			Left:     &ast.UnaryExpression{Operator: token.DECREMENT, Idx: at, Operand: &ast.Identifier{Name: nameCounter, Idx: at}},
-			Right:    &ast.NumberLiteral{Idx: at, Literal: "0", Value: int64(0)},
-		},
+		Test: &ast.UnaryExpression{Operator: token.NOT, Idx: at,
+			Operand: &ast.UnaryExpression{Operator: token.DECREMENT, Idx: at, Operand: &ast.Identifier{Name: nameCounter, Idx: at}}},
 		Consequent: &ast.ExpressionStatement{Expression: &ast.AssignExpression{
 			Operator: token.ASSIGN,
 			Left:     &ast.Identifier{Name: nameCounter, Idx: at},

@@ -195,7 +195,9 @@ func (r *run) instantiate() (fn, reader goja.Callable, err error) {
 	if !ok {
 		return nil, nil, &engine.Error{Kind: engine.KindInternal, Message: "wrapper is not a function"}
 	}
-	pairV, err := outer(goja.Undefined(), r.vm.ToValue(0), r.vm.ToValue(r.tick))
+	// The first batch is one tick: the script's first tick calls T.
+	r.granted = 1
+	pairV, err := outer(goja.Undefined(), r.vm.ToValue(1), r.vm.ToValue(r.tick))
 	if err != nil {
 		return nil, nil, r.translate(err)
 	}
@@ -214,11 +216,13 @@ func (r *run) tick(goja.FunctionCall) goja.Value {
 	if r.w.Cause() != nil {
 		r.halt()
 	}
-	left, err := r.w.AddSteps(r.granted + 1)
+	left, err := r.w.AddSteps(r.granted)
 	if err != nil {
 		r.halt()
 	}
-	r.granted = min(batch, left)
+	// With nothing left, a batch of 1 makes the very next tick come here
+	// and go over the budget.
+	r.granted = max(1, min(batch, left))
 	return r.vm.ToValue(r.granted)
 }
 
