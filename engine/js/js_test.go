@@ -633,3 +633,81 @@ func TestDeterminism(t *testing.T) {
 		t.Errorf("clock: %v", got)
 	}
 }
+
+// Built-ins that recurse in Go over structures the script built (proxy
+// chains, nested arrays turned into strings, JSON.stringify) are bounded by
+// the stack-depth budget: deep enough, they would overflow the Go stack,
+// which kills the process.
+func TestNativeRecursionBounded(t *testing.T) {
+	h := newHost(t)
+	for _, src := range []string{
+		"let p = {}; for (let i = 0; i < 5000; i++) p = new Proxy(p, {}); return p.x",
+		"let p = {}; for (let i = 0; i < 5000; i++) p = Proxy.revocable(p, {}).proxy; return p.x",
+		"let h = {}; for (let i = 0; i < 5000; i++) h = new Proxy({}, h); return h.x",
+		"let o = {}; for (let i = 0; i < 5000; i++) o = {a: o}; return JSON.stringify(o)",
+		"let o = {}; for (let i = 0; i < 5000; i++) o = {a: o}; return JSON.stringify(o, (k, v) => v)",
+	} {
+		_, err := run(t, h, src, engine.RunOptions{})
+		var e *engine.Error
+		if !errors.As(err, &e) || e.Kind != engine.KindRuntime || !strings.Contains(e.Message, "RangeError") {
+			t.Errorf("%q: got %v, want a RangeError", src, err)
+		}
+	}
+	// Built-ins wired into a cycle, or recursing over deep data through each
+	// other, recurse in Go; each built-in call has a JS frame, so the
+	// stack-depth limit ends them.
+	for _, src := range []string{
+		"let a = []; for (let i = 0; i < 5000; i++) a = [a]; return String(a)",
+		"let a = []; for (let i = 0; i < 5000; i++) a = [a]; return a.join()",
+		"let a = []; for (let i = 0; i < 5000; i++) a = [a]; return a.toLocaleString()",
+		"Array.prototype.join = Array.prototype.toString; return String([])",
+		"const o = {}; o.toString = Object.prototype.toLocaleString; return String(o)",
+		"const d = new Date(); d.toISOString = Date.prototype.toJSON; return d.toJSON()",
+		"const o = {}; o.toString = String.prototype.trim; return String(o)",
+		"const o = {}; o.valueOf = o.toString = String.prototype.charCodeAt; return +o",
+		"const o = {}; o.name = o; o.toString = Error.prototype.toString; return String(o)",
+		"const r = /a/; Object.defineProperty(r, 'global', {get: Object.getOwnPropertyDescriptor(RegExp.prototype, 'flags').get}); return r.flags",
+		"const a = []; const g = Array.prototype.forEach.bind(a); a.push(g); g(g)",
+		"const m = new Map(); const g = Map.prototype.forEach.bind(m); m.set(g, g); g(g)",
+		"const T = Object.getPrototypeOf(Uint8Array).prototype; Uint8Array.prototype.join = T.toString; return String(new Uint8Array(1))",
+	} {
+		_, err := run(t, h, src, engine.RunOptions{})
+		if k, l := kindOf(err); k != engine.KindLimit || l != limits.StackDepth {
+			t.Errorf("%q: got %v, want limit stackDepth", src, err)
+		}
+	}
+	for src, want := range map[string]any{
+		"return new Proxy({}, {get: () => 1}).x":                                     int64(1),
+		"const r = Proxy.revocable({a: 2}, {}); return r.proxy.a":                    int64(2),
+		"return JSON.stringify({a: [1, {b: 2}]})":                                    `{"a":[1,{"b":2}]}`,
+		"return JSON.stringify({a: 1, b: 2}, (k, v) => k === 'b' ? undefined : v)":   `{"a":1}`,
+		"return JSON.stringify({b: 1, a: 2, c: 3}, ['c', 'a'])":                      `{"c":3,"a":2}`,
+		"return JSON.stringify([1], null, 1)":                                        "[\n 1\n]",
+		"return String([[1, 2], [3]])":                                               "1,2,3",
+		"try { new Proxy({}, {}); return typeof Proxy } catch (e) { return e.name }": "function",
+	} {
+		res, err := run(t, h, src, engine.RunOptions{})
+		if err != nil || res.Value != want {
+			t.Errorf("%q: got %v, %v; want %v", src, res.Value, err, want)
+		}
+	}
+}
+
+func TestNativeRecursionBoundedMore(t *testing.T) {
+	h := newHost(t)
+	for _, src := range []string{
+		"let a = []; for (let i = 0; i < 5000; i++) a = [a]; return a.flat(Infinity)",
+		"let a = []; for (let i = 0; i < 5000; i++) a = [a]; return JSON.stringify(a, ['x'])",
+		"let o = {}; for (let i = 0; i < 5000; i++) o = {x: o}; return JSON.stringify(o, ['x'])",
+	} {
+		_, err := run(t, h, src, engine.RunOptions{})
+		var e *engine.Error
+		if !errors.As(err, &e) || e.Kind != engine.KindRuntime || !strings.Contains(e.Message, "RangeError") {
+			t.Errorf("%q: got %v, want a RangeError", src, err)
+		}
+	}
+	res, err := run(t, h, "return [[1, [2, [3]]]].flat(Infinity).concat([[4]].flat())", engine.RunOptions{})
+	if diff := cmp.Diff([]any{int64(1), int64(2), int64(3), int64(4)}, res.Value); err != nil || diff != "" {
+		t.Errorf("flat: %v %s", err, diff)
+	}
+}

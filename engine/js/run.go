@@ -37,7 +37,7 @@ const lockdownSrc = `(function(g){
 	}
 	delete g.eval;
 	delete g.Function;
-	return [Error, TypeError, Object.getOwnPropertyDescriptor];
+	return [Error, TypeError, Object.getOwnPropertyDescriptor, RangeError];
 })`
 
 var lockdownProg = goja.MustCompile("lockdown", lockdownSrc, true)
@@ -58,6 +58,9 @@ type run struct {
 	prog *program
 
 	errorCtor, typeErrorCtor, uint8Array goja.Constructor
+	rangeErrorCtor                       goja.Constructor
+	nativeDepth                          int
+	accessorsOf                          map[*goja.Object]bool // while wrapping natives
 	getOwnPropertyDescriptor             goja.Callable
 	hostErrs                             map[*goja.Object]error
 	stopStack                            []goja.StackFrame
@@ -145,7 +148,12 @@ func prepare() (*run, error) {
 	r.errorCtor, _ = goja.AssertConstructor(co.Get("0"))
 	r.typeErrorCtor, _ = goja.AssertConstructor(co.Get("1"))
 	r.getOwnPropertyDescriptor, _ = goja.AssertFunction(co.Get("2"))
+	r.rangeErrorCtor, _ = goja.AssertConstructor(co.Get("3"))
+	if err := r.wrapNatives(); err != nil {
+		return nil, err
+	}
 	r.guardAllocs()
+	r.guardDepth()
 	return r, nil
 }
 
