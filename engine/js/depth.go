@@ -18,6 +18,53 @@ func (r *run) guardDepth() {
 	r.guardProxy()
 	r.guardStringify()
 	r.guardFlat()
+	r.guardParse()
+}
+
+// guardParse bounds JSON.parse, whose parser recurses in Go once per
+// nested array or object in the text: the text is scanned first.
+func (r *run) guardParse() {
+	jsonObj, ok := r.vm.GlobalObject().Get("JSON").(*goja.Object)
+	if !ok {
+		return
+	}
+	orig, ok := goja.AssertFunction(jsonObj.Get("parse"))
+	if !ok {
+		return
+	}
+	fn := func(c goja.FunctionCall) goja.Value {
+		if jsonDepth(c.Argument(0).String()) > r.depthLimit() {
+			panic(r.tooDeep("JSON.parse input"))
+		}
+		v, err := orig(c.This, c.Arguments...)
+		if err != nil {
+			panic(err)
+		}
+		return v
+	}
+	_ = jsonObj.DefineDataProperty("parse", r.vm.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// jsonDepth returns the deepest nesting of [ and { in JSON text, outside
+// strings.
+func jsonDepth(s string) int {
+	depth, deepest, inStr := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inStr && c == '\\':
+			i++
+		case c == '"':
+			inStr = !inStr
+		case inStr:
+		case c == '[' || c == '{':
+			depth++
+			deepest = max(deepest, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // checkNesting walks v without recursion and panics with a RangeError when

@@ -699,6 +699,8 @@ func TestNativeRecursionBoundedMore(t *testing.T) {
 		"let a = []; for (let i = 0; i < 5000; i++) a = [a]; return a.flat(Infinity)",
 		"let a = []; for (let i = 0; i < 5000; i++) a = [a]; return JSON.stringify(a, ['x'])",
 		"let o = {}; for (let i = 0; i < 5000; i++) o = {x: o}; return JSON.stringify(o, ['x'])",
+		"return JSON.parse('['.repeat(5000) + ']'.repeat(5000))",
+		"return JSON.parse('{\"a\":'.repeat(5000) + '1' + '}'.repeat(5000))",
 	} {
 		_, err := run(t, h, src, engine.RunOptions{})
 		var e *engine.Error
@@ -706,7 +708,11 @@ func TestNativeRecursionBoundedMore(t *testing.T) {
 			t.Errorf("%q: got %v, want a RangeError", src, err)
 		}
 	}
-	res, err := run(t, h, "return [[1, [2, [3]]]].flat(Infinity).concat([[4]].flat())", engine.RunOptions{})
+	res, err := run(t, h, `return JSON.parse('{"a": ["[[[", {"b": "\\"{{"}]}').a[1].b`, engine.RunOptions{})
+	if err != nil || res.Value != `"{{` {
+		t.Errorf("JSON.parse: %v %v", res.Value, err)
+	}
+	res, err = run(t, h, "return [[1, [2, [3]]]].flat(Infinity).concat([[4]].flat())", engine.RunOptions{})
 	if diff := cmp.Diff([]any{int64(1), int64(2), int64(3), int64(4)}, res.Value); err != nil || diff != "" {
 		t.Errorf("flat: %v %s", err, diff)
 	}
