@@ -145,6 +145,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	if err := r.setup(); err != nil {
 		return nil, err
 	}
+	defer r.w.SampleCPU()
 	r.w.Arm(ctx, func(error) {
 		r.c.stop()
 		r.cancel()
