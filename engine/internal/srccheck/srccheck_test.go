@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 )
 
 type tcase struct {
@@ -160,14 +159,10 @@ func TestHostile(t *testing.T) {
 		{"lua ..", Lua, "x = " + rep("a..", n)},
 		{"lua -", Lua, "x = " + rep("- ", n)},
 	}
-	start := time.Now()
 	for _, tc := range cases {
 		if err := tc.check(tc.src, 256); err == nil {
 			t.Errorf("%s: accepted", tc.name)
 		}
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("hostile inputs took %v", d)
 	}
 }
 
