@@ -104,7 +104,7 @@ func isGlobalRegExp(v goja.Value) bool {
 // wrap replaces o[name] with a function that charges size(call) bytes to
 // the memory budget and then calls the original.
 func (r *run) wrap(o *goja.Object, name string, size func(goja.FunctionCall) float64) {
-	orig, ok := goja.AssertFunction(o.Get(name))
+	orig, ok := goFunc(o.Get(name))
 	if !ok {
 		return
 	}
@@ -117,11 +117,7 @@ func (r *run) wrap(o *goja.Object, name string, size func(goja.FunctionCall) flo
 				r.halt()
 			}
 		}
-		v, err := orig(c.This, c.Arguments...)
-		if err != nil {
-			panic(err)
-		}
-		return v
+		return orig(c)
 	}
-	_ = o.DefineDataProperty(name, r.vm.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = o.DefineDataProperty(name, r.newFunc(r.vm.ToValue(name), fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }

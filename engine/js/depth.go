@@ -28,7 +28,7 @@ func (r *run) guardParse() {
 	if !ok {
 		return
 	}
-	orig, ok := goja.AssertFunction(jsonObj.Get("parse"))
+	orig, ok := goFunc(jsonObj.Get("parse"))
 	if !ok {
 		return
 	}
@@ -36,13 +36,9 @@ func (r *run) guardParse() {
 		if jsonDepth(c.Argument(0).String()) > r.depthLimit() {
 			panic(r.tooDeep("JSON.parse input"))
 		}
-		v, err := orig(c.This, c.Arguments...)
-		if err != nil {
-			panic(err)
-		}
-		return v
+		return orig(c)
 	}
-	_ = jsonObj.DefineDataProperty("parse", r.vm.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = jsonObj.DefineDataProperty("parse", r.newFunc(r.vm.ToValue("parse"), fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // jsonDepth returns the deepest nesting of [ and { in JSON text, outside
@@ -117,7 +113,7 @@ func (r *run) checkNesting(v goja.Value, what string, keys []string) {
 // level it flattens.
 func (r *run) guardFlat() {
 	arr := r.vm.Get("Array").ToObject(r.vm).Get("prototype").ToObject(r.vm)
-	orig, ok := goja.AssertFunction(arr.Get("flat"))
+	orig, ok := goFunc(arr.Get("flat"))
 	if !ok {
 		return
 	}
@@ -126,13 +122,9 @@ func (r *run) guardFlat() {
 		if !goja.IsUndefined(d) && d.ToFloat() > float64(r.depthLimit()) {
 			r.checkNesting(c.This, "arrays given to flat", nil)
 		}
-		v, err := orig(c.This, c.Arguments...)
-		if err != nil {
-			panic(err)
-		}
-		return v
+		return orig(c)
 	}
-	_ = arr.DefineDataProperty("flat", r.vm.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = arr.DefineDataProperty("flat", r.newFunc(r.vm.ToValue("flat"), fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 func (r *run) depthLimit() int {
@@ -143,11 +135,7 @@ func (r *run) depthLimit() int {
 }
 
 func (r *run) tooDeep(what string) *goja.Object {
-	o, err := r.rangeErrorCtor(nil, r.vm.ToValue(fmt.Sprintf("%s nested deeper than %d levels", what, r.depthLimit())))
-	if err != nil {
-		panic(stop{})
-	}
-	return o
+	return r.construct(r.rangeErrorCtor, r.vm.ToValue(fmt.Sprintf("%s nested deeper than %d levels", what, r.depthLimit())))
 }
 
 // guardProxy replaces Proxy (and Proxy.revocable) with versions that record
@@ -159,8 +147,7 @@ func (r *run) guardProxy() {
 	if !ok {
 		return
 	}
-	orig, _ := goja.AssertConstructor(origObj)
-	revocable, _ := goja.AssertFunction(origObj.Get("revocable"))
+	revocable, _ := goFunc(origObj.Get("revocable"))
 	depth := map[*goja.Object]int{}
 	check := func(args []goja.Value) int {
 		d := 0
@@ -174,21 +161,15 @@ func (r *run) guardProxy() {
 		}
 		return d + 1
 	}
-	ctor := vm.ToValue(func(c goja.ConstructorCall) *goja.Object {
+	ctor := r.newCtor("Proxy", func(c goja.ConstructorCall) *goja.Object {
 		d := check(c.Arguments)
-		p, err := orig(nil, c.Arguments...)
-		if err != nil {
-			panic(err)
-		}
+		p := r.construct(origObj, c.Arguments...)
 		depth[p] = d
 		return p
-	}).(*goja.Object)
-	_ = ctor.DefineDataProperty("revocable", vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	})
+	_ = ctor.DefineDataProperty("revocable", r.newFunc(vm.ToValue("revocable"), func(c goja.FunctionCall) goja.Value {
 		d := check(c.Arguments)
-		res, err := revocable(goja.Undefined(), c.Arguments...)
-		if err != nil {
-			panic(err)
-		}
+		res := revocable(c)
 		if o, ok := res.(*goja.Object); ok {
 			if p, ok := o.Get("proxy").(*goja.Object); ok {
 				depth[p] = d
@@ -209,13 +190,13 @@ func (r *run) guardStringify() {
 	if !ok {
 		return
 	}
-	orig, ok := goja.AssertFunction(jsonObj.Get("stringify"))
+	orig, ok := goFunc(jsonObj.Get("stringify"))
 	if !ok {
 		return
 	}
 	fn := func(c goja.FunctionCall) goja.Value {
 		rep := c.Argument(1)
-		user, isFn := goja.AssertFunction(rep)
+		user, isFn := goFunc(rep)
 		if !isFn && !goja.IsUndefined(rep) && !goja.IsNull(rep) {
 			// A key list: check the nesting first (arrays and the listed
 			// keys), then let the original keep the list's order.
@@ -227,20 +208,13 @@ func (r *run) guardStringify() {
 				}
 			}
 			r.checkNesting(c.Argument(0), "values given to JSON.stringify", keys)
-			v, err := orig(c.This, c.Arguments...)
-			if err != nil {
-				panic(err)
-			}
-			return v
+			return orig(c)
 		}
 		depth := map[*goja.Object]int{}
-		tracker := vm.ToValue(func(fc goja.FunctionCall) goja.Value {
+		tracker := r.newFunc(nil, func(fc goja.FunctionCall) goja.Value {
 			v := fc.Argument(1)
 			if isFn {
-				var err error
-				if v, err = user(fc.This, fc.Argument(0), v); err != nil {
-					panic(err)
-				}
+				v = call(user, fc.This, fc.Argument(0), v)
 			}
 			if o, ok := v.(*goja.Object); ok {
 				holder, _ := fc.This.(*goja.Object)
@@ -252,11 +226,7 @@ func (r *run) guardStringify() {
 			}
 			return v
 		})
-		v, err := orig(c.This, c.Argument(0), tracker, c.Argument(2))
-		if err != nil {
-			panic(err)
-		}
-		return v
+		return call(orig, c.This, c.Argument(0), tracker, c.Argument(2))
 	}
-	_ = jsonObj.DefineDataProperty("stringify", vm.ToValue(fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = jsonObj.DefineDataProperty("stringify", r.newFunc(vm.ToValue("stringify"), fn), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }

@@ -183,8 +183,8 @@ func (r *run) ownDescriptor(o *goja.Object, key string) *goja.Object {
 	if r.getOwnPropertyDescriptor == nil {
 		return nil
 	}
-	d, err := r.getOwnPropertyDescriptor(goja.Undefined(), o, r.vm.ToValue(key))
-	if err != nil {
+	var d goja.Value
+	if r.vm.Try(func() { d = call(r.getOwnPropertyDescriptor, goja.Undefined(), o, r.vm.ToValue(key)) }) != nil {
 		return nil
 	}
 	do, _ := d.(*goja.Object)

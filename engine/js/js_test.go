@@ -714,3 +714,48 @@ func TestNativeRecursionBoundedMore(t *testing.T) {
 		t.Errorf("flat: %v %s", err, diff)
 	}
 }
+
+// No function a script can reach carries a Go symbol in its name (goja
+// names Go functions after their Go symbol unless told otherwise).
+func TestNoGoNamesLeak(t *testing.T) {
+	h := newHost(t)
+	res, err := run(t, h, `
+const bad = [], seen = new Set();
+function visit(o, path, depth) {
+	if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o) || depth > 3) return;
+	seen.add(o);
+	for (const k of Reflect.ownKeys(o)) {
+		const d = Object.getOwnPropertyDescriptor(o, k);
+		for (const f of [d.value, d.get, d.set]) {
+			if (typeof f === 'function' && /[./*()]/.test(f.name) && !/^(get|set) |^\[Symbol\./.test(f.name)) bad.push(path + '.' + String(k) + ': ' + f.name);
+			visit(f, path + '.' + String(k), depth + 1);
+		}
+	}
+	visit(Object.getPrototypeOf(o), path + '.__proto__', depth + 1);
+}
+visit(globalThis, 'globalThis', 0);
+return bad`, engine.RunOptions{Budget: limits.Budget{Steps: 1 << 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad := res.Value.([]any); len(bad) > 0 {
+		t.Errorf("Go names reach the script: %v", bad)
+	}
+}
+
+// Wrapped built-ins and host functions used directly as promise handlers
+// keep the job order goja gives them (re-entering the runtime from a job
+// would drain the queue nested inside it).
+func TestJobOrderWithNativeHandlers(t *testing.T) {
+	h := newHost(t)
+	res, err := run(t, h, `const log = [];
+Promise.resolve('[1]').then(JSON.parse).then(v => log.push('parse:' + v.length));
+Promise.resolve({a: 1}).then(JSON.stringify).then(v => log.push(v));
+Promise.resolve('x').then(host.t.echo).then(v => log.push('echo:' + v));
+Promise.resolve(0).then(() => log.push('a')).then(() => log.push('b')).then(() => log.push('c'));
+for (let i = 0; i < 6; i++) await null;
+return log.join(' ')`, engine.RunOptions{Policy: mustPolicy(t, testPolicy)})
+	if want := `a parse:1 {"a":1} echo:x b c`; err != nil || res.Value != want {
+		t.Errorf("got %v, %v; want %q", res.Value, err, want)
+	}
+}

@@ -1,6 +1,9 @@
 package js
 
 import (
+	"fmt"
+	"strconv"
+
 	"github.com/dop251/goja"
 
 	"github.com/scriptrun/scriptrun/limits"
@@ -27,8 +30,9 @@ import (
 var callbackMethods = []string{"forEach", "map", "filter", "some", "every", "find", "findIndex", "findLast",
 	"findLastIndex", "reduce", "reduceRight", "sort", "flatMap", "toString", "toLocaleString", "join"}
 
-// wrapNatives wraps the built-ins listed here; "*" means every own method
-// and accessor (string and symbol keys).
+// wrapNatives wraps the built-ins listed here. all means every own method
+// and accessor, string and symbol keys alike (the object may hold
+// accessors, so their descriptors are read).
 func (r *run) wrapNatives() error {
 	vm := r.vm
 	r.accessorsOf = map[*goja.Object]bool{}
@@ -38,57 +42,50 @@ func (r *run) wrapNatives() error {
 		return v
 	}
 	g := vm.GlobalObject()
-	ownKeys, _ := goja.AssertFunction(get(g, "Reflect").Get("ownKeys"))
+	ownKeys, _ := goFunc(get(g, "Reflect").Get("ownKeys"))
 	proto := func(name string) *goja.Object { return get(get(g, name), "prototype") }
 	fnProto := get(g, "Object").Prototype() // Function.prototype (Function itself is gone)
 	typedProto := get(g, "Uint8Array").Prototype()
+	str := func(keys ...string) []goja.Value {
+		out := make([]goja.Value, len(keys))
+		for i, k := range keys {
+			out[i] = vm.ToValue(k)
+		}
+		return out
+	}
 	for _, t := range []struct {
 		o    *goja.Object
-		keys []string
+		keys []goja.Value
+		all  bool
 	}{
-		{proto("Object"), []string{"toString", "toLocaleString"}},
-		{proto("Array"), callbackMethods},
-		{get(g, "Array"), []string{"from"}},
-		{proto("String"), []string{"*"}},
-		{proto("RegExp"), []string{"*"}},
-		{proto("Date"), []string{"toJSON", "*toPrimitive"}},
-		{proto("Error"), []string{"toString"}},
-		{fnProto, []string{"call", "apply"}},
-		{get(g, "Reflect"), []string{"apply", "construct"}},
-		{get(g, "JSON"), []string{"parse", "stringify"}},
-		{proto("Map"), []string{"forEach"}},
-		{proto("Set"), []string{"forEach"}},
-		{get(typedProto, "prototype"), []string{"toString", "toLocaleString", "join"}},
+		{o: proto("Object"), keys: str("toString", "toLocaleString")},
+		{o: proto("Array"), keys: str(callbackMethods...)},
+		{o: get(g, "Array"), keys: str("from")},
+		{o: proto("String"), all: true},
+		{o: proto("RegExp"), all: true},
+		{o: proto("Date"), keys: append(str("toJSON"), goja.SymToPrimitive)},
+		{o: proto("Error"), keys: str("toString")},
+		{o: fnProto, keys: str("call", "apply")},
+		{o: get(g, "Reflect"), keys: str("apply", "construct")},
+		{o: get(g, "JSON"), keys: str("parse", "stringify")},
+		{o: proto("Map"), keys: str("forEach")},
+		{o: proto("Set"), keys: str("forEach")},
+		{o: get(typedProto, "prototype"), keys: str("toString", "toLocaleString", "join")},
 	} {
 		if t.o == nil {
 			continue
 		}
-		var keys []goja.Value
-		if t.keys[0] == "*" || t.keys[len(t.keys)-1] == "*toPrimitive" {
-			all, err := ownKeys(goja.Undefined(), t.o)
-			if err != nil {
-				return err
+		keys := t.keys
+		if t.all {
+			var list *goja.Object
+			if ex := vm.Try(func() { list, _ = call(ownKeys, goja.Undefined(), t.o).(*goja.Object) }); ex != nil || list == nil {
+				return fmt.Errorf("listing built-ins: %v", ex)
 			}
-			ko := all.(*goja.Object)
-			n := ko.Get("length").ToInteger()
+			n := list.Get("length").ToInteger()
 			for i := int64(0); i < n; i++ {
-				k := ko.Get(itoa(i))
-				if t.keys[0] == "*" {
-					keys = append(keys, k)
-				} else if s, ok := k.(*goja.Symbol); ok && s == goja.SymToPrimitive {
-					keys = append(keys, k)
-				}
+				keys = append(keys, list.Get(strconv.FormatInt(i, 10)))
 			}
-		}
-		if t.keys[0] != "*" {
-			for _, k := range t.keys {
-				if k != "*toPrimitive" {
-					keys = append(keys, vm.ToValue(k))
-				}
-			}
-		}
-		if t.keys[0] == "*" {
-			r.accessorsOf[t.o] = true // may hold accessors: read descriptors
+			r.accessorsOf[t.o] = true
 		}
 		for _, k := range keys {
 			r.wrapProp(t.o, k)
@@ -110,11 +107,7 @@ func (r *run) wrapProp(o *goja.Object, k goja.Value) {
 		}
 		return
 	}
-	d, err := r.getOwnPropertyDescriptor(goja.Undefined(), o, k)
-	if err != nil {
-		return
-	}
-	desc, ok := d.(*goja.Object)
+	desc, ok := call(r.getOwnPropertyDescriptor, goja.Undefined(), o, k).(*goja.Object)
 	if !ok || !desc.Get("configurable").ToBoolean() {
 		return
 	}
@@ -157,15 +150,11 @@ func (r *run) wrapProp(o *goja.Object, k goja.Value) {
 
 // wrapFn returns a counting wrapper of a native function value.
 func (r *run) wrapFn(v goja.Value) (goja.Value, bool) {
-	o, ok := v.(*goja.Object)
+	f, ok := goFunc(v)
 	if !ok {
 		return v, false
 	}
-	f, ok := o.Export().(func(goja.FunctionCall) goja.Value)
-	if !ok || f == nil {
-		return v, false
-	}
-	w := r.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+	return r.newFunc(v.(*goja.Object).Get("name"), func(c goja.FunctionCall) goja.Value {
 		r.nativeDepth++
 		defer func() { r.nativeDepth-- }()
 		if r.nativeDepth > r.depthLimit() {
@@ -175,16 +164,5 @@ func (r *run) wrapFn(v goja.Value) (goja.Value, bool) {
 			r.halt()
 		}
 		return f(c)
-	}).(*goja.Object)
-	// name and length are not copied: that would double the cost of
-	// making a runtime, and scripts rarely look at a built-in's name.
-	return w, true
-}
-
-func itoa(i int64) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
+	}), true
 }

@@ -57,11 +57,11 @@ type run struct {
 	w    *limits.Watchdog
 	prog *program
 
-	errorCtor, typeErrorCtor, uint8Array goja.Constructor
-	rangeErrorCtor                       goja.Constructor
+	errorCtor, typeErrorCtor, uint8Array *goja.Object
+	rangeErrorCtor                       *goja.Object
 	nativeDepth                          int
 	accessorsOf                          map[*goja.Object]bool // while wrapping natives
-	getOwnPropertyDescriptor             goja.Callable
+	getOwnPropertyDescriptor             func(goja.FunctionCall) goja.Value
 	hostErrs                             map[*goja.Object]error
 	stopStack                            []goja.StackFrame
 	granted                              int64
@@ -145,10 +145,10 @@ func prepare() (*run, error) {
 		return nil, err
 	}
 	co := ctors.(*goja.Object)
-	r.errorCtor, _ = goja.AssertConstructor(co.Get("0"))
-	r.typeErrorCtor, _ = goja.AssertConstructor(co.Get("1"))
-	r.getOwnPropertyDescriptor, _ = goja.AssertFunction(co.Get("2"))
-	r.rangeErrorCtor, _ = goja.AssertConstructor(co.Get("3"))
+	r.errorCtor, _ = co.Get("0").(*goja.Object)
+	r.typeErrorCtor, _ = co.Get("1").(*goja.Object)
+	r.getOwnPropertyDescriptor, _ = goFunc(co.Get("2"))
+	r.rangeErrorCtor, _ = co.Get("3").(*goja.Object)
 	if err := r.wrapNatives(); err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func (r *run) setup() error {
 		mo := vm.NewObject()
 		for _, f := range m.Funcs {
 			capability, fn := m.Name+"."+f.Name, f
-			define(mo, f.Name, vm.ToValue(func(c goja.FunctionCall) goja.Value { return r.hostCall(capability, fn, c) }))
+			define(mo, f.Name, r.newFunc(vm.ToValue(f.Name), func(c goja.FunctionCall) goja.Value { return r.hostCall(capability, fn, c) }))
 		}
 		define(host, m.Name, mo)
 	}
@@ -186,7 +186,7 @@ func (r *run) setup() error {
 		if lvl == "log" {
 			lvl = "info"
 		}
-		define(console, level, vm.ToValue(func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) }))
+		define(console, level, r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) }))
 	}
 	define(g, "console", console)
 	return nil
@@ -205,7 +205,7 @@ func (r *run) instantiate() (fn, reader goja.Callable, err error) {
 	}
 	// The first batch is one tick: the script's first tick calls T.
 	r.granted = 1
-	pairV, err := outer(goja.Undefined(), r.vm.ToValue(1), r.vm.ToValue(r.tick))
+	pairV, err := outer(goja.Undefined(), r.vm.ToValue(1), r.newFunc(nil, r.tick))
 	if err != nil {
 		return nil, nil, r.translate(err)
 	}
@@ -321,11 +321,8 @@ func (r *run) halt() {
 
 // newError builds a JS error object; a non-nil cause is remembered so that,
 // if the script does not catch it, the run's error has the cause's kind.
-func (r *run) newError(ctor goja.Constructor, msg string, cause error, name ...string) *goja.Object {
-	o, err := ctor(nil, r.vm.ToValue(msg))
-	if err != nil {
-		panic(stop{})
-	}
+func (r *run) newError(ctor *goja.Object, msg string, cause error, name ...string) *goja.Object {
+	o := r.construct(ctor, r.vm.ToValue(msg))
 	if len(name) > 0 {
 		_ = o.DefineDataProperty("name", r.vm.ToValue(name[0]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}

@@ -175,10 +175,10 @@ func (r *run) importValue(v any) goja.Value {
 		// costs every run otherwise). If the script replaced it, its own
 		// function runs, metered like any script code, and only it is fooled.
 		if r.uint8Array == nil {
-			r.uint8Array, _ = goja.AssertConstructor(vm.Get("Uint8Array"))
+			r.uint8Array, _ = vm.Get("Uint8Array").(*goja.Object)
 		}
 		if r.uint8Array != nil {
-			if o, err := r.uint8Array(nil, vm.ToValue(buf)); err == nil {
+			if o, err := vm.New(r.uint8Array, vm.ToValue(buf)); err == nil {
 				return o
 			}
 		}
