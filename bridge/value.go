@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 )
 
 // The value model. Every value that crosses between a script and the host is
@@ -335,7 +334,3 @@ func SortedKeys(m map[string]any) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-// ValidUTF8 reports whether s is valid UTF-8; scripts may build strings that
-// are not (lone surrogates in JS), which JSON output replaces.
-func ValidUTF8(s string) bool { return utf8.ValidString(s) }

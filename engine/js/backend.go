@@ -188,10 +188,10 @@ func compileError(name string, prefix int, err error) error {
 	switch {
 	case errors.As(err, &list) && len(list) > 0:
 		e := list[0]
-		return &engine.Error{Kind: engine.KindCompile, Message: cleanParserMsg(e.Message),
+		return &engine.Error{Kind: engine.KindCompile, Message: e.Message,
 			Pos: fmtPos(name, prefix, e.Position.Line, e.Position.Column), Err: err}
 	case errors.As(err, &one):
-		return &engine.Error{Kind: engine.KindCompile, Message: cleanParserMsg(one.Message),
+		return &engine.Error{Kind: engine.KindCompile, Message: one.Message,
 			Pos: fmtPos(name, prefix, one.Position.Line, one.Position.Column), Err: err}
 	case errors.As(err, &ce):
 		return posError(name, prefix, ce.File, ce.Offset, ce.Message)
@@ -219,16 +219,4 @@ func fmtPos(name string, prefix, line, col int) string {
 		}
 	}
 	return fmt.Sprintf("%s:%d:%d", name, line, col)
-}
-
-func cleanParserMsg(m string) string {
-	// goja prefixes some messages with "(anonymous): Line 1:2 "; positions are ours.
-	if i := strings.Index(m, "Line "); i == 0 {
-		if j := strings.Index(m, " "); j > 0 {
-			if k := strings.Index(m[j+1:], " "); k > 0 {
-				return m[j+1+k+1:]
-			}
-		}
-	}
-	return m
 }
