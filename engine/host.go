@@ -273,14 +273,14 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		Result: bridge.ValueLimits{MaxBytes: budget.Input}}
 	rinfo := &bridge.Run{Seed: seed, Now: now, Tenant: opts.Identity.Tenant}
 	env := &Env{
-		Input:    input,
-		Modules:  h.specs,
-		Meter:    w,
-		Budget:   budget,
-		Seed:     seed,
-		Now:      now,
-		Args:     bridge.ValueLimits{MaxBytes: budget.Output},
-		Result:   bridge.ValueLimits{MaxBytes: budget.Input},
+		Input:   input,
+		Modules: h.specs,
+		Meter:   w,
+		Budget:  budget,
+		Seed:    seed,
+		Now:     now,
+		Args:    bridge.ValueLimits{MaxBytes: budget.Output},
+		Result:  bridge.ValueLimits{MaxBytes: budget.Input},
 		Call: func(ctx context.Context, capability string, args []any) (any, error) {
 			res, err := d.Call(bridge.WithRun(ctx, rinfo), capability, args)
 			if err != nil {

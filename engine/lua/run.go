@@ -98,13 +98,13 @@ func (c *counter) stopped() bool { return c.closed.Load() }
 
 // run is the state of one run: one goroutine, one fresh vm.
 type run struct {
-	ctx    context.Context // the run's ctx: done when the run stops
-	env    *engine.Env
-	w      engine.Meter
-	prog   *program
-	v      *vm
-	c      *counter
-	rng    *rand.Rand
+	ctx  context.Context // the run's ctx: done when the run stops
+	env  *engine.Env
+	w    engine.Meter
+	prog *program
+	v    *vm
+	c    *counter
+	rng  *rand.Rand
 
 	hostErrs map[glua.LString]error // error values raised for host errors -> cause
 	ids      map[glua.LValue]int    // tostring ids of tables, functions, ...
