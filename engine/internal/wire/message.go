@@ -96,6 +96,7 @@ type Stop struct {
 type ResultError struct {
 	Kind, Limit, Capability, Rule, Message, Pos string
 	Stack                                       []string
+	Cause                                       string // for KindInternal: the cause's first line, for the host's log
 }
 
 // Result ends a run: Value or Err, what the worker measured, and its heap
@@ -200,6 +201,7 @@ func (m *Result) encode(e *Encoder) {
 			e.str(s)
 		}
 		e.strs(r.Stack)
+		e.str(r.Cause)
 	}
 	e.varint(m.Steps)
 	e.varint(m.Memory)
@@ -273,7 +275,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 		r := &Result{}
 		if d.boolean() {
 			r.Err = &ResultError{Kind: d.str(), Limit: d.str(), Capability: d.str(), Rule: d.str(),
-				Message: d.str(), Pos: d.str(), Stack: d.strs()}
+				Message: d.str(), Pos: d.str(), Stack: d.strs(), Cause: d.str()}
 		} else {
 			r.Value = d.value(0)
 		}

@@ -51,7 +51,7 @@ func TestRoundTrip(t *testing.T) {
 		&Log{Level: "info", Message: "hi"},
 		&Stop{Kind: "limit", Limit: "timeout", Value: "2s"},
 		&Result{Value: value, Steps: 1, Memory: 2, CPU: time.Millisecond, Heap: 1 << 40},
-		&Result{Err: &ResultError{Kind: "runtime", Message: "boom", Pos: "a.js:1:2", Stack: []string{"f", "g"}}},
+		&Result{Err: &ResultError{Kind: "runtime", Message: "boom", Pos: "a.js:1:2", Stack: []string{"f", "g"}, Cause: "panic: x"}},
 	}
 	for _, m := range msgs {
 		got := roundTrip(t, m)

@@ -1,0 +1,309 @@
+package engine
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/scriptrun/scriptrun/engine/internal/wire"
+)
+
+// helloTimeout bounds how long a starting worker may take to say hello.
+const helloTimeout = 10 * time.Second
+
+// netnsState remembers whether this machine lets us give workers their own
+// network namespace (probed on the first start).
+var netnsState struct {
+	sync.Mutex
+	probed, ok bool
+	why        string
+}
+
+// startWorker starts one worker process and reads its hello.
+func startWorker(p *pool) (*worker, error) {
+	toR, toW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	fromR, fromW, err := os.Pipe()
+	if err != nil {
+		toR.Close()
+		toW.Close()
+		return nil, err
+	}
+	closeAll := func() { toR.Close(); toW.Close(); fromR.Close(); fromW.Close() }
+
+	stderr := &tailBuffer{}
+	mk := func(netns bool) *exec.Cmd {
+		cmd := exec.Command(p.argv[0], p.argv[1:]...)
+		// An empty environment but for the role marker; "/" as the working
+		// directory; the protocol on fds 3 (in) and 4 (out).
+		cmd.Env = []string{WorkerEnv + "=" + workerProtocol}
+		cmd.Dir = "/"
+		cmd.ExtraFiles = []*os.File{toR, fromW}
+		cmd.Stderr = stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if netns {
+			cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWNET
+		}
+		return cmd
+	}
+	netnsState.Lock()
+	tryNetns := !netnsState.probed || netnsState.ok
+	netnsState.Unlock()
+	cmd := mk(tryNetns)
+	err = cmd.Start()
+	if err != nil && tryNetns {
+		netnsState.Lock()
+		if !netnsState.probed {
+			netnsState.probed, netnsState.ok, netnsState.why = true, false, "cannot create a network namespace: "+err.Error()
+		}
+		netnsState.Unlock()
+		cmd = mk(false)
+		err = cmd.Start()
+	} else if err == nil && tryNetns {
+		netnsState.Lock()
+		netnsState.probed, netnsState.ok = true, true
+		netnsState.Unlock()
+	}
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	toR.Close()
+	fromW.Close()
+	wk := &worker{pid: cmd.Process.Pid, cmd: cmd, toW: toW, fromW: fromR, stderr: stderr,
+		done: make(chan struct{}), r: wire.NewReader(fromR, 0), w: wire.NewWriter(toW, 0)}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		wk.err = cmd.Wait()
+		close(wk.done)
+	}()
+	wk.cg, err = p.mem.add(wk.pid)
+	if err != nil {
+		wk.kill()
+		wk.wait()
+		return nil, fmt.Errorf("memory cap: %w", err)
+	}
+
+	_ = fromR.SetReadDeadline(time.Now().Add(helloTimeout))
+	typ, payload, err := wk.r.Next()
+	_ = fromR.SetReadDeadline(time.Time{})
+	var hello *wire.Hello
+	if err == nil {
+		var m wire.Message
+		m, err = wire.Decode(typ, payload)
+		if err == nil {
+			var ok bool
+			if hello, ok = m.(*wire.Hello); !ok {
+				err = fmt.Errorf("first frame is %s, not hello", typ)
+			}
+		}
+	}
+	if err != nil {
+		wk.kill()
+		wk.wait()
+		if tail := strings.TrimSpace(wk.stderr.String()); tail != "" {
+			first, _, _ := strings.Cut(tail, "\n")
+			err = fmt.Errorf("%w (stderr: %s)", err, first)
+		} else if wk.err != nil {
+			err = fmt.Errorf("%w (%v)", err, wk.err)
+		}
+		return nil, fmt.Errorf("worker did not start: %w", err)
+	}
+	wk.layers = Layers{Missing: map[string]string{}}
+	for _, l := range hello.Layers {
+		wk.layers.InForce = append(wk.layers.InForce, l)
+	}
+	for _, m := range hello.Missing {
+		name, why, _ := strings.Cut(m, ": ")
+		wk.layers.Missing[name] = why
+	}
+	if p.mem.ok {
+		wk.layers.InForce = append(wk.layers.InForce, LayerMemory)
+	} else {
+		wk.layers.Missing[LayerMemory] = p.mem.why
+	}
+	netnsState.Lock()
+	if netnsState.ok {
+		wk.layers.InForce = append(wk.layers.InForce, LayerNetNS)
+	} else {
+		wk.layers.Missing[LayerNetNS] = netnsState.why
+	}
+	netnsState.Unlock()
+	return wk, nil
+}
+
+// memCap gives each worker a memory cgroup (v1 memory controller) under the
+// parent's own, with memory.limit_in_bytes set per run to what the worker
+// used before the run plus the run's memory budget and 10%.
+type memCap struct {
+	ok   bool
+	why  string
+	dir  string // the parent's memory cgroup directory
+	mu   sync.Mutex
+	next int
+}
+
+// memGroup is one worker's cgroup; nil when there is no memory cap.
+type memGroup struct {
+	dir   string
+	limit int64
+}
+
+const cgroupV1Memory = "/sys/fs/cgroup/memory"
+
+func newMemCap() memCap {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return memCap{why: "cannot read /proc/self/cgroup: " + err.Error()}
+	}
+	var rel string
+	found := false
+	for _, line := range strings.Split(string(data), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) == 3 && slicesContains(strings.Split(parts[1], ","), "memory") {
+			rel, found = parts[2], true
+		}
+	}
+	if !found {
+		return memCap{why: "no cgroup v1 memory controller (cgroup v2 delegation is not supported yet)"}
+	}
+	dir := filepath.Join(cgroupV1Memory, rel)
+	probe := filepath.Join(dir, fmt.Sprintf("scriptrun-%d-probe", os.Getpid()))
+	if err := os.Mkdir(probe, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return memCap{why: "the memory cgroup " + dir + " is not writable: " + err.Error()}
+	}
+	_ = os.Remove(probe)
+	sweepStale(dir)
+	return memCap{ok: true, dir: dir}
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// sweepStale removes the worker cgroups of parents that are gone.
+func sweepStale(dir string) {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		name := e.Name()
+		rest, ok := strings.CutPrefix(name, "scriptrun-")
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidStr, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidStr)
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			_ = os.Remove(filepath.Join(dir, name))
+		}
+	}
+}
+
+// add puts pid in a new cgroup of its own.
+func (m *memCap) add(pid int) (*memGroup, error) {
+	if !m.ok {
+		return nil, nil
+	}
+	m.mu.Lock()
+	m.next++
+	n := m.next
+	m.mu.Unlock()
+	g := &memGroup{dir: filepath.Join(m.dir, fmt.Sprintf("scriptrun-%d-%d", os.Getpid(), n))}
+	if err := os.Mkdir(g.dir, 0o755); err != nil {
+		return nil, err
+	}
+	// No swap for workers: a capped worker must not page its way past it.
+	_ = os.WriteFile(filepath.Join(g.dir, "memory.swappiness"), []byte("0"), 0)
+	if err := os.WriteFile(filepath.Join(g.dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
+		_ = os.Remove(g.dir)
+		return nil, err
+	}
+	return g, nil
+}
+
+func (m *memCap) close() {}
+
+// setBudget caps the worker for a run with the given memory budget: what it
+// uses now plus the budget plus 10%. Unchanged budgets keep the cap.
+func (g *memGroup) setBudget(wk *worker, budget int64) error {
+	if g == nil || wk.budget == budget && g.limit > 0 {
+		return nil
+	}
+	used, err := readInt(filepath.Join(g.dir, "memory.usage_in_bytes"))
+	if err != nil {
+		return err
+	}
+	limit := used + budget + budget/10
+	if err := os.WriteFile(filepath.Join(g.dir, "memory.limit_in_bytes"), []byte(strconv.FormatInt(limit, 10)), 0); err != nil {
+		return err
+	}
+	g.limit, wk.budget = limit, budget
+	return nil
+}
+
+// oomKilled reports whether the cgroup's OOM killer killed a process in it.
+func (g *memGroup) oomKilled() bool {
+	if g == nil {
+		return false
+	}
+	data, err := os.ReadFile(filepath.Join(g.dir, "memory.oom_control"))
+	if err != nil {
+		return false
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "oom_kill "); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n > 0
+		}
+	}
+	return false
+}
+
+// peak returns the cgroup's peak usage in bytes (tests).
+func (g *memGroup) peak() int64 {
+	if g == nil {
+		return 0
+	}
+	n, _ := readInt(filepath.Join(g.dir, "memory.max_usage_in_bytes"))
+	return n
+}
+
+// remove deletes the cgroup once its process has exited.
+func (g *memGroup) remove() {
+	if g == nil {
+		return
+	}
+	for i := 0; i < 50; i++ {
+		if err := os.Remove(g.dir); err == nil || errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func readInt(path string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+}
