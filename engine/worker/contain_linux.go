@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"unsafe"
 
-	seccomp "github.com/elastic/go-seccomp-bpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/scriptrun/scriptrun/engine"
@@ -222,50 +221,10 @@ func interpreter(exe string) string {
 	return ""
 }
 
-// allowed are the system calls a serving worker may make: what the Go
-// runtime needs (memory, threads, signals, timers, the poller) and reading
-// and writing the pipes it already holds. Not in the list, so refused with
-// EPERM: execve, socket, open/openat and every other way to reach files,
-// the network or other processes.
-var allowed = []string{
-	// memory
-	"mmap", "munmap", "mremap", "mprotect", "madvise", "brk", "mincore",
-	// threads and scheduling
-	"clone", "futex", "set_robust_list", "get_robust_list", "rseq", "sched_yield", "sched_getaffinity",
-	"gettid", "getpid", "getppid", "tgkill", "tkill", "exit", "exit_group", "restart_syscall",
-	"membarrier", "set_tid_address",
-	// signals
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
-	// time
-	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
-	"setitimer", "getitimer", "timer_create", "timer_settime", "timer_gettime", "timer_delete",
-	// the pipes and the poller
-	"read", "write", "readv", "writev", "pread64", "pwrite64", "close", "fstat", "newfstatat", "fcntl", "lseek",
-	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "ppoll", "poll",
-	// accounting
-	"getrusage", "getrlimit", "prlimit64", "uname", "getrandom",
-}
-
-// lockdown loads the seccomp allow-list on every thread (TSYNC), with
-// no_new_privs.
+// lockdown loads the seccomp allow-list (seccomp.go) on every thread
+// (TSYNC), with no_new_privs.
 func lockdown() (layers, missing []string) {
-	if !seccomp.Supported() {
-		return nil, []string{engine.LayerSeccomp + ": not supported by this kernel"}
-	}
-	f := seccomp.Filter{
-		NoNewPrivs: true,
-		Flag:       seccomp.FilterFlagTSync,
-		Policy: seccomp.Policy{
-			DefaultAction: seccomp.ActionErrno,
-			Syscalls: []seccomp.SyscallGroup{
-				{Action: seccomp.ActionAllow, Names: allowed},
-				// glibc's pthread_create (cgo builds) falls back to clone
-				// when clone3 is "not implemented".
-				{Action: seccomp.ActionErrno | seccomp.Action(unix.ENOSYS), Names: []string{"clone3"}},
-			},
-		},
-	}
-	if err := seccomp.LoadFilter(f); err != nil {
+	if err := loadSeccomp(); err != nil {
 		return nil, []string{engine.LayerSeccomp + ": " + err.Error()}
 	}
 	return []string{engine.LayerSeccomp, engine.LayerNoNewPrivs}, nil
