@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -150,9 +151,12 @@ type memCap struct {
 	ok   bool
 	why  string
 	dir  string // the parent's memory cgroup directory
-	mu   sync.Mutex
-	next int
 }
+
+// groupSeq numbers worker cgroups, which are named after the parent's pid
+// and this number, so that the pools of several hosts in one process do
+// not collide.
+var groupSeq atomic.Int64
 
 // memGroup is one worker's cgroup; nil when there is no memory cap.
 type memGroup struct {
@@ -222,10 +226,7 @@ func (m *memCap) add(pid int) (*memGroup, error) {
 	if !m.ok {
 		return nil, nil
 	}
-	m.mu.Lock()
-	m.next++
-	n := m.next
-	m.mu.Unlock()
+	n := groupSeq.Add(1)
 	g := &memGroup{dir: filepath.Join(m.dir, fmt.Sprintf("scriptrun-%d-%d", os.Getpid(), n))}
 	if err := os.Mkdir(g.dir, 0o755); err != nil {
 		return nil, err
