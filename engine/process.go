@@ -119,6 +119,12 @@ func (h *Host) process(w *limits.Watchdog, s *Script, env *Env, realClock bool, 
 		return nil, &Error{Kind: KindInternal, Message: "no worker process", Err: err}
 	}
 	v, rerr, keep := wk.run(w, s, env, realClock, usage, h.pool)
+	switch {
+	case keep:
+		h.pool.succeeded()
+	case wk.crashed:
+		h.pool.failed()
+	}
 	h.pool.put(wk, keep)
 	return v, rerr
 }
@@ -201,12 +207,13 @@ func newPool(cfg WorkerConfig, log zerolog.Logger, size int) (*pool, error) {
 	return p, nil
 }
 
-// fill keeps cfg.Size workers ready, backing off after failures.
+// fill keeps cfg.Size workers started (idle or busy), replacing those that
+// are retired ahead of demand, and backs off after failures.
 func (p *pool) fill() {
 	defer p.wg.Done()
 	for {
 		p.mu.Lock()
-		need := !p.closed && len(p.idle)+p.starting < p.cfg.Size
+		need := !p.closed && p.live+p.starting < p.cfg.Size
 		wait := time.Until(p.notBefore)
 		if need && wait <= 0 {
 			p.starting++
@@ -255,13 +262,24 @@ func (p *pool) wake() {
 	}
 }
 
-// failed records a failed start or an early death and extends the backoff:
-// 10ms doubling up to 5s.
+// failed records a failed start or a worker that died on its own (a crash,
+// not a limit) and extends the backoff of new starts: none after one
+// failure, then 10ms doubling up to 5s, until a run succeeds.
 func (p *pool) failed() {
 	p.mu.Lock()
 	p.failures++
-	d := 10 * time.Millisecond << min(p.failures-1, 9)
-	p.notBefore = time.Now().Add(min(d, 5*time.Second))
+	if p.failures >= 2 {
+		d := 10 * time.Millisecond << min(p.failures-2, 9)
+		p.notBefore = time.Now().Add(min(d, 5*time.Second))
+	}
+	p.mu.Unlock()
+}
+
+// succeeded ends a backoff: a run went through.
+func (p *pool) succeeded() {
+	p.mu.Lock()
+	p.failures = 0
+	p.notBefore = time.Time{}
 	p.mu.Unlock()
 }
 
@@ -284,6 +302,7 @@ func (p *pool) get(ctx context.Context) (*worker, error) {
 		if wk != nil {
 			if wk.exited() {
 				p.retire(wk, "exited while idle")
+				p.failed()
 				continue
 			}
 			return wk, nil
@@ -322,7 +341,7 @@ func (p *pool) put(wk *worker, keep bool) {
 	wk.runs++
 	switch {
 	case !keep:
-		p.retire(wk, "")
+		p.retire(wk, "failed run")
 		return
 	case wk.runs >= p.cfg.MaxRuns:
 		p.retire(wk, "max runs")
@@ -350,10 +369,9 @@ func (p *pool) retire(wk *worker, why string) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
+		<-wk.done
+		wk.logExit(p.log, why)
 		wk.wait()
-		if why != "" {
-			p.log.Debug().Str("event", "worker.retired").Int("pid", wk.pid).Str("reason", why).Msg("worker.retired")
-		}
 	}()
 	p.wake()
 }
@@ -371,7 +389,7 @@ func (p *pool) close() {
 	p.mu.Unlock()
 	close(p.done)
 	for _, wk := range idle {
-		p.retire(wk, "")
+		p.retire(wk, "closed")
 	}
 	p.wg.Wait()
 	p.mem.close()
@@ -384,31 +402,30 @@ func (p *pool) start() (*worker, error) {
 		p.failed()
 		return nil, err
 	}
-	p.mu.Lock()
-	p.failures = 0
-	p.mu.Unlock()
+	p.log.Debug().Str("event", "worker.started").Int("pid", wk.pid).Msg("worker.started")
 	return wk, nil
 }
 
 // The worker process, seen from the parent.
 
 type worker struct {
-	pid    int
-	cmd    *exec.Cmd
-	toW    *os.File // parent -> worker
-	fromW  *os.File // worker -> parent
-	r      *wire.Reader
-	wmu    sync.Mutex
-	w      *wire.Writer
-	done   chan struct{} // closed when the process has exited
-	err    error         // cmd.Wait's error, after done
-	stderr *tailBuffer
-	layers Layers
-	cg     *memGroup
-	runs   int
-	heap   uint64
-	budget int64 // the memory budget the cap is set for
-	killed bool
+	pid     int
+	cmd     *exec.Cmd
+	toW     *os.File // parent -> worker
+	fromW   *os.File // worker -> parent
+	r       *wire.Reader
+	wmu     sync.Mutex
+	w       *wire.Writer
+	done    chan struct{} // closed when the process has exited
+	err     error         // cmd.Wait's error, after done
+	stderr  *tailBuffer
+	layers  Layers
+	cg      *memGroup
+	runs    int
+	heap    uint64
+	budget  int64 // the memory budget the cap is set for
+	killed  bool  // we killed it
+	crashed bool  // it died on its own in a run, not by a limit
 }
 
 func (wk *worker) exited() bool {
@@ -435,6 +452,18 @@ func (wk *worker) wait() {
 	wk.toW.Close()
 	wk.fromW.Close()
 	wk.cg.remove()
+}
+
+// exited logs the worker.exited event: why it ended, how many runs it did
+// and the peak memory of its cgroup over the base its cap was set on.
+func (wk *worker) logExit(log zerolog.Logger, why string) {
+	peak, base := wk.cg.peak()
+	status := "exited"
+	if wk.err != nil {
+		status = wk.err.Error()
+	}
+	log.Info().Str("event", "worker.exited").Int("pid", wk.pid).Str("reason", why).Str("status", status).
+		Int("runs", wk.runs).Int64("peakBytes", peak).Int64("baseBytes", base).Msg("worker.exited")
 }
 
 // send writes one frame to the worker.
@@ -474,6 +503,7 @@ func (wk *worker) died(w *limits.Watchdog) *Error {
 			return FromCause(cause)
 		}
 	}
+	wk.crashed = true
 	status := "exited"
 	if wk.err != nil {
 		status = "exited: " + wk.err.Error()

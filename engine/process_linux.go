@@ -145,12 +145,12 @@ func startWorker(p *pool) (*worker, error) {
 }
 
 // memCap gives each worker a memory cgroup (v1 memory controller) under the
-// parent's own, with memory.limit_in_bytes set per run to what the worker
-// used before the run plus the run's memory budget and 10%.
+// parent's own, with memory.limit_in_bytes set to what the worker used
+// before the run plus the run's memory budget and 5%.
 type memCap struct {
-	ok   bool
-	why  string
-	dir  string // the parent's memory cgroup directory
+	ok  bool
+	why string
+	dir string // the parent's memory cgroup directory
 }
 
 // groupSeq numbers worker cgroups, which are named after the parent's pid
@@ -162,6 +162,7 @@ var groupSeq atomic.Int64
 type memGroup struct {
 	dir   string
 	limit int64
+	base  int64 // the usage the cap was set over
 }
 
 const cgroupV1Memory = "/sys/fs/cgroup/memory"
@@ -233,6 +234,9 @@ func (m *memCap) add(pid int) (*memGroup, error) {
 	}
 	// No swap for workers: a capped worker must not page its way past it.
 	_ = os.WriteFile(filepath.Join(g.dir, "memory.swappiness"), []byte("0"), 0)
+	// The worker's memory from before it joined moves with it, so the
+	// group counts all of it.
+	_ = os.WriteFile(filepath.Join(g.dir, "memory.move_charge_at_immigrate"), []byte("3"), 0)
 	if err := os.WriteFile(filepath.Join(g.dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
 		_ = os.Remove(g.dir)
 		return nil, err
@@ -243,7 +247,9 @@ func (m *memCap) add(pid int) (*memGroup, error) {
 func (m *memCap) close() {}
 
 // setBudget caps the worker for a run with the given memory budget: what it
-// uses now plus the budget plus 10%. Unchanged budgets keep the cap.
+// uses now plus the budget plus 5% (the worker's own heap guard stops the
+// run at the budget; the cap catches what it cannot see in time). Unchanged
+// budgets keep the cap.
 func (g *memGroup) setBudget(wk *worker, budget int64) error {
 	if g == nil || wk.budget == budget && g.limit > 0 {
 		return nil
@@ -252,11 +258,11 @@ func (g *memGroup) setBudget(wk *worker, budget int64) error {
 	if err != nil {
 		return err
 	}
-	limit := used + budget + budget/10
+	limit := used + budget + budget/20
 	if err := os.WriteFile(filepath.Join(g.dir, "memory.limit_in_bytes"), []byte(strconv.FormatInt(limit, 10)), 0); err != nil {
 		return err
 	}
-	g.limit, wk.budget = limit, budget
+	g.limit, g.base, wk.budget = limit, used, budget
 	return nil
 }
 
@@ -279,13 +285,14 @@ func (g *memGroup) oomKilled() bool {
 	return false
 }
 
-// peak returns the cgroup's peak usage in bytes (tests).
-func (g *memGroup) peak() int64 {
+// peak returns the cgroup's peak usage and the usage the cap was last set
+// over, in bytes.
+func (g *memGroup) peak() (peak, base int64) {
 	if g == nil {
-		return 0
+		return 0, 0
 	}
 	n, _ := readInt(filepath.Join(g.dir, "memory.max_usage_in_bytes"))
-	return n
+	return n, g.base
 }
 
 // remove deletes the cgroup once its process has exited.

@@ -26,5 +26,5 @@ var allowed = []int{
 	unix.SYS_EPOLL_CREATE1, unix.SYS_EPOLL_CTL, unix.SYS_EPOLL_WAIT, unix.SYS_EPOLL_PWAIT, unix.SYS_EPOLL_PWAIT2,
 	unix.SYS_PPOLL, unix.SYS_POLL,
 	// accounting
-	unix.SYS_GETRUSAGE, unix.SYS_GETRLIMIT, unix.SYS_PRLIMIT64, unix.SYS_UNAME, unix.SYS_GETRANDOM,
+	unix.SYS_GETCWD, unix.SYS_GETRUSAGE, unix.SYS_GETRLIMIT, unix.SYS_PRLIMIT64, unix.SYS_UNAME, unix.SYS_GETRANDOM,
 }
