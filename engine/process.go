@@ -111,22 +111,29 @@ func ProbeLayers(cfg WorkerConfig) (Layers, error) {
 // returns what the worker measured (steps, memory, CPU) in usage.
 func (h *Host) process(w *limits.Watchdog, s *Script, env *Env, realClock bool, usage *limits.Usage) (any, error) {
 	ctx := w.Context()
-	wk, err := h.pool.get(ctx)
-	if err != nil {
-		if cause := w.Cause(); cause != nil {
-			return nil, FromCause(cause)
+	for attempt := 0; ; attempt++ {
+		wk, err := h.pool.get(ctx)
+		if err != nil {
+			if cause := w.Cause(); cause != nil {
+				return nil, FromCause(cause)
+			}
+			return nil, &Error{Kind: KindInternal, Message: "no worker process", Err: err}
 		}
-		return nil, &Error{Kind: KindInternal, Message: "no worker process", Err: err}
+		v, rerr, keep := wk.run(w, s, env, realClock, usage, h.pool)
+		switch {
+		case keep:
+			h.pool.succeeded()
+		case wk.crashed:
+			h.pool.failed()
+		}
+		h.pool.put(wk, keep)
+		if wk.unused && attempt < 3 {
+			// The worker died before it could take the run (killed while
+			// idle): the script never ran, so another worker may run it.
+			continue
+		}
+		return v, rerr
 	}
-	v, rerr, keep := wk.run(w, s, env, realClock, usage, h.pool)
-	switch {
-	case keep:
-		h.pool.succeeded()
-	case wk.crashed:
-		h.pool.failed()
-	}
-	h.pool.put(wk, keep)
-	return v, rerr
 }
 
 // The pool.
@@ -426,6 +433,7 @@ type worker struct {
 	budget  int64 // the memory budget the cap is set for
 	killed  bool  // we killed it
 	crashed bool  // it died on its own in a run, not by a limit
+	unused  bool  // it died before it could take the run
 }
 
 func (wk *worker) exited() bool {
@@ -525,6 +533,7 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 	start := &wire.Start{Name: s.name, Lang: s.lang, SHA: s.sha, Source: s.src, Input: env.Input,
 		Modules: wireModules(env.Modules), Budget: budget, Seed: env.Seed, Clock: !realClock}
 	if err := wk.send(start); err != nil {
+		wk.unused = true
 		return nil, wk.fail("did not take the run", err), false
 	}
 

@@ -99,9 +99,9 @@ func (hostile) Run(ctx context.Context, p engine.Program, env *engine.Env) (any,
 		for i := range 8 {
 			go func() {
 				var b [][]byte
-				for j := range 200 {
-					b = append(b, make([]byte, 64<<10))
-					if j%50 == 0 {
+				for j := range 100 {
+					b = append(b, make([]byte, 16<<10))
+					if j%25 == 0 {
 						runtime.GC()
 						time.Sleep(time.Millisecond)
 					}
