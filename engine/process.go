@@ -154,6 +154,7 @@ type pool struct {
 	notBefore time.Time // restart backoff
 	wg        sync.WaitGroup
 	kick      chan struct{}
+	avail     chan struct{} // a worker went idle
 	done      chan struct{}
 }
 
@@ -171,7 +172,7 @@ func newPool(cfg WorkerConfig, log zerolog.Logger, size int) (*pool, error) {
 		cfg.Grace = 100 * time.Millisecond
 	}
 	cfg.Size = size
-	p := &pool{cfg: cfg, log: log, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	p := &pool{cfg: cfg, log: log, kick: make(chan struct{}, 1), avail: make(chan struct{}, 1), done: make(chan struct{})}
 	p.argv = slices.Clone(cfg.Command)
 	if len(p.argv) == 0 {
 		exe, err := os.Executable()
@@ -240,6 +241,7 @@ func (p *pool) fill() {
 				}
 				p.idle = append(p.idle, wk)
 				p.live++
+				p.signal()
 			}
 			p.mu.Unlock()
 			if err != nil {
@@ -262,6 +264,14 @@ func (p *pool) fill() {
 	}
 }
 
+// signal tells a get waiting out a backoff that a worker is idle.
+func (p *pool) signal() {
+	select {
+	case p.avail <- struct{}{}:
+	default:
+	}
+}
+
 func (p *pool) wake() {
 	select {
 	case p.kick <- struct{}{}:
@@ -270,14 +280,15 @@ func (p *pool) wake() {
 }
 
 // failed records a failed start or a worker that died on its own (a crash,
-// not a limit) and extends the backoff of new starts: none after one
-// failure, then 10ms doubling up to 5s, until a run succeeds.
+// not a limit) and extends the backoff of new starts: none for two
+// failures in a row, then 10ms doubling up to 1s, until a run succeeds.
+// Idle workers are still handed out during a backoff.
 func (p *pool) failed() {
 	p.mu.Lock()
 	p.failures++
-	if p.failures >= 2 {
-		d := 10 * time.Millisecond << min(p.failures-2, 9)
-		p.notBefore = time.Now().Add(min(d, 5*time.Second))
+	if p.failures >= 3 {
+		d := 10 * time.Millisecond << min(p.failures-3, 7)
+		p.notBefore = time.Now().Add(min(d, time.Second))
 	}
 	p.mu.Unlock()
 }
@@ -315,11 +326,15 @@ func (p *pool) get(ctx context.Context) (*worker, error) {
 			return wk, nil
 		}
 		if wait > 0 {
+			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
+				t.Stop()
 				return nil, context.Cause(ctx)
-			case <-time.After(wait):
+			case <-p.avail:
+			case <-t.C:
 			}
+			t.Stop()
 			continue
 		}
 		p.mu.Lock()
@@ -364,6 +379,7 @@ func (p *pool) put(wk *worker, keep bool) {
 		return
 	}
 	p.idle = append(p.idle, wk)
+	p.signal()
 	p.mu.Unlock()
 }
 
