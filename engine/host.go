@@ -162,10 +162,7 @@ func (h *Host) Compile(src Source) (*Script, error) {
 		src.Name = "script." + src.Lang
 	}
 	sum := sha256.Sum256([]byte(src.Code))
-	s := &Script{name: src.Name, lang: src.Lang, sha: hex.EncodeToString(sum[:]), backend: b}
-	if h.pool != nil {
-		s.src = src.Code
-	}
+	s := &Script{name: src.Name, lang: src.Lang, sha: hex.EncodeToString(sum[:]), src: src.Code, backend: b}
 	if int64(len(src.Code)) > h.budget.Source {
 		err := &Error{Kind: KindLimit, Limit: limits.Source, Pos: src.Name,
 			Message: fmt.Sprintf("source is %d bytes, over the limit of %d", len(src.Code), h.budget.Source)}

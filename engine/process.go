@@ -466,6 +466,9 @@ func (wk *worker) kill() {
 	wk.killed = true
 	wk.wmu.Unlock()
 	if wk.cmd.Process != nil {
+		// The worker leads its own process group: kill the group, in case
+		// anything in it got past seccomp's no-fork rule.
+		killGroup(wk.pid)
 		_ = wk.cmd.Process.Kill()
 	}
 }

@@ -51,6 +51,9 @@ func startWorker(p *pool) (*worker, error) {
 		cmd.Dir = "/"
 		cmd.ExtraFiles = []*os.File{toR, fromW}
 		cmd.Stderr = stderr
+		// Wait must not hang on the stderr pipe if something the worker
+		// left behind still holds it.
+		cmd.WaitDelay = time.Second
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		if netns {
 			cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWNET
@@ -315,3 +318,6 @@ func readInt(path string) (int64, error) {
 	}
 	return strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
 }
+
+// killGroup kills the process group pid leads.
+func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package worker_test
 
 import (
@@ -84,6 +86,16 @@ func (hostile) Run(ctx context.Context, p engine.Program, env *engine.Env) (any,
 		// Signal the parent (its pid is in the argument).
 		pid, _ := strconv.Atoi(arg(1))
 		return errText(syscall.Kill(pid, syscall.Signal(0))), nil
+	case "fork":
+		// A raw fork: in the child, exit at once.
+		r, _, errno := syscall.RawSyscall6(syscall.SYS_CLONE, uintptr(syscall.SIGCHLD), 0, 0, 0, 0, 0)
+		if errno == 0 && r == 0 {
+			syscall.RawSyscall(syscall.SYS_EXIT_GROUP, 0, 0, 0)
+		}
+		if errno != 0 {
+			return errno.Error(), nil
+		}
+		return "ok", nil
 	case "env":
 		wd, _ := os.Getwd()
 		return map[string]any{"env": int64(len(os.Environ())), "wd": wd}, nil

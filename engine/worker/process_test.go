@@ -1,3 +1,5 @@
+//go:build linux
+
 package worker_test
 
 import (
@@ -154,6 +156,7 @@ func TestContainment(t *testing.T) {
 		{engine.LayerSeccomp, "create /tmp/scriptrun-escape", denied, "creating a file"},
 		{engine.LayerSeccomp, "exec /bin/true", denied, "executing a program"},
 		{engine.LayerSeccomp, "socket", denied, "opening a socket"},
+		{engine.LayerSeccomp, "fork", denied, "forking a process"},
 		{engine.LayerNetNS, "dial 1.1.1.1:53", func(v any) bool { s, _ := v.(string); return s != "ok" }, "reaching the network"},
 		{engine.LayerRlimits, "rlimits", func(v any) bool {
 			m, _ := v.(map[string]any)

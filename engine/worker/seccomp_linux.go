@@ -16,7 +16,8 @@ import (
 // seccomp_<arch>.go). Everything else fails with EPERM: execve, socket,
 // open/openat and every other way to reach files, the network or other
 // processes. clone3 fails with ENOSYS, so that glibc's pthread_create (cgo
-// builds) falls back to clone; x32 system calls fail with ENOSYS.
+// builds) falls back to clone, and clone is allowed for threads only (no
+// fork); x32 system calls fail with ENOSYS.
 
 // BPF instruction codes (linux/filter.h).
 const (
@@ -24,12 +25,14 @@ const (
 	bpfJeqK   = unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K
 	bpfJgeK   = unix.BPF_JMP | unix.BPF_JGE | unix.BPF_K
 	bpfRetK   = unix.BPF_RET | unix.BPF_K
+	bpfJsetK  = unix.BPF_JMP | unix.BPF_JSET | unix.BPF_K
 )
 
 // Offsets in struct seccomp_data.
 const (
 	offNr   = 0
 	offArch = 4
+	offArg0 = 16 // args[0], its low 32 bits on a little-endian machine
 )
 
 const x32Bit = 0x40000000
@@ -55,6 +58,15 @@ func filter() ([]unix.SockFilter, error) {
 	if auditArch == unix.AUDIT_ARCH_X86_64 {
 		prog = append(prog, jump(bpfJgeK, x32Bit, 0, 1), stmt(bpfRetK, errno(unix.ENOSYS)))
 	}
+	// clone only for threads: a worker cannot fork a process that would
+	// outlive it.
+	prog = append(prog,
+		jump(bpfJeqK, unix.SYS_CLONE, 0, 4),
+		stmt(bpfLdWAbs, offArg0),
+		jump(bpfJsetK, unix.CLONE_THREAD, 0, 1),
+		stmt(bpfRetK, unix.SECCOMP_RET_ALLOW),
+		stmt(bpfRetK, errno(unix.EPERM)),
+	)
 	for _, nr := range allowed {
 		prog = append(prog, jump(bpfJeqK, uint32(nr), 0, 1), stmt(bpfRetK, unix.SECCOMP_RET_ALLOW))
 	}

@@ -9,8 +9,8 @@ const auditArch = unix.AUDIT_ARCH_X86_64
 var allowed = []int{
 	// memory
 	unix.SYS_MMAP, unix.SYS_MUNMAP, unix.SYS_MREMAP, unix.SYS_MPROTECT, unix.SYS_MADVISE, unix.SYS_BRK, unix.SYS_MINCORE,
-	// threads and scheduling
-	unix.SYS_CLONE, unix.SYS_FUTEX, unix.SYS_SET_ROBUST_LIST, unix.SYS_GET_ROBUST_LIST, unix.SYS_RSEQ,
+	// threads and scheduling (clone: threads only, see filter)
+	unix.SYS_FUTEX, unix.SYS_SET_ROBUST_LIST, unix.SYS_GET_ROBUST_LIST, unix.SYS_RSEQ,
 	unix.SYS_SCHED_YIELD, unix.SYS_SCHED_GETAFFINITY, unix.SYS_GETTID, unix.SYS_GETPID, unix.SYS_GETPPID,
 	unix.SYS_TGKILL, unix.SYS_TKILL, unix.SYS_EXIT, unix.SYS_EXIT_GROUP, unix.SYS_RESTART_SYSCALL,
 	unix.SYS_MEMBARRIER, unix.SYS_SET_TID_ADDRESS,
