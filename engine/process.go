@@ -434,11 +434,14 @@ func (p *pool) start() (*worker, error) {
 type worker struct {
 	pid     int
 	cmd     *exec.Cmd
-	toW     *os.File // parent -> worker
+	toW     *os.File // parent -> worker: runs and replies
 	fromW   *os.File // worker -> parent
+	stopW   *os.File // parent -> worker: stops
 	r       *wire.Reader
 	wmu     sync.Mutex
 	w       *wire.Writer
+	smu     sync.Mutex
+	sw      *wire.Writer  // stops
 	done    chan struct{} // closed when the process has exited
 	err     error         // cmd.Wait's error, after done
 	stderr  *tailBuffer
@@ -478,6 +481,7 @@ func (wk *worker) wait() {
 	<-wk.done
 	wk.toW.Close()
 	wk.fromW.Close()
+	wk.stopW.Close()
 	wk.cg.remove()
 }
 
@@ -570,7 +574,9 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 		if finished {
 			return
 		}
-		_ = wk.send(stopFrame(w.Cause()))
+		wk.smu.Lock()
+		_ = wk.sw.Write(stopFrame(w.Cause()))
+		wk.smu.Unlock()
 		grace = time.AfterFunc(p.cfg.Grace, wk.kill)
 	})
 	defer func() {

@@ -28,7 +28,10 @@ var netnsState struct {
 	why        string
 }
 
-// startWorker starts one worker process and reads its hello.
+// startWorker starts one worker process and reads its hello. The worker
+// gets three pipes: fd 3 (runs and replies from us), fd 4 (its frames to
+// us), fd 5 (stop frames from us, read by a goroutine of its own so that a
+// stop reaches a script that is computing).
 func startWorker(p *pool) (*worker, error) {
 	toR, toW, err := os.Pipe()
 	if err != nil {
@@ -40,7 +43,19 @@ func startWorker(p *pool) (*worker, error) {
 		toW.Close()
 		return nil, err
 	}
-	closeAll := func() { toR.Close(); toW.Close(); fromR.Close(); fromW.Close() }
+	stopR, stopW, err := os.Pipe()
+	if err != nil {
+		toR.Close()
+		toW.Close()
+		fromR.Close()
+		fromW.Close()
+		return nil, err
+	}
+	closeAll := func() {
+		for _, f := range []*os.File{toR, toW, fromR, fromW, stopR, stopW} {
+			f.Close()
+		}
+	}
 
 	stderr := &tailBuffer{}
 	mk := func(netns bool) *exec.Cmd {
@@ -49,7 +64,7 @@ func startWorker(p *pool) (*worker, error) {
 		// directory; the protocol on fds 3 (in) and 4 (out).
 		cmd.Env = []string{WorkerEnv + "=" + workerProtocol}
 		cmd.Dir = "/"
-		cmd.ExtraFiles = []*os.File{toR, fromW}
+		cmd.ExtraFiles = []*os.File{toR, fromW, stopR}
 		cmd.Stderr = stderr
 		// Wait must not hang on the stderr pipe if something the worker
 		// left behind still holds it.
@@ -84,8 +99,9 @@ func startWorker(p *pool) (*worker, error) {
 	}
 	toR.Close()
 	fromW.Close()
-	wk := &worker{pid: cmd.Process.Pid, cmd: cmd, toW: toW, fromW: fromR, stderr: stderr,
-		done: make(chan struct{}), r: wire.NewReader(fromR, 0), w: wire.NewWriter(toW, 0)}
+	stopR.Close()
+	wk := &worker{pid: cmd.Process.Pid, cmd: cmd, toW: toW, fromW: fromR, stopW: stopW, stderr: stderr,
+		done: make(chan struct{}), r: wire.NewReader(fromR, 0), w: wire.NewWriter(toW, 0), sw: wire.NewWriter(stopW, 0)}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -102,6 +118,10 @@ func startWorker(p *pool) (*worker, error) {
 	_ = fromR.SetReadDeadline(time.Now().Add(helloTimeout))
 	typ, payload, err := wk.r.Next()
 	_ = fromR.SetReadDeadline(time.Time{})
+	// From now on the run that holds the worker reads its frames with
+	// blocking reads: a host call's round trip wakes that thread directly
+	// instead of going through the poller (Fd switches to blocking mode).
+	_ = fromR.Fd()
 	var hello *wire.Hello
 	if err == nil {
 		var m wire.Message

@@ -33,10 +33,12 @@ func Main(backends ...engine.Backend) {
 	os.Exit(serve(backends))
 }
 
-// The protocol's file descriptors (exec.Cmd.ExtraFiles in the host).
+// The protocol's file descriptors (exec.Cmd.ExtraFiles in the host): runs
+// and replies in, frames out, stops in.
 const (
-	fdIn  = 3
-	fdOut = 4
+	fdIn   = 3
+	fdOut  = 4
+	fdStop = 5
 )
 
 // worker is the state of the worker process.
@@ -46,9 +48,6 @@ type worker struct {
 	wmu      sync.Mutex
 	out      *wire.Writer
 
-	starts  chan *wire.Start
-	replies chan *wire.Reply
-
 	mu      sync.Mutex
 	current *limits.Watchdog // the run going on, for Stop frames
 
@@ -57,15 +56,15 @@ type worker struct {
 
 func serve(backends []engine.Backend) int {
 	layers, missing := contain()
-	wk := &worker{backends: map[string]engine.Backend{}, cache: map[string]engine.Program{},
-		starts: make(chan *wire.Start, 1), replies: make(chan *wire.Reply, 1)}
+	wk := &worker{backends: map[string]engine.Backend{}, cache: map[string]engine.Program{}}
 	for _, b := range backends {
 		wk.backends[b.Lang()] = b
 	}
 	in := os.NewFile(fdIn, "scriptrun-in")
 	out := os.NewFile(fdOut, "scriptrun-out")
-	if in == nil || out == nil {
-		fmt.Fprintln(os.Stderr, "scriptrun worker: no protocol pipes (fds 3 and 4); a worker is started by a scriptrun host")
+	stop := os.NewFile(fdStop, "scriptrun-stop")
+	if in == nil || out == nil || stop == nil {
+		fmt.Fprintln(os.Stderr, "scriptrun worker: no protocol pipes (fds 3 to 5); a worker is started by a scriptrun host")
 		return 2
 	}
 	wk.in = wire.NewReader(in, 0)
@@ -76,44 +75,54 @@ func serve(backends []engine.Backend) int {
 	if err := wk.send(&wire.Hello{PID: int64(os.Getpid()), Layers: layers, Missing: missing}); err != nil {
 		return 1
 	}
-	go wk.read()
-	for st := range wk.starts {
-		res := wk.run(st)
-		if err := wk.send(res); err != nil {
+	go wk.stops(wire.NewReader(stop, 0))
+	for {
+		st, ok := wk.next().(*wire.Start)
+		if !ok {
+			fmt.Fprintln(os.Stderr, "scriptrun worker: expected a start frame")
+			return 2
+		}
+		if err := wk.send(wk.run(st)); err != nil {
 			return 1
 		}
 	}
-	return 0
 }
 
-// read reads the host's frames: runs, replies and stops. When the host
-// goes away (or breaks the protocol) the worker exits.
-func (wk *worker) read() {
+// next reads the host's next frame on the runs pipe: a Start between runs,
+// a Reply during a host call. The pipe is read with blocking reads on the
+// thread that waits, so a reply wakes it directly. When the host goes away
+// the worker exits; a broken frame ends it.
+func (wk *worker) next() wire.Message {
+	typ, payload, err := wk.in.Next()
+	if err != nil {
+		os.Exit(0)
+	}
+	m, err := wire.Decode(typ, payload)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "scriptrun worker:", err)
+		os.Exit(2)
+	}
+	return m
+}
+
+// stops reads stop frames and trips the run going on.
+func (wk *worker) stops(r *wire.Reader) {
 	for {
-		typ, payload, err := wk.in.Next()
+		typ, payload, err := r.Next()
 		if err != nil {
 			os.Exit(0)
 		}
 		m, err := wire.Decode(typ, payload)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "scriptrun worker:", err)
+		stop, ok := m.(*wire.Stop)
+		if err != nil || !ok {
+			fmt.Fprintln(os.Stderr, "scriptrun worker: bad frame on the stop pipe:", err)
 			os.Exit(2)
 		}
-		switch m := m.(type) {
-		case *wire.Start:
-			wk.starts <- m
-		case *wire.Reply:
-			wk.replies <- m
-		case *wire.Stop:
-			wk.mu.Lock()
-			if w := wk.current; w != nil {
-				w.Trip(stopCause(m))
-			}
-			wk.mu.Unlock()
-		default:
-			fmt.Fprintln(os.Stderr, "scriptrun worker: unexpected", typ, "frame")
-			os.Exit(2)
+		wk.mu.Lock()
+		if w := wk.current; w != nil {
+			w.Trip(stopCause(stop))
 		}
+		wk.mu.Unlock()
 	}
 }
 
@@ -124,7 +133,14 @@ func (wk *worker) send(m wire.Message) error {
 }
 
 // reply waits for the host's answer to a Call or Clock.
-func (wk *worker) reply() *wire.Reply { return <-wk.replies }
+func (wk *worker) reply() *wire.Reply {
+	r, ok := wk.next().(*wire.Reply)
+	if !ok {
+		fmt.Fprintln(os.Stderr, "scriptrun worker: expected a reply frame")
+		os.Exit(2)
+	}
+	return r
+}
 
 func stopCause(s *wire.Stop) error {
 	if s.Kind == "limit" {
