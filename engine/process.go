@@ -146,6 +146,7 @@ type pool struct {
 	mem    memCap
 
 	mu        sync.Mutex
+	all       map[*worker]struct{} // started and not retired
 	idle      []*worker
 	starting  int
 	live      int
@@ -172,7 +173,7 @@ func newPool(cfg WorkerConfig, log zerolog.Logger, size int) (*pool, error) {
 		cfg.Grace = 100 * time.Millisecond
 	}
 	cfg.Size = size
-	p := &pool{cfg: cfg, log: log, kick: make(chan struct{}, 1), avail: make(chan struct{}, 1), done: make(chan struct{})}
+	p := &pool{cfg: cfg, log: log, all: map[*worker]struct{}{}, kick: make(chan struct{}, 1), avail: make(chan struct{}, 1), done: make(chan struct{})}
 	p.argv = slices.Clone(cfg.Command)
 	if len(p.argv) == 0 {
 		exe, err := os.Executable()
@@ -386,17 +387,48 @@ func (p *pool) put(wk *worker, keep bool) {
 // retire kills wk and reaps it in the background.
 func (p *pool) retire(wk *worker, why string) {
 	wk.kill()
-	p.mu.Lock()
-	p.live--
-	p.mu.Unlock()
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
+	reap := func() {
 		<-wk.done
 		wk.logExit(p.log, why)
 		wk.wait()
+	}
+	p.mu.Lock()
+	p.live--
+	delete(p.all, wk)
+	closed := p.closed
+	if !closed {
+		p.wg.Add(1)
+	}
+	p.mu.Unlock()
+	if closed {
+		// Close is waiting for the pool's goroutines: reap here.
+		reap()
+		return
+	}
+	go func() {
+		defer p.wg.Done()
+		reap()
 	}()
 	p.wake()
+}
+
+// forget drops a worker that failed to start.
+func (p *pool) forget(wk *worker) {
+	p.mu.Lock()
+	delete(p.all, wk)
+	p.mu.Unlock()
+}
+
+// track records a started worker, or refuses it when the pool is closed.
+func (p *pool) track(wk *worker) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.all[wk] = struct{}{}
+	p.wg.Add(1) // its waiter goroutine
+	return true
 }
 
 // close stops every worker and waits for them and the pool's goroutines.
@@ -409,10 +441,21 @@ func (p *pool) close() {
 	p.closed = true
 	idle := p.idle
 	p.idle = nil
+	var busy []*worker
+	for wk := range p.all {
+		if !slices.Contains(idle, wk) {
+			busy = append(busy, wk)
+		}
+	}
 	p.mu.Unlock()
 	close(p.done)
 	for _, wk := range idle {
 		p.retire(wk, "closed")
+	}
+	// Runs still going on fail: their workers are killed now, and their
+	// runs reap them when they end.
+	for _, wk := range busy {
+		wk.kill()
 	}
 	p.wg.Wait()
 	p.mem.close()

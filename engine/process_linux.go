@@ -102,7 +102,13 @@ func startWorker(p *pool) (*worker, error) {
 	stopR.Close()
 	wk := &worker{pid: cmd.Process.Pid, cmd: cmd, toW: toW, fromW: fromR, stopW: stopW, stderr: stderr,
 		done: make(chan struct{}), r: wire.NewReader(fromR, 0), w: wire.NewWriter(toW, 0), sw: wire.NewWriter(stopW, 0)}
-	p.wg.Add(1)
+	if !p.track(wk) {
+		// The pool closed while this one started.
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		closeAll()
+		return nil, errors.New("the host is closed")
+	}
 	go func() {
 		defer p.wg.Done()
 		wk.err = cmd.Wait()
@@ -112,6 +118,7 @@ func startWorker(p *pool) (*worker, error) {
 	if err != nil {
 		wk.kill()
 		wk.wait()
+		p.forget(wk)
 		return nil, fmt.Errorf("memory cap: %w", err)
 	}
 
@@ -136,6 +143,7 @@ func startWorker(p *pool) (*worker, error) {
 	if err != nil {
 		wk.kill()
 		wk.wait()
+		p.forget(wk)
 		if tail := strings.TrimSpace(wk.stderr.String()); tail != "" {
 			first, _, _ := strings.Cut(tail, "\n")
 			err = fmt.Errorf("%w (stderr: %s)", err, first)

@@ -422,3 +422,32 @@ func TestCloseLeavesNothing(t *testing.T) {
 	}
 	_ = os.Getpid
 }
+
+// TestCloseDuringRun: Close while a run is going on ends it and its worker.
+func TestCloseDuringRun(t *testing.T) {
+	h := newHost(t, engine.WorkerConfig{Size: 1})
+	res, err := h.run(t, "hostile", "pid", engine.RunOptions{})
+	pid := int(wantOK(t, res, err).(int64))
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.run(t, "hostile", "sleep 20s", engine.RunOptions{Budget: limits.Budget{Timeout: 30 * time.Second}})
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	closed := make(chan struct{})
+	go func() { h.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return while a run was going on")
+	}
+	select {
+	case err := <-done:
+		wantKind(t, err, engine.KindInternal, "")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not end when the host closed")
+	}
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("worker %d is still there after Close (kill 0: %v)", pid, err)
+	}
+}
