@@ -68,6 +68,11 @@ type WorkerConfig struct {
 	// Grace is how long a worker has to answer a stop before it is killed
 	// (0: 100ms).
 	Grace time.Duration
+	// MemoryCap chooses the OS memory cap of each worker: "" or "auto" (a
+	// cgroup where the host may create one, else RLIMIT_AS with the
+	// worker's RSS polled during runs), "rlimit" (always the latter) or
+	// "none".
+	MemoryCap string
 	// Require lists containment layers the host must have ("memory",
 	// "seccomp", "landlock", "nonewprivs", "netns", "rlimits"): NewHost
 	// fails when a worker on this machine lacks one. See Layers.
@@ -182,7 +187,7 @@ func newPool(cfg WorkerConfig, log zerolog.Logger, size int) (*pool, error) {
 		}
 		p.argv = []string{exe}
 	}
-	p.mem = newMemCap()
+	p.mem = newMemCap(cfg.MemoryCap)
 	first, err := p.start()
 	if err != nil {
 		p.mem.close()
@@ -565,7 +570,7 @@ func (wk *worker) died(w *limits.Watchdog) *Error {
 		wk.kill()
 		<-wk.done
 	}
-	if wk.cg.oomKilled() {
+	if wk.cg.oomKilled(wk.stderr.String()) {
 		return FromCause(limits.Exceeded(w.Budget(), limits.Memory))
 	}
 	if cause := w.Cause(); cause != nil {
@@ -596,6 +601,7 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 	if err := wk.cg.setBudget(wk, budget.Memory); err != nil {
 		return nil, wk.fail("memory cap", err), false
 	}
+	defer wk.cg.watch(wk)()
 	start := &wire.Start{Name: s.name, Lang: s.lang, SHA: s.sha, Source: s.src, Input: env.Input,
 		Modules: wireModules(env.Modules), Budget: budget, Seed: env.Seed, Clock: !realClock}
 	if err := wk.send(start); err != nil {

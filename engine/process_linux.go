@@ -162,6 +162,10 @@ func startWorker(p *pool) (*worker, error) {
 	}
 	if p.mem.ok {
 		wk.layers.InForce = append(wk.layers.InForce, LayerMemory)
+		if p.mem.rlimit {
+			// In force, but the weaker form: say why it is not a cgroup.
+			wk.layers.Missing["memory-cgroup"] = p.mem.why
+		}
 	} else {
 		wk.layers.Missing[LayerMemory] = p.mem.why
 	}
@@ -179,9 +183,10 @@ func startWorker(p *pool) (*worker, error) {
 // parent's own, with memory.limit_in_bytes set to what the worker used
 // before the run plus the run's memory budget and 5%.
 type memCap struct {
-	ok  bool
-	why string
-	dir string // the parent's memory cgroup directory
+	ok     bool
+	why    string
+	dir    string // the parent's memory cgroup directory
+	rlimit bool   // no cgroup: RLIMIT_AS and RSS polling (memrlimit_linux.go)
 }
 
 // groupSeq numbers worker cgroups, which are named after the parent's pid
@@ -194,11 +199,31 @@ type memGroup struct {
 	dir   string
 	limit int64
 	base  int64 // the usage the cap was set over
+	rl    *rssCap
 }
 
 const cgroupV1Memory = "/sys/fs/cgroup/memory"
 
-func newMemCap() memCap {
+// newMemCap picks the memory cap: mode "" or "auto" takes a cgroup where
+// it can and RLIMIT_AS with RSS polling elsewhere; "rlimit" always takes
+// the latter; "none" none.
+func newMemCap(mode string) memCap {
+	switch mode {
+	case "", "auto":
+		m := cgroupCap()
+		if !m.ok {
+			return memCap{ok: true, rlimit: true, why: m.why}
+		}
+		return m
+	case "rlimit":
+		return memCap{ok: true, rlimit: true, why: "WorkerConfig.MemoryCap is rlimit"}
+	case "none":
+		return memCap{why: "WorkerConfig.MemoryCap is none"}
+	}
+	return memCap{why: fmt.Sprintf("unknown WorkerConfig.MemoryCap %q", mode)}
+}
+
+func cgroupCap() memCap {
 	data, err := os.ReadFile("/proc/self/cgroup")
 	if err != nil {
 		return memCap{why: "cannot read /proc/self/cgroup: " + err.Error()}
@@ -258,6 +283,9 @@ func (m *memCap) add(pid int) (*memGroup, error) {
 	if !m.ok {
 		return nil, nil
 	}
+	if m.rlimit {
+		return &memGroup{rl: &rssCap{pid: pid}}, nil
+	}
 	n := groupSeq.Add(1)
 	g := &memGroup{dir: filepath.Join(m.dir, fmt.Sprintf("scriptrun-%d-%d", os.Getpid(), n))}
 	if err := os.Mkdir(g.dir, 0o755); err != nil {
@@ -282,6 +310,9 @@ func (m *memCap) close() {}
 // run at the budget; the cap catches what it cannot see in time). Unchanged
 // budgets keep the cap.
 func (g *memGroup) setBudget(wk *worker, budget int64) error {
+	if g != nil && g.rl != nil {
+		return g.rl.setBudget(budget)
+	}
 	if g == nil || wk.budget == budget && g.limit > 0 {
 		return nil
 	}
@@ -298,9 +329,12 @@ func (g *memGroup) setBudget(wk *worker, budget int64) error {
 }
 
 // oomKilled reports whether the cgroup's OOM killer killed a process in it.
-func (g *memGroup) oomKilled() bool {
+func (g *memGroup) oomKilled(stderr string) bool {
 	if g == nil {
 		return false
+	}
+	if g.rl != nil {
+		return g.rl.exceeded(stderr)
 	}
 	data, err := os.ReadFile(filepath.Join(g.dir, "memory.oom_control"))
 	if err != nil {
@@ -322,13 +356,16 @@ func (g *memGroup) peak() (peak, base int64) {
 	if g == nil {
 		return 0, 0
 	}
+	if g.rl != nil {
+		return g.rl.peak()
+	}
 	n, _ := readInt(filepath.Join(g.dir, "memory.max_usage_in_bytes"))
 	return n, g.base
 }
 
 // remove deletes the cgroup once its process has exited.
 func (g *memGroup) remove() {
-	if g == nil {
+	if g == nil || g.rl != nil {
 		return
 	}
 	for i := 0; i < 50; i++ {
@@ -349,3 +386,12 @@ func readInt(path string) (int64, error) {
 
 // killGroup kills the process group pid leads.
 func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }
+
+// watch polls the worker's memory during a run where there is no cgroup
+// (see rssCap); it returns the function that stops it.
+func (g *memGroup) watch(wk *worker) (stop func()) {
+	if g == nil || g.rl == nil {
+		return func() {}
+	}
+	return g.rl.watch(wk.kill)
+}

@@ -18,11 +18,12 @@ type memCap struct {
 
 type memGroup struct{}
 
-func newMemCap() memCap                          { return memCap{why: "Linux only"} }
+func newMemCap(string) memCap                    { return memCap{why: "Linux only"} }
 func (*memCap) add(int) (*memGroup, error)       { return nil, nil }
 func (*memCap) close()                           {}
 func (*memGroup) setBudget(*worker, int64) error { return nil }
-func (*memGroup) oomKilled() bool                { return false }
+func (*memGroup) oomKilled(string) bool          { return false }
+func (*memGroup) watch(*worker) func()           { return func() {} }
 func (*memGroup) peak() (int64, int64)           { return 0, 0 }
 func (*memGroup) remove()                        {}
 func killGroup(int)                              {}

@@ -280,13 +280,19 @@ func TestHangKilled(t *testing.T) {
 
 // TestMemory: a memory bomb that nothing in the interpreter meters ends
 // with the memory limit, and the worker's memory peaked at most 10% over
-// the run's budget.
+// the run's budget; with a cgroup and with the RLIMIT_AS + RSS fallback.
 func TestMemory(t *testing.T) {
-	layers, err := engine.ProbeLayers(engine.WorkerConfig{})
+	for _, mode := range []string{"auto", "rlimit"} {
+		t.Run(mode, func(t *testing.T) { testMemory(t, mode) })
+	}
+}
+
+func testMemory(t *testing.T, mode string) {
+	layers, err := engine.ProbeLayers(engine.WorkerConfig{MemoryCap: mode})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHost(t, engine.WorkerConfig{Size: 1})
+	h := newHost(t, engine.WorkerConfig{Size: 1, MemoryCap: mode})
 	const budget = 64 << 20
 	for _, cmd := range []string{"bomb", "alloc 1000"} {
 		t.Run(cmd, func(t *testing.T) {
