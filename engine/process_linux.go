@@ -153,9 +153,7 @@ func startWorker(p *pool) (*worker, error) {
 		return nil, fmt.Errorf("worker did not start: %w", err)
 	}
 	wk.layers = Layers{Missing: map[string]string{}}
-	for _, l := range hello.Layers {
-		wk.layers.InForce = append(wk.layers.InForce, l)
-	}
+	wk.layers.InForce = append(wk.layers.InForce, hello.Layers...)
 	for _, m := range hello.Missing {
 		name, why, _ := strings.Cut(m, ": ")
 		wk.layers.Missing[name] = why
