@@ -602,6 +602,10 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 		return nil, wk.fail("memory cap", err), false
 	}
 	defer wk.cg.watch(wk)()
+	// Nothing the worker may send in this run is larger than the run's
+	// output or log budget (results, host-call arguments, log lines), so a
+	// larger frame is a broken worker, not something to buffer.
+	wk.r.SetMax(int(min(budget.Output+budget.Logs+1<<20, wire.MaxFrame)))
 	start := &wire.Start{Name: s.name, Lang: s.lang, SHA: s.sha, Source: s.src, Input: env.Input,
 		Modules: wireModules(env.Modules), Budget: budget, Seed: env.Seed, Clock: !realClock}
 	if err := wk.send(start); err != nil {

@@ -77,6 +77,18 @@ func NewReader(r io.Reader, max int) *Reader {
 	return &Reader{r: r, max: max}
 }
 
+// SetMax changes the limit on frame length (0: MaxFrame) for the frames
+// read from now on.
+func (r *Reader) SetMax(max int) {
+	if max <= 0 || max > MaxFrame {
+		max = MaxFrame
+	}
+	r.max = max
+	if cap(r.buf) > max {
+		r.buf = nil
+	}
+}
+
 // Next reads one frame and returns its type and payload. The payload is only
 // valid until the next call. io.EOF means the peer closed the stream between
 // frames; a stream that ends inside a frame is io.ErrUnexpectedEOF.
