@@ -107,6 +107,7 @@ func TestSoak(t *testing.T) {
 
 	stopKiller := make(chan struct{})
 	var killed atomic.Int64
+	var victims []int // the killer's, read after it stopped
 	var killerDone sync.WaitGroup
 	killerDone.Add(1)
 	go func() {
@@ -118,8 +119,10 @@ func TestSoak(t *testing.T) {
 			case <-time.After(25 * time.Millisecond):
 			}
 			if pids := children(); len(pids) > 0 {
-				if syscall.Kill(pids[rand.IntN(len(pids))], syscall.SIGKILL) == nil {
+				pid := pids[rand.IntN(len(pids))]
+				if syscall.Kill(pid, syscall.SIGKILL) == nil {
 					killed.Add(1)
+					victims = append(victims, pid)
 				}
 			}
 		}
@@ -200,6 +203,19 @@ func TestSoak(t *testing.T) {
 	wg.Wait()
 	close(stopKiller)
 	killerDone.Wait()
+	// Let the last victims be reaped: a worker killed while idle can be
+	// handed a run in the moment before the host sees it exit.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		left := 0
+		for _, pid := range victims {
+			if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
+				left++
+			}
+		}
+		if left == 0 {
+			break
+		}
+	}
 
 	// With the killer stopped, well-behaved runs all succeed.
 	for _, c := range good {
