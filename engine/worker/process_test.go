@@ -309,6 +309,14 @@ func testMemory(t *testing.T, mode string) {
 	if !contains(layers.InForce, engine.LayerMemory) {
 		t.Skipf("no OS memory cap on this machine: %s", layers.Missing[engine.LayerMemory])
 	}
+	// The cgroup caps the worker at the budget + 5%; the fallback samples
+	// the RSS every 2 ms, so an allocation burst can pass the budget by what
+	// it allocates between two samples (more under the race detector, whose
+	// shadow memory counts in the RSS).
+	slack := int64(budget / 10)
+	if _, weak := layers.Missing["memory-cgroup"]; weak {
+		slack = budget / 4
+	}
 	exits := h.log.events(t, "worker.exited")
 	n := 0
 	for _, ev := range exits {
@@ -319,8 +327,8 @@ func testMemory(t *testing.T, mode string) {
 		n++
 		over := peak - base
 		t.Logf("worker %v: peak %d MiB over a base of %d MiB (budget %d MiB), %s", ev["pid"], over>>20, base>>20, budget>>20, ev["reason"])
-		if over > budget+budget/10 {
-			t.Errorf("worker %v used %d bytes over its base, more than the budget %d + 10%%", ev["pid"], over, budget)
+		if over > budget+slack {
+			t.Errorf("worker %v used %d bytes over its base, more than the budget %d + %d", ev["pid"], over, budget, slack)
 		}
 	}
 	if n == 0 {
