@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -496,11 +497,12 @@ type worker struct {
 	layers  Layers
 	cg      *memGroup
 	runs    int
+	seq     uint64 // the last run's number (Start.Run)
 	heap    uint64
-	budget  int64 // the memory budget the cap is set for
-	killed  bool  // we killed it
-	crashed bool  // it died on its own in a run, not by a limit
-	unused  bool  // it died before it could take the run
+	budget  int64       // the memory budget the cap is set for
+	killed  atomic.Bool // we killed it
+	crashed bool        // it died on its own in a run, not by a limit
+	unused  bool        // it died before it could take the run
 }
 
 func (wk *worker) exited() bool {
@@ -513,9 +515,9 @@ func (wk *worker) exited() bool {
 }
 
 func (wk *worker) kill() {
-	wk.wmu.Lock()
-	wk.killed = true
-	wk.wmu.Unlock()
+	// Not under wmu: a send may be blocked on a worker that stopped
+	// reading, and killing it is what unblocks that send.
+	wk.killed.Store(true)
 	if wk.cmd.Process != nil {
 		// The worker leads its own process group: kill the group, in case
 		// anything in it got past seccomp's no-fork rule.
@@ -561,6 +563,17 @@ func (wk *worker) fail(what string, err error) *Error {
 	return &Error{Kind: KindInternal, Message: "the worker process running the script failed", Err: errors.New(msg)}
 }
 
+// broken ends a worker we could not write to: when we killed it because it
+// did not stop in time, the run ends with its cause; else it is internal.
+func (wk *worker) broken(w *limits.Watchdog, what string, err error) *Error {
+	killed := wk.killed.Load()
+	wk.kill()
+	if cause := w.Cause(); cause != nil && killed {
+		return FromCause(cause)
+	}
+	return wk.fail(what, err)
+}
+
 // died explains a worker that exited in the middle of a run: out of memory
 // (its cgroup's OOM killer) is the memory limit, anything else is internal.
 func (wk *worker) died(w *limits.Watchdog) *Error {
@@ -574,10 +587,7 @@ func (wk *worker) died(w *limits.Watchdog) *Error {
 		return FromCause(limits.Exceeded(w.Budget(), limits.Memory))
 	}
 	if cause := w.Cause(); cause != nil {
-		wk.wmu.Lock()
-		killed := wk.killed
-		wk.wmu.Unlock()
-		if killed {
+		if wk.killed.Load() {
 			// We killed it because it did not stop in time.
 			return FromCause(cause)
 		}
@@ -606,7 +616,8 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 	// output or log budget (results, host-call arguments, log lines), so a
 	// larger frame is a broken worker, not something to buffer.
 	wk.r.SetMax(int(min(budget.Output+budget.Logs+1<<20, wire.MaxFrame)))
-	start := &wire.Start{Name: s.name, Lang: s.lang, SHA: s.sha, Source: s.src, Input: env.Input,
+	wk.seq++
+	start := &wire.Start{Run: wk.seq, Name: s.name, Lang: s.lang, SHA: s.sha, Source: s.src, Input: env.Input,
 		Modules: wireModules(env.Modules), Budget: budget, Seed: env.Seed, Clock: !realClock}
 	if err := wk.send(start); err != nil {
 		wk.unused = true
@@ -623,14 +634,19 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 	)
 	stopAF := context.AfterFunc(w.Context(), func() {
 		smu.Lock()
-		defer smu.Unlock()
 		if finished {
+			smu.Unlock()
 			return
 		}
-		wk.smu.Lock()
-		_ = wk.sw.Write(stopFrame(w.Cause()))
-		wk.smu.Unlock()
+		// The grace starts before the write: a worker that does not read
+		// its stop pipe is killed all the same.
 		grace = time.AfterFunc(p.cfg.Grace, wk.kill)
+		smu.Unlock()
+		stop := stopFrame(w.Cause())
+		stop.Run = start.Run
+		wk.smu.Lock()
+		_ = wk.sw.Write(stop)
+		wk.smu.Unlock()
 	})
 	defer func() {
 		stopAF()
@@ -675,14 +691,12 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 						Message: "returned a value outside the value model"}})
 				}
 				if err != nil {
-					wk.kill()
-					return nil, wk.fail("did not take a reply", err), false
+					return nil, wk.broken(w, "did not take a reply", err), false
 				}
 			}
 		case *wire.Clock:
 			if err := wk.send(&wire.Reply{Value: env.Now().UnixNano()}); err != nil {
-				wk.kill()
-				return nil, wk.fail("did not take a reply", err), false
+				return nil, wk.broken(w, "did not take a reply", err), false
 			}
 		case *wire.Log:
 			// The worker counts log bytes too and stops its script at the

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/js"
 	"github.com/scriptrun/scriptrun/engine/lua"
+	"github.com/scriptrun/scriptrun/engine/worker"
 	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/policy"
 )
@@ -180,6 +182,61 @@ func TestContainment(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnderSeccomp tries, with seccomp left out, what the layers under it
+// must stop on their own: Landlock (files, TCP) and the network namespace.
+// It also checks from outside that the worker is in its own network
+// namespace and memory cgroup.
+func TestUnderSeccomp(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHost(t, engine.WorkerConfig{Size: 1, Command: []string{exe, worker.NoSeccompArg}})
+	layers, err := engine.ProbeLayers(engine.WorkerConfig{Command: []string{exe, worker.NoSeccompArg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contains(layers.InForce, engine.LayerSeccomp) {
+		t.Fatal("seccomp is in force in a worker told to leave it out")
+	}
+	res, err := h.run(t, "hostile", "pid", engine.RunOptions{})
+	pid := wantOK(t, res, err).(int64)
+	t.Run("landlock", func(t *testing.T) {
+		if !contains(layers.InForce, engine.LayerLandlock) {
+			t.Skipf("no Landlock here: %s", layers.Missing[engine.LayerLandlock])
+		}
+		for _, cmd := range []string{"open /etc/hostname", "create /tmp/scriptrun-escape", "exec /bin/true"} {
+			res, err := h.run(t, "hostile", cmd, engine.RunOptions{})
+			if v, _ := wantOK(t, res, err).(string); !strings.Contains(v, "permission denied") {
+				t.Errorf("%s under Landlock alone: %q, want permission denied", cmd, v)
+			}
+		}
+	})
+	t.Run("netns", func(t *testing.T) {
+		if !contains(layers.InForce, engine.LayerNetNS) {
+			t.Skipf("no network namespace here: %s", layers.Missing[engine.LayerNetNS])
+		}
+		self, err1 := os.Readlink("/proc/self/ns/net")
+		theirs, err2 := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", pid))
+		if err1 != nil || err2 != nil || self == theirs {
+			t.Errorf("worker network namespace %q (%v), ours %q (%v): want another", theirs, err2, self, err1)
+		}
+		res, err := h.run(t, "hostile", "dial 127.0.0.1:1", engine.RunOptions{})
+		if v, _ := wantOK(t, res, err).(string); v == "ok" {
+			t.Errorf("dial from the worker: %q", v)
+		}
+	})
+	t.Run("memory cgroup", func(t *testing.T) {
+		if _, weak := layers.Missing["memory-cgroup"]; weak || !contains(layers.InForce, engine.LayerMemory) {
+			t.Skip("no memory cgroup here")
+		}
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+		if err != nil || !strings.Contains(string(data), "/scriptrun-") {
+			t.Errorf("worker cgroups %q (%v): want a scriptrun memory cgroup", data, err)
+		}
+	})
 }
 
 // TestRequire: a host that requires a layer this machine lacks refuses to

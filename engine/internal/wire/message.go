@@ -37,6 +37,7 @@ type Module struct {
 
 // Start asks the worker to run one script.
 type Start struct {
+	Run                     uint64 // the run's number on this worker; Stop names it
 	Name, Lang, SHA, Source string
 	Input                   any
 	Modules                 []Module
@@ -87,6 +88,7 @@ type Log struct {
 // Stop tells the worker the run must stop: the parent's own limit (Kind
 // "limit", with Limit and Value) or the caller's cancel (Kind "canceled").
 type Stop struct {
+	Run                uint64 // the Start it is for; a stop for another run is ignored
 	Kind, Limit, Value string
 	Deadline           bool
 }
@@ -127,6 +129,7 @@ func (m *Hello) encode(e *Encoder) {
 }
 
 func (m *Start) encode(e *Encoder) {
+	e.uvarint(m.Run)
 	e.str(m.Name)
 	e.str(m.Lang)
 	e.str(m.SHA)
@@ -184,6 +187,7 @@ func (m *Log) encode(e *Encoder) {
 }
 
 func (m *Stop) encode(e *Encoder) {
+	e.uvarint(m.Run)
 	e.str(m.Kind)
 	e.str(m.Limit)
 	e.str(m.Value)
@@ -219,7 +223,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 		h := &Hello{PID: d.varint(), Layers: d.strs(), Missing: d.strs()}
 		m = h
 	case TStart:
-		s := &Start{Name: d.str(), Lang: d.str(), SHA: d.str(), Source: d.str(), Input: d.value(0)}
+		s := &Start{Run: d.uvarint(), Name: d.str(), Lang: d.str(), SHA: d.str(), Source: d.str(), Input: d.value(0)}
 		if n := d.length(2); n > 0 {
 			s.Modules = make([]Module, n)
 			for i := range s.Modules {
@@ -270,7 +274,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 	case TLog:
 		m = &Log{Level: d.str(), Message: d.str()}
 	case TStop:
-		m = &Stop{Kind: d.str(), Limit: d.str(), Value: d.str(), Deadline: d.boolean()}
+		m = &Stop{Run: d.uvarint(), Kind: d.str(), Limit: d.str(), Value: d.str(), Deadline: d.boolean()}
 	case TResult:
 		r := &Result{}
 		if d.boolean() {

@@ -41,7 +41,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	msgs := []Message{
 		&Hello{PID: 42, Layers: []string{"seccomp", "memory"}, Missing: []string{"landlock: kernel too old"}},
-		&Start{Name: "a.js", Lang: "js", SHA: "abc", Source: "return 1", Input: value,
+		&Start{Run: 3, Name: "a.js", Lang: "js", SHA: "abc", Source: "return 1", Input: value,
 			Modules: []Module{{Name: "kv", Funcs: []Func{{Name: "get", Params: []Param{{Name: "key", Type: 4}, {Name: "d", Optional: true}}}}}},
 			Budget:  limits.Default(), Seed: math.MaxUint64, Clock: true},
 		&Call{Capability: "kv.get", Args: []any{"k", value}, Steps: 7},
@@ -49,7 +49,7 @@ func TestRoundTrip(t *testing.T) {
 		&Reply{Value: value},
 		&Reply{Err: &CallError{Kind: "denied", Capability: "kv.set", Rule: "r", Message: "no", Catchable: true}},
 		&Log{Level: "info", Message: "hi"},
-		&Stop{Kind: "limit", Limit: "timeout", Value: "2s"},
+		&Stop{Run: 3, Kind: "limit", Limit: "timeout", Value: "2s"},
 		&Result{Value: value, Steps: 1, Memory: 2, CPU: time.Millisecond, Heap: 1 << 40},
 		&Result{Err: &ResultError{Kind: "runtime", Message: "boom", Pos: "a.js:1:2", Stack: []string{"f", "g"}, Cause: "panic: x"}},
 	}
