@@ -1,0 +1,5 @@
+// attacks: localeCompare and toUpperCase on two 32 MiB strings, repeated
+// ### limit "steps"|"timeout"|"cpu"|"memory" | runtime
+const a = "\u00e9".repeat(2 ** 25), b = a + "x";
+let n = 0;
+for (;;) n += a.localeCompare(b) + a.toUpperCase().length;

@@ -1,0 +1,6 @@
+// attacks: a function bound a million times: calling it recurses in Go once
+//   per bind
+// ### limit "stackDepth"|"steps"|"timeout"|"cpu"|"memory" | runtime | ok 1
+let f = function () { return 1; };
+for (let i = 0; i < 1e6; i++) f = f.bind(null);
+return f();

@@ -1,0 +1,6 @@
+-- attacks: array part grown by assigning far indices one after another
+-- ### runtime | limit "memory" | ok 1
+local t = {}
+for i = 1, 26 do t[2^i - 1] = 1 end
+t[#t + 1] = 1
+return 1

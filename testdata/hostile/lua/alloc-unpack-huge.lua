@@ -1,0 +1,3 @@
+-- attacks: unpack of a huge range (a Go panic, "registry overflow", today)
+-- ### runtime | limit "memory" | limit "steps"|"timeout"|"cpu"
+return select("#", (table.unpack or unpack)({}, 1, 2^31))
