@@ -1,4 +1,5 @@
 // attacks: the AsyncFunction constructor through an async function's
 //   constructor
 // ### runtime
-return await (async function () {}).constructor("return 1")();
+const AsyncFunction = (async function () {}).constructor;
+return typeof AsyncFunction("return 1");

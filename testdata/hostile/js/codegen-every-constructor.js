@@ -3,7 +3,7 @@
 // ### ok []
 const seen = new Set(), worked = [];
 const starts = [function () {}, () => 1, async function () {}, function* () {}, async () => 1,
-  class {}, Math.max, host.kv.get, console.log, Function.prototype];
+  class {}, Math.max, host.kv.get, console.log, Object.getPrototypeOf(function () {})];
 try { starts.push(eval("async function* (){}")); } catch (e) {}
 for (const s of starts) {
   for (let o = s; o != null; o = Object.getPrototypeOf(o)) {

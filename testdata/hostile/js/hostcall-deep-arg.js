@@ -1,6 +1,8 @@
-// attacks: an argument nested a million levels deep
+// attacks: an argument nested 200,000 levels deep
 // ### runtime | limit "output"
+// budget: timeout=3s cpu=3s
+// bound: 5s
 // policy: allow-all.policy.yaml
 let a = [];
-for (let i = 0; i < 1e6; i++) a = [a];
+for (let i = 0; i < 2e5; i++) a = [a];
 return host.kv.set("k", a);

@@ -1,4 +1,5 @@
-// attacks: normalize of a 16M-character string of combining marks
+// attacks: normalize of a 64M-character string of combining marks: it must
+//   charge steps (the budget is 1000)
 // ### limit "steps"|"timeout"|"cpu"|"memory" | runtime
-// budget: memory=256MiB
-return "\u1E9B\u0323".repeat(2 ** 23).normalize("NFKC").length;
+// budget: steps=1000 memory=1GiB
+return "\u1E9B\u0323".repeat(2 ** 25).normalize("NFKC").length;

@@ -1,5 +1,5 @@
 // attacks: freezes Object.prototype, Array.prototype, Function.prototype and
 //   globalThis
 // ### ok {"a":[1,2]}
-for (const o of [Object.prototype, Array.prototype, Function.prototype, Promise.prototype, globalThis]) Object.freeze(o);
+for (const o of [Object.prototype, Array.prototype, Object.getPrototypeOf(function () {}), Promise.prototype, globalThis]) Object.freeze(o);
 return { a: [1, 2] };
