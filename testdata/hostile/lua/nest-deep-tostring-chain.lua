@@ -1,7 +1,7 @@
 -- attacks: a chain of __tostring metamethods 100,000 deep
 -- ### limit "stackDepth" | runtime
--- budget: timeout=3s cpu=3s
--- bound: 5s
+-- budget: timeout=10s cpu=3s
+-- bound: 10s
 local function wrap(inner) return setmetatable({}, {__tostring = function() return tostring(inner) end}) end
 local t = "x"
 for i = 1, 1e5 do t = wrap(t) end
