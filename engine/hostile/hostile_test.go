@@ -145,9 +145,9 @@ func child(name string) int {
 	}
 	switch {
 	case err != nil:
-		a.Trivial = err.Error()
+		a.Trivial = "`return 1+1` failed: " + err.Error()
 	case res.Value != int64(2):
-		a.Trivial = fmt.Sprintf("returned %#v, want 2", res.Value)
+		a.Trivial = fmt.Sprintf("`return 1+1` returned %#v, want 2", res.Value)
 	}
 	// ...and a fresh run must see untouched built-ins and host objects
 	// (tampering must not leak from one run into the next).
@@ -368,7 +368,15 @@ func runCase(exe string, c *hostileCase, kill time.Duration) verdict {
 		}
 		return fmt.Sprintf("died (%v): %s", err, crashLine(stderr.String()))
 	}
-	v := verdict{wall: wall}
+	v := judge(c, run, after, died)
+	v.wall = wall
+	return v
+}
+
+// judge decides a case from its reports (nil: not printed, the process
+// died or was killed first; died says how).
+func judge(c *hostileCase, run, after *report, died func() string) verdict {
+	var v verdict
 	switch {
 	case run == nil:
 		v.what = died() + " before the run ended"
@@ -383,7 +391,7 @@ func runCase(exe string, c *hostileCase, kill time.Duration) verdict {
 		v.what = describeReport(run) + ", then the host " + died() + " in the health check"
 		return v
 	case after.Trivial != "":
-		v.what = describeReport(run) + ", then `return 1+1` failed: " + after.Trivial
+		v.what = describeReport(run) + ", then " + after.Trivial
 		return v
 	case time.Duration(after.IdleCPUMs)*time.Millisecond > idleCPUMax:
 		v.what = fmt.Sprintf("%s, then %d ms of CPU in %v after the run: work left running", describeReport(run), after.IdleCPUMs, idleWindow)
