@@ -17,7 +17,9 @@
 // joined by | (`runtime | limit "memory"`), or `ok JSON` for a run that must
 // succeed with that value. A memory limit tripped by the process heap
 // ceiling rather than by the run's own budget does not count as
-// `limit "memory"`: the run's budget must stop it. `budget` sets fields of
+// `limit "memory"`: the run's budget must stop it. An error message that
+// shows Go or interpreter internals ("runtime error:", "registry overflow",
+// ...) fails the case whatever its kind. `budget` sets fields of
 // limits.Budget (defaults: timeout=1s memory=64MiB, the rest
 // limits.Default()); `bound` is the wall time from the start of the run to
 // its error (default 3s); `policy` names a policy file in testdata/hostile

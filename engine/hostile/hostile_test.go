@@ -312,17 +312,22 @@ func summarize(t *testing.T, got map[string]verdict, known map[string]string, to
 	if os.Getenv("SCRIPTRUN_HOSTILE_UPDATE") == "" {
 		return
 	}
-	var b strings.Builder
-	b.WriteString(knownHeader)
+	var lines []string
 	for _, n := range names {
 		if v := got[n]; !v.ok {
-			fmt.Fprintf(&b, "%s %s\n", n, v.what)
+			lines = append(lines, n+" "+v.what)
 		}
 	}
 	for n, why := range known {
 		if _, ran := got[n]; !ran {
-			fmt.Fprintf(&b, "%s %s\n", n, why) // not run this time (-run filter): keep
+			lines = append(lines, n+" "+why) // not run this time (-run filter): keep
 		}
+	}
+	sort.Strings(lines)
+	var b strings.Builder
+	b.WriteString(knownHeader)
+	for _, l := range lines {
+		b.WriteString(l + "\n")
 	}
 	if err := os.WriteFile(filepath.Join(root, "KNOWN_FAILURES"), []byte(b.String()), 0o644); err != nil {
 		t.Error(err)
@@ -384,6 +389,9 @@ func judge(c *hostileCase, run, after *report, died func() string) verdict {
 	case !matches(c.expect, run):
 		v.what = describeReport(run)
 		return v
+	case goText(run.Message) != "":
+		v.what = fmt.Sprintf("%s: the message shows Go internals (%q)", describeReport(run), goText(run.Message))
+		return v
 	case time.Duration(run.WallMs)*time.Millisecond > c.bound:
 		v.what = fmt.Sprintf("%s but took %v, over the bound", describeReport(run), (time.Duration(run.WallMs) * time.Millisecond).Round(10*time.Millisecond))
 		return v
@@ -400,6 +408,21 @@ func judge(c *hostileCase, run, after *report, died func() string) verdict {
 	v.ok = true
 	v.what = describeReport(run)
 	return v
+}
+
+// goInternals are pieces of Go runtime and interpreter internals that must
+// never reach a script author's error message (engine.Error's contract).
+var goInternals = []string{"runtime error:", "goroutine ", ".go:", "panic:", "nil pointer",
+	"interface conversion", "Int64N", "register underflow", "registry overflow"}
+
+// goText returns the first Go internal that msg shows, or "".
+func goText(msg string) string {
+	for _, g := range goInternals {
+		if strings.Contains(msg, g) {
+			return g
+		}
+	}
+	return ""
 }
 
 func matches(want []outcome, r *report) bool {

@@ -49,6 +49,7 @@ func TestJudge(t *testing.T) {
 		{"ok value", &report{Value: []byte("2")}, healthy, true, "ok 2"},
 		{"wrong value", &report{Value: []byte("3")}, healthy, false, "ok 3"},
 		{"wrong limit", &report{Kind: "limit", Limit: "timeout"}, healthy, false, `limit "timeout"`},
+		{"go text", &report{Kind: "limit", Limit: "steps", Message: "x.lua:3: registry overflow"}, healthy, false, "Go internals"},
 		{"internal", &report{Kind: "internal", Message: "panic"}, healthy, false, "internal"},
 		{"heap ceiling", &report{Kind: "limit", Limit: "memory", Ceiling: true}, healthy, false, "heap ceiling"},
 		{"over the bound", &report{Kind: "limit", Limit: "steps", WallMs: 3500}, healthy, false, "over the bound"},
