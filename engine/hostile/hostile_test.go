@@ -345,7 +345,8 @@ func runCase(exe string, c *hostileCase, kill time.Duration) verdict {
 	ctx, cancel := context.WithTimeout(context.Background(), kill)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), envCase+"="+c.name, "GOTRACEBACK=single")
+	// An odd host time zone: scripts must see UTC whatever the host's is.
+	cmd.Env = append(os.Environ(), envCase+"="+c.name, "GOTRACEBACK=single", "TZ=Pacific/Chatham")
 	var stdout, stderr capped
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 2 * time.Second
