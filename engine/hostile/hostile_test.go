@@ -129,7 +129,7 @@ func child(name string) int {
 			r.Message += ": " + firstLine(e.Err.Error())
 		}
 		var le *limits.ExceededError
-		r.Ceiling = errors.As(err, &le) && le.Limit == limits.Memory && le.Value == "process heap ceiling"
+		r.Ceiling = errors.As(err, &le) && le.Limit == limits.Memory && le.Process
 	} else {
 		r.Value, _ = json.Marshal(res.Value)
 	}
