@@ -183,14 +183,42 @@ func callError(e *wire.CallError) error {
 	return errors.New(e.Message)
 }
 
-var heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-
 func heapBytes() uint64 {
-	metrics.Read(heapSample)
-	if heapSample[0].Value.Kind() != metrics.KindUint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return heapSample[0].Value.Uint64()
+	return s[0].Value.Uint64()
+}
+
+// heapInterval is how often a run's heap is sampled.
+const heapInterval = 2 * time.Millisecond
+
+// guardHeap stops the run with its memory limit when the worker's heap goes
+// over ceiling. Unlike the host's HeapGuard, which stops every run of a
+// shared process, the heap here is this run's alone, so going over is the
+// run's own memory budget.
+func guardHeap(w *limits.Watchdog, ceiling uint64) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(heapInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			if heapBytes() > ceiling {
+				_ = w.Exceed(limits.Memory)
+				return
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // run runs one script and returns its Result frame.
@@ -204,8 +232,7 @@ func (wk *worker) run(st *wire.Start) (res *wire.Result) {
 	base := heapBytes()
 	ceiling := base + uint64(budget.Memory)
 	debug.SetMemoryLimit(int64(ceiling + ceiling/8))
-	guard := limits.NewHeapGuard(ceiling)
-	stopGuard := guard.Watch(w)
+	stopGuard := guardHeap(w, ceiling)
 	wk.mu.Lock()
 	wk.current, wk.runID = w, st.Run
 	wk.mu.Unlock()
