@@ -59,6 +59,10 @@ type WorkerConfig struct {
 	// Size is the number of workers kept started ahead of demand; more are
 	// started when more runs go on at once. 0: GOMAXPROCS.
 	Size int
+	// Max bounds the workers running at once; runs beyond it wait for a
+	// free worker (0: 4×Size, at least 8). Each worker is a process of a
+	// few tens of MiB.
+	Max int
 	// MaxRuns recycles a worker after that many runs (0: 1000). A worker is
 	// also recycled after any limit error, internal error or when its heap
 	// after a run is over MaxHeap.
@@ -179,6 +183,10 @@ func newPool(cfg WorkerConfig, log zerolog.Logger, size int) (*pool, error) {
 		cfg.Grace = 100 * time.Millisecond
 	}
 	cfg.Size = size
+	if cfg.Max <= 0 {
+		cfg.Max = max(4*size, 8)
+	}
+	cfg.Max = max(cfg.Max, size, 1)
 	p := &pool{cfg: cfg, log: log, all: map[*worker]struct{}{}, kick: make(chan struct{}, 1), avail: make(chan struct{}, 1), done: make(chan struct{})}
 	p.argv = slices.Clone(cfg.Command)
 	if len(p.argv) == 0 {
@@ -322,8 +330,13 @@ func (p *pool) get(ctx context.Context) (*worker, error) {
 			p.idle = p.idle[:n-1]
 		}
 		wait := time.Until(p.notBefore)
+		full := wk == nil && p.live+p.starting >= p.cfg.Max
 		p.mu.Unlock()
 		p.wake()
+		if full {
+			// As many workers as allowed: wait for one to be free.
+			wait = max(wait, 10*time.Millisecond)
+		}
 		if wk != nil {
 			if wk.exited() {
 				p.retire(wk, "exited while idle")
@@ -332,7 +345,7 @@ func (p *pool) get(ctx context.Context) (*worker, error) {
 			}
 			return wk, nil
 		}
-		if wait > 0 {
+		if wait > 0 || full {
 			t := time.NewTimer(wait)
 			select {
 			case <-ctx.Done():
@@ -401,6 +414,7 @@ func (p *pool) retire(wk *worker, why string) {
 	p.mu.Lock()
 	p.live--
 	delete(p.all, wk)
+	p.signal() // room for another worker
 	closed := p.closed
 	if !closed {
 		p.wg.Add(1)

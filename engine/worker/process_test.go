@@ -522,3 +522,52 @@ func TestCloseDuringRun(t *testing.T) {
 		t.Errorf("worker %d is still there after Close (kill 0: %v)", pid, err)
 	}
 }
+
+// TestMax: no more than WorkerConfig.Max workers at once; runs beyond it
+// wait for a free one and then succeed.
+func TestMax(t *testing.T) {
+	h := newHost(t, engine.WorkerConfig{Size: 1, Max: 2})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	pids := map[int64]bool{}
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, _ := h.Compile(engine.Source{Name: "p", Lang: "hostile", Code: "sleep 50ms"})
+			if _, err := h.Run(context.Background(), s, engine.RunOptions{}); err != nil {
+				t.Error(err)
+			}
+			s, _ = h.Compile(engine.Source{Name: "p", Lang: "hostile", Code: "pid"})
+			res, err := h.Run(context.Background(), s, engine.RunOptions{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			pids[res.Value.(int64)] = true
+			mu.Unlock()
+		}()
+	}
+	// Count the worker processes while the runs go on.
+	most := 0
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			most = max(most, len(children()))
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	<-sampled
+	if most > 2 || len(pids) > 2 {
+		t.Errorf("%d worker processes at once, runs in %d workers; want at most Max = 2", most, len(pids))
+	}
+}
