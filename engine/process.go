@@ -577,15 +577,13 @@ func (wk *worker) fail(what string, err error) *Error {
 	return &Error{Kind: KindInternal, Message: "the worker process running the script failed", Err: errors.New(msg)}
 }
 
-// broken ends a worker we could not write to: when we killed it because it
-// did not stop in time, the run ends with its cause; else it is internal.
-func (wk *worker) broken(w *limits.Watchdog, what string, err error) *Error {
-	killed := wk.killed.Load()
-	wk.kill()
-	if cause := w.Cause(); cause != nil && killed {
-		return FromCause(cause)
+// broken ends a worker we could not write to: it died (died says how:
+// its memory cap, our kill after a stop, a crash) or stopped reading.
+func (wk *worker) broken(w *limits.Watchdog) *Error {
+	if !wk.exited() {
+		wk.kill()
 	}
-	return wk.fail(what, err)
+	return wk.died(w)
 }
 
 // died explains a worker that exited in the middle of a run: out of memory
@@ -705,12 +703,12 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 						Message: "returned a value outside the value model"}})
 				}
 				if err != nil {
-					return nil, wk.broken(w, "did not take a reply", err), false
+					return nil, wk.broken(w), false
 				}
 			}
 		case *wire.Clock:
 			if err := wk.send(&wire.Reply{Value: env.Now().UnixNano()}); err != nil {
-				return nil, wk.broken(w, "did not take a reply", err), false
+				return nil, wk.broken(w), false
 			}
 		case *wire.Log:
 			// The worker counts log bytes too and stops its script at the
