@@ -26,7 +26,10 @@ type Config struct {
 	Backends []Backend
 	// Modules are the host objects scripts may call (through the policy).
 	Modules []*bridge.Module
-	// Logger receives the audit events. nil: no audit log.
+	// Logger receives the audit events. nil: no audit log. It is written
+	// from concurrent runs and, with Isolation: Process, from the worker
+	// pool's goroutines: its writer must be safe for concurrent use
+	// (zerolog.SyncWriter makes any writer so).
 	Logger *zerolog.Logger
 	// Budget holds the defaults for runs; zero fields take limits.Default().
 	Budget limits.Budget

@@ -433,8 +433,15 @@ func TestRecycle(t *testing.T) {
 		res, err := h.run(t, "hostile", "pid", engine.RunOptions{})
 		pids[wantOK(t, res, err).(int64)]++
 	}
-	if len(pids) != 2 {
-		t.Errorf("6 runs with MaxRuns 3 ran in workers %v, want 2 workers", pids)
+	// A replacement started ahead of demand and one started on demand may
+	// both take runs, so count runs per worker, not workers.
+	for pid, n := range pids {
+		if n > 3 {
+			t.Errorf("worker %d ran %d runs, more than MaxRuns = 3", pid, n)
+		}
+	}
+	if len(pids) < 2 {
+		t.Errorf("6 runs with MaxRuns 3 ran in workers %v, want at least 2 workers", pids)
 	}
 	res, err := h.run(t, "hostile", "pid", engine.RunOptions{})
 	before := wantOK(t, res, err)
