@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -74,7 +75,9 @@ func NewReader(r io.Reader, max int) *Reader {
 	if max <= 0 {
 		max = MaxFrame
 	}
-	return &Reader{r: r, max: max}
+	// Buffered: a small frame (a host call, its reply) is then one read
+	// system call, not one for the header and one for the payload.
+	return &Reader{r: bufio.NewReaderSize(r, 16<<10), max: max}
 }
 
 // SetMax changes the limit on frame length (0: MaxFrame) for the frames
