@@ -637,13 +637,15 @@ func (rg *registry) IsFull() bool {
 /* Global {{{ */
 
 func newGlobal() *Global {
-	return &Global{
+	g := &Global{
 		MainThread: nil,
 		Registry:   newLTable(0, 32),
 		Global:     newLTable(0, 64),
 		builtinMts: make(map[int]LValue),
 		tempFiles:  make([]*os.File, 0, 10),
 	}
+	g.meter.init()
+	return g
 }
 
 /* }}} */
@@ -1621,6 +1623,9 @@ func (ls *LState) NewThread() (*LState, context.CancelFunc) {
 		thread.ctx, f = context.WithCancel(ls.ctx)
 		thread.ctxCancelFn = f
 	}
+	if ls.ctx == nil && ls.G.meter.metered {
+		thread.mainLoop = mainLoopMetered
+	}
 	return thread, f
 }
 
@@ -2050,7 +2055,7 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 			} else {
 				err = rcv.(*ApiError)
 			}
-			if errfunc != nil {
+			if errfunc != nil && ls.G.meter.halt == nil {
 				ls.Push(errfunc)
 				ls.Push(err.(*ApiError).Object)
 				ls.Panic = panicWithoutTraceback
@@ -2272,6 +2277,9 @@ func (ls *LState) Context() context.Context {
 func (ls *LState) RemoveContext() context.Context {
 	oldctx := ls.ctx
 	ls.mainLoop = mainLoop
+	if ls.G.meter.metered {
+		ls.mainLoop = mainLoopMetered
+	}
 	ls.ctx = nil
 	return oldctx
 }

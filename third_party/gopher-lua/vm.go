@@ -48,6 +48,7 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 		return
 	}
 
+	m := &L.G.meter
 	for {
 		cf = L.currentFrame
 		inst = cf.Fn.Proto.Code[cf.Pc]
@@ -57,9 +58,45 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 			L.RaiseError("%s", L.ctx.Err().Error())
 			return
 		default:
+			m.left--
+			if m.left < 0 {
+				L.meterTick()
+			}
 			if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
 				return
 			}
+		}
+	}
+}
+
+// mainLoopMetered is mainLoop with one step per instruction counted down
+// in L.G.meter (see meter.go); the interrupt flag is polled and the
+// StepMeter called when the countdown runs out.
+func mainLoopMetered(L *LState, baseframe *callFrame) {
+	var inst uint32
+	var cf *callFrame
+
+	if L.stack.IsEmpty() {
+		return
+	}
+
+	L.currentFrame = L.stack.Last()
+	if L.currentFrame.Fn.IsG {
+		callGFunction(L, false)
+		return
+	}
+
+	m := &L.G.meter
+	for {
+		cf = L.currentFrame
+		inst = cf.Fn.Proto.Code[cf.Pc]
+		cf.Pc++
+		m.left--
+		if m.left < 0 {
+			L.meterTick()
+		}
+		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
+			return
 		}
 	}
 }
