@@ -44,6 +44,7 @@ type meter struct {
 	metered  bool // new threads run the metered loop
 	intr     atomic.Pointer[error]
 	halt     error
+	overflow func() error
 }
 
 func (m *meter) init() {
@@ -162,4 +163,25 @@ func (ls *LState) raiseHalt() {
 	m := &ls.G.meter
 	m.win, m.left = 0, 0
 	panic(&ApiError{Type: ApiErrorRun, Object: LString(m.halt.Error()), Cause: m.halt})
+}
+
+// Halt halts the VM with err now: it raises err as Halted, and pcall,
+// xpcall and coroutines cannot catch it. For Go functions that detect a
+// reason to stop the run themselves. Only on the goroutine running the
+// state; from elsewhere use Interrupt.
+func (ls *LState) Halt(err error) { ls.haltWith(err) }
+
+// OnStackOverflow sets a function called when a Lua call finds the call
+// stack full. When it returns an error the VM halts with it; when it returns
+// nil (or no function is set) the overflow is the catchable error "stack
+// overflow", as in Lua.
+func (ls *LState) OnStackOverflow(fn func() error) { ls.G.meter.overflow = fn }
+
+func (ls *LState) stackOverflow() {
+	if fn := ls.G.meter.overflow; fn != nil {
+		if err := fn(); err != nil {
+			ls.haltWith(err)
+		}
+	}
+	ls.RaiseError("stack overflow")
 }

@@ -167,3 +167,23 @@ func BenchmarkLoopMetered(b *testing.B) {
 		L.Call(0, 0)
 	}
 }
+
+func TestStackOverflowHalts(t *testing.T) {
+	L := NewState(Options{CallStackSize: 100})
+	defer L.Close()
+	errDeep := errors.New("too deep")
+	calls := 0
+	L.OnStackOverflow(func() error { calls++; return errDeep })
+	err := L.DoString(`local function f() return 1 + f() end
+		while true do pcall(f) end`)
+	var ae *ApiError
+	if !errors.As(err, &ae) || ae.Cause != errDeep || calls != 1 {
+		t.Fatalf("err = %v, calls %d; want the overflow halt once", err, calls)
+	}
+	L2 := NewState(Options{CallStackSize: 100})
+	defer L2.Close()
+	if err := L2.DoString(`local function f() return 1 + f() end
+		local ok, e = pcall(f) assert(not ok and e:find("stack overflow"))`); err != nil {
+		t.Fatalf("without a hook the overflow is catchable: %v", err)
+	}
+}

@@ -1140,7 +1140,7 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 		ls.RaiseError("attempt to call a non-function object")
 	}
 	if ls.stack.IsFull() {
-		ls.RaiseError("stack overflow")
+		ls.stackOverflow()
 	}
 	ls.stack.Push(cf)
 	newcf := ls.stack.Last()
@@ -2032,6 +2032,13 @@ func (ls *LState) Call(nargs, nret int) {
 }
 
 func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
+	return ls.pcall(nargs, nret, errfunc, true)
+}
+
+// pcall is PCall; with trace false it does not build the stack traceback
+// of an error that has none (pcall and xpcall drop it, and building it
+// costs time proportional to the stack depth).
+func (ls *LState) pcall(nargs, nret int, errfunc *LFunction, trace bool) (err error) {
 	err = nil
 	sp := ls.stack.Sp()
 	base := ls.reg.Top() - nargs - 1
@@ -2081,7 +2088,7 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 				}()
 				ls.Call(1, 1)
 				err = newApiError(ApiErrorError, ls.Get(-1))
-			} else if len(err.(*ApiError).StackTrace) == 0 {
+			} else if trace && len(err.(*ApiError).StackTrace) == 0 {
 				err.(*ApiError).StackTrace = ls.stackTrace(0)
 			}
 			ls.stack.SetSp(sp)

@@ -1238,7 +1238,7 @@ func init() {
 					ls.RaiseError("attempt to call a non-function object")
 				}
 				if ls.stack.IsFull() {
-					ls.RaiseError("stack overflow")
+					ls.stackOverflow()
 				}
 				ls.stack.Push(cf)
 				newcf := ls.stack.Last()
