@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	glua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
+	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
+	"github.com/scriptrun/scriptrun/third_party/gopher-lua/parse"
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/internal/srccheck"

@@ -6,8 +6,8 @@ import (
 	"runtime/debug"
 	"strings"
 
-	glua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
+	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
+	"github.com/scriptrun/scriptrun/third_party/gopher-lua/parse"
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
@@ -57,11 +57,9 @@ func (r *run) translate(err error) *engine.Error {
 	if !errors.As(err, &ae) {
 		return &engine.Error{Kind: engine.KindInternal, Message: "internal error", Err: err}
 	}
-	if isOverflow(err) {
-		e := engine.FromCause(r.w.Exceed(limits.StackDepth))
-		e.Message = fmt.Sprintf("call stack deeper than %d frames", r.env.Budget.StackDepth)
-		r.locate(e)
-		return e
+	if ae.Type == glua.ApiErrorPanic {
+		// A Go panic inside gopher-lua: its text is Go's, not the script's.
+		return &engine.Error{Kind: engine.KindInternal, Message: "the script engine failed", Err: err}
 	}
 	if s, ok := ae.Object.(glua.LString); ok {
 		if cause, ok := r.hostErrs[s]; ok {

@@ -6,17 +6,14 @@ import (
 	"strconv"
 	"strings"
 
-	glua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/pm"
-
-	"github.com/scriptrun/scriptrun/limits"
+	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
+	"github.com/scriptrun/scriptrun/third_party/gopher-lua/pm"
 )
 
 // tostring is base tostring with stable names for reference values:
 // "table: 0x00000001" numbered per run in order of first use, instead of a
 // Go address (which would differ from run to run and reveal memory layout).
 func (v *vm) tostring(L *glua.LState) int {
-	v.r.checkStop(L)
 	L.Push(glua.LString(v.str(L, L.CheckAny(1))))
 	return 1
 }
@@ -52,7 +49,7 @@ func (v *vm) str(L *glua.LState, lv glua.LValue) string {
 	}
 	name := lv.Type().String()
 	if f, ok := lv.(*glua.LFunction); ok && f.IsG {
-		name = "builtin"
+		name = "function: builtin"
 	}
 	return fmt.Sprintf("%s: 0x%08x", name, id)
 }
@@ -60,7 +57,6 @@ func (v *vm) str(L *glua.LState, lv glua.LValue) string {
 // rep is string.rep, charged to the memory budget before it allocates.
 func (v *vm) rep(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	s := L.CheckString(1)
 	n := L.CheckInt(2)
 	sep := L.OptString(3, "")
@@ -97,7 +93,6 @@ func (v *vm) rep(L *glua.LState) int {
 // allocates.
 func (v *vm) concat(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	t := L.CheckTable(1)
 	sep := L.OptString(2, "")
 	i := L.OptInt(3, 1)
@@ -138,7 +133,6 @@ func (v *vm) concat(L *glua.LState) int {
 // random is math.random on the run's seeded generator.
 func (v *vm) random(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	switch L.GetTop() {
 	case 0:
 		L.Push(glua.LNumber(r.rng.Float64()))
@@ -153,7 +147,14 @@ func (v *vm) random(L *glua.LState) int {
 		if lo > hi {
 			L.ArgError(2, "interval is empty")
 		}
-		L.Push(glua.LNumber(lo + r.rng.Int64N(hi-lo+1)))
+		// hi-lo+1 can exceed int64 (math.random(-2^62, 2^62)); in uint64
+		// it wraps to 0 only for the full range.
+		span := uint64(hi) - uint64(lo) + 1
+		if span == 0 {
+			L.Push(glua.LNumber(int64(r.rng.Uint64())))
+		} else {
+			L.Push(glua.LNumber(lo + int64(r.rng.Uint64N(span))))
+		}
 	}
 	return 1
 }
@@ -162,54 +163,35 @@ func (v *vm) random(L *glua.LState) int {
 // clock), so runs stay reproducible.
 func (v *vm) randomseed(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	r.rng = newRand(uint64(L.CheckInt64(1)))
 	return 0
 }
 
-// coCreate is coroutine.create: the new thread runs under the run's
-// counting context (gopher-lua would give it a child context that neither
-// counts nor stops), and the live coroutines are capped.
+// coCreate is coroutine.create with the run's live coroutines capped:
+// each is a whole gopher-lua thread with its own stacks.
 func (v *vm) coCreate(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	L.CheckFunction(1)
 	if len(r.coros) >= maxCoroutines {
 		L.RaiseError("too many live coroutines (limit %d)", maxCoroutines)
 	}
-	ctx := L.RemoveContext()
 	n := v.origCreate(L)
-	if ctx != nil {
-		L.SetContext(ctx)
-	}
 	th, ok := L.Get(-1).(*glua.LState)
 	if !ok {
 		L.RaiseError("cannot create a coroutine")
 	}
-	th.SetContext(r.c)
 	r.coros[th] = true
 	return n
 }
 
-// coResume is coroutine.resume; it does not let a coroutine's failure hide
-// the end of the run.
+// coResume is coroutine.resume; a coroutine that ended no longer counts
+// against the cap.
 func (v *vm) coResume(L *glua.LState) int {
-	r := v.r
-	r.checkStop(L)
 	th := L.CheckThread(1)
 	n := v.origResume(L)
 	if th.Dead {
-		delete(r.coros, th)
-		// A coroutine that failed keeps its call frames but one: when they
-		// fill its stack, the failure was a stack overflow.
-		if n > 0 && L.Get(L.GetTop()-n+1) == glua.LFalse && !r.c.stopped() {
-			if _, full := th.GetStack(v.depth - 2); full {
-				r.overflow = true
-				r.w.Trip(limits.Exceeded(r.env.Budget, limits.StackDepth))
-			}
-		}
+		delete(v.r.coros, th)
 	}
-	r.checkStop(L)
 	return n
 }
 
@@ -244,8 +226,6 @@ func (v *vm) wrapAux(L *glua.LState) int {
 // E f g G q s %), widths and precisions below 100, and bytes (not runes)
 // for %s: no verb shows Go types or addresses.
 func (v *vm) format(L *glua.LState) int {
-	r := v.r
-	r.checkStop(L)
 	f := L.CheckString(1)
 	arg := 1
 	var b strings.Builder
@@ -387,7 +367,6 @@ func quote(b *strings.Builder, s string) {
 // replacement ran for minutes). The run's stop is checked at every match.
 func (v *vm) gsub(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	str := L.CheckString(1)
 	pat := L.CheckString(2)
 	L.CheckTypes(3, glua.LTString, glua.LTTable, glua.LTFunction)
@@ -405,7 +384,6 @@ func (v *vm) gsub(L *glua.LState) int {
 	var b strings.Builder
 	last := 0
 	for _, m := range mds {
-		r.checkStop(L)
 		start, end := m.Capture(0), m.Capture(1)
 		rep, ok := v.gsubRepl(L, str, repl, m)
 		if !ok {

@@ -45,6 +45,7 @@ type meter struct {
 	intr     atomic.Pointer[error]
 	halt     error
 	overflow func() error
+	onHalt   func(*LState)
 }
 
 func (m *meter) init() {
@@ -153,6 +154,9 @@ func (ls *LState) haltWith(err error) {
 	m := &ls.G.meter
 	if m.halt == nil {
 		m.halt = err
+		if m.onHalt != nil {
+			m.onHalt(ls)
+		}
 	}
 	ls.raiseHalt()
 }
@@ -170,6 +174,11 @@ func (ls *LState) raiseHalt() {
 // reason to stop the run themselves. Only on the goroutine running the
 // state; from elsewhere use Interrupt.
 func (ls *LState) Halt(err error) { ls.haltWith(err) }
+
+// OnHalt sets a function called once, when the VM halts, on the thread
+// that halts and before its stack unwinds (PCall runs no error handler for
+// a halt), for example to record where the script was.
+func (ls *LState) OnHalt(fn func(L *LState)) { ls.G.meter.onHalt = fn }
 
 // OnStackOverflow sets a function called when a Lua call finds the call
 // stack full. When it returns an error the VM halts with it; when it returns

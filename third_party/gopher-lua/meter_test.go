@@ -169,8 +169,16 @@ func BenchmarkLoopMetered(b *testing.B) {
 }
 
 func TestStackOverflowHalts(t *testing.T) {
-	L := NewState(Options{CallStackSize: 100})
+	for _, minimize := range []bool{false, true} {
+		testStackOverflowHalts(t, minimize)
+	}
+}
+
+func testStackOverflowHalts(t *testing.T, minimize bool) {
+	L := NewState(Options{CallStackSize: 100, MinimizeStackMemory: minimize})
 	defer L.Close()
+	where := 0
+	L.OnHalt(func(L *LState) { where = strings.Count(L.Where(1), ":") })
 	errDeep := errors.New("too deep")
 	calls := 0
 	L.OnStackOverflow(func() error { calls++; return errDeep })
@@ -180,7 +188,10 @@ func TestStackOverflowHalts(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Cause != errDeep || calls != 1 {
 		t.Fatalf("err = %v, calls %d; want the overflow halt once", err, calls)
 	}
-	L2 := NewState(Options{CallStackSize: 100})
+	if where == 0 {
+		t.Fatalf("OnHalt saw no position (%d)", where)
+	}
+	L2 := NewState(Options{CallStackSize: 100, MinimizeStackMemory: minimize})
 	defer L2.Close()
 	if err := L2.DoString(`local function f() return 1 + f() end
 		local ok, e = pcall(f) assert(not ok and e:find("stack overflow"))`); err != nil {
