@@ -21,12 +21,15 @@ import (
 const (
 	benchFib     = "local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end return fib(25)"
 	benchLoop    = "local s = 0 for i = 1, 5000000 do s = s + i end return s"
-	benchStrings = `local parts = {}
-for i = 1, 100000 do parts[#parts+1] = "k" .. i .. "=" .. (i * 2) end
-local s = table.concat(parts, ";")
-local n = 0
-for w in string.gmatch(s, "k%d+") do n = n + 1 end
-return #s + n + #string.format("%d %s %5.2f", n, "x", 1.5):rep(100)`
+	benchStrings = `local total = 0
+for round = 1, 50 do
+  local parts = {}
+  for i = 1, 2000 do parts[#parts+1] = "k" .. i .. "=" .. (i * 2) end
+  local s = table.concat(parts, ";")
+  for w in string.gmatch(s, "k%d+") do total = total + 1 end
+  total = total + #s + #string.format("%d %s %5.2f", total, "x", 1.5):rep(100) + #s:upper()
+end
+return total`
 	benchTables = `local t = {}
 for i = 1, 100000 do t[i] = {id = i, name = "n" .. (i % 100), v = i * 0.5} end
 local s = 0
