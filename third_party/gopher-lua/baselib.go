@@ -3,6 +3,7 @@ package lua
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -448,14 +449,18 @@ func baseUnpack(L *LState) int {
 	tb := L.CheckTable(1)
 	start := L.OptInt(2, 1)
 	end := L.OptInt(3, tb.Len())
+	if start > end {
+		return 0
+	}
+	n := int64(end) - int64(start) + 1
+	if n > math.MaxInt32 {
+		L.RaiseError("too many results to unpack")
+	}
+	L.checkResults(int(n), "too many results to unpack")
 	for i := start; i <= end; i++ {
 		L.Push(tb.RawGetInt(i))
 	}
-	ret := end - start + 1
-	if ret < 0 {
-		return 0
-	}
-	return ret
+	return int(n)
 }
 
 func baseXPCall(L *LState) int {

@@ -46,6 +46,7 @@ type meter struct {
 	halt     error
 	overflow func() error
 	onHalt   func(*LState)
+	mem      MemoryMeter
 }
 
 func (m *meter) init() {
@@ -193,4 +194,74 @@ func (ls *LState) stackOverflow() {
 		}
 	}
 	ls.RaiseError("stack overflow")
+}
+
+// MemoryMeter is charged n bytes before the VM allocates them for script
+// data (strings built by concatenation and the string and table libraries,
+// table array and hash growth). It returns an error to halt the VM.
+type MemoryMeter func(n int64) error
+
+// MaxStringLen is the longest string the VM and the string and table
+// libraries build; longer is the catchable error "string length overflow".
+// One script-controlled number (string.rep's count, a concatenation in a
+// doubling loop) would otherwise become one allocation of any size.
+const MaxStringLen = 1 << 28
+
+// Charges per unit of native work, in steps: one per element a library loop
+// visits (table slots, match attempts, sort comparisons) and one per
+// bytesPerStep bytes it copies.
+const bytesPerStep = 64
+
+// Approximate sizes charged for table growth.
+const (
+	arraySlotBytes = 16 // one LValue
+	hashSlotBytes  = 64 // a map entry, its key in keys and k2i
+	tableBytes     = 96 // an empty LTable
+)
+
+// SetMemoryMeter sets the function charged for allocations that grow with
+// script data. A nil fn charges nothing.
+func (ls *LState) SetMemoryMeter(fn MemoryMeter) { ls.G.meter.mem = fn }
+
+// ChargeMemory charges n bytes to the memory meter and halts the VM when it
+// returns an error.
+func (ls *LState) ChargeMemory(n int) {
+	if fn := ls.G.meter.mem; fn != nil && n > 0 {
+		if err := fn(int64(n)); err != nil {
+			ls.haltWith(err)
+		}
+	}
+}
+
+// ChargeString is called before a string of n bytes is built: it raises
+// "string length overflow" above MaxStringLen, charges the memory meter and
+// charges steps for the copy.
+func (ls *LState) ChargeString(n int) {
+	if n < 0 || n > MaxStringLen {
+		ls.RaiseError("string length overflow")
+	}
+	ls.ChargeMemory(n)
+	ls.ChargeSteps(n / bytesPerStep)
+}
+
+// checkResults raises msg unless n more values fit on the registry. Library
+// functions that push a script-chosen number of values (unpack,
+// string.byte) call it first, so a huge count is a Lua error and not a
+// registry overflow deep inside the push loop.
+func (ls *LState) checkResults(n int, msg string) {
+	room := max(cap(ls.reg.array), ls.reg.maxSize) - ls.reg.Top() - 8
+	if n < 0 || n > room {
+		ls.RaiseError("%s", msg)
+	}
+	ls.ChargeSteps(n)
+}
+
+// chargeNewKey charges a new key of a table: an array slot for an integer
+// key, a hash entry for any other.
+func (ls *LState) chargeNewKey(key LValue) {
+	if n, ok := key.(LNumber); ok && isArrayKey(n) {
+		ls.ChargeMemory(arraySlotBytes)
+		return
+	}
+	ls.ChargeMemory(hashSlotBytes)
 }

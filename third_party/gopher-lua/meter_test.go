@@ -198,3 +198,119 @@ func testStackOverflowHalts(t *testing.T, minimize bool) {
 		t.Fatalf("without a hook the overflow is catchable: %v", err)
 	}
 }
+
+func TestSparseKeysStayInTheHash(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	var charged int64
+	L.SetMemoryMeter(func(n int64) error { charged += n; return nil })
+	err := L.DoString(`
+		local t = {}
+		t[67108863] = 1
+		assert(t[67108863] == 1 and #t == 0)
+		local n = 0 for k, v in pairs(t) do n = n + 1 assert(k == 67108863) end
+		assert(n == 1)
+		-- the array reaches far keys set earlier: they move into it
+		local u = {}
+		u[100] = "x" u[101] = "y"
+		for i = 1, 99 do u[i] = i end
+		assert(#u == 101 and u[100] == "x" and u[101] == "y")
+		local c = 0 for k, v in pairs(u) do c = c + 1 end
+		assert(c == 101, c)
+		local seen = 0 for i, v in ipairs(u) do seen = i end
+		assert(seen == 101)
+		-- small gaps extend the array as before
+		local w = {} w[1] = 1 w[3] = 3 assert(w[3] == 3)
+		w[200] = nil w[1000] = 5 w[1000] = nil
+		for k in pairs(w) do assert(k == 1 or k == 3) end
+		table.insert(w, 4) assert(w[4] == 4 or w[2] == 4)
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if charged > 1<<20 {
+		t.Fatalf("charged %d bytes for a few keys", charged)
+	}
+}
+
+func TestMemoryMeterStopsDoubling(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	errMem := errors.New("memory budget used up")
+	var charged int64
+	L.SetMemoryMeter(func(n int64) error {
+		charged += n
+		if charged > 64<<20 {
+			return errMem
+		}
+		return nil
+	})
+	err := L.DoString(`local s = "x" while true do pcall(function() s = s .. s end) end`)
+	var ae *ApiError
+	if !errors.As(err, &ae) || ae.Cause != errMem {
+		t.Fatalf("err = %v, want the memory meter's error", err)
+	}
+}
+
+func TestLibraryCaps(t *testing.T) {
+	for src, want := range map[string]string{
+		`return string.rep("x", 2^40)`:                    "string length overflow",
+		`return unpack({}, 1, 1e8)`:                       "too many results to unpack",
+		`return unpack({}, -2^31, 2^31)`:                  "too many results to unpack",
+		`return string.byte(string.rep("x", 1e6), 1, -1)`: "string slice too long",
+	} {
+		L := NewState()
+		err := L.DoString(`local ok, e = pcall(function() ` + src + ` end) assert(not ok) error(e, 0)`)
+		L.Close()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", src, err, want)
+		}
+	}
+}
+
+func TestPatternsMetered(t *testing.T) {
+	for _, src := range []string{
+		`string.find(string.rep("a", 5000), ".-.-.-b")`,
+		`string.gsub(string.rep("a", 20000), "a*a*a*b", "")`,
+		`for w in string.gmatch(string.rep("a", 20000), "a*a*a*b") do end`,
+		`string.match(string.rep("a", 5000), "(.-)(.-)(.-)b")`,
+	} {
+		_, _, err := runMetered(t, src, 1_000_000, 1000)
+		var ae *ApiError
+		if !errors.As(err, &ae) || !errors.Is(ae.Cause, errBudget) {
+			t.Errorf("%s: err = %v, want the step budget", src, err)
+		}
+	}
+}
+
+func TestPatternRecursionBounded(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	err := L.DoString(`local ok, e = pcall(string.find, string.rep("a", 500000), ".*b")
+		assert(not ok and e:find("too complex"), e)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGsubGmatch(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	err := L.DoString(`
+		assert(("hello world"):gsub("o", "0") == "hell0 w0rld")
+		local s, n = ("abc"):gsub("", "-") assert(s == "-a-b-c-" and n == 4, s)
+		s, n = ("hello world"):gsub("(%w+)", "<%1>") assert(s == "<hello> <world>" and n == 2)
+		s, n = ("abc"):gsub("%w", {a = "1", b = false}) assert(s == "1bc" and n == 3, s)
+		s, n = ("abc"):gsub("%w", function(c) if c == "b" then return "B" end end) assert(s == "aBc", s)
+		s, n = ("aaa"):gsub("^a", "b") assert(s == "baa" and n == 1)
+		s, n = ("abcabc"):gsub("b", "x", 1) assert(s == "axcabc" and n == 1)
+		local t = {} for k, v in ("a=1, b=2"):gmatch("(%w+)=(%w+)") do t[#t+1] = k .. v end
+		assert(table.concat(t, ",") == "a1,b2")
+		local c = 0 for w in ("abc"):gmatch("") do c = c + 1 end assert(c == 4, c)
+		c = 0 for w in ("aaa"):gmatch("^a") do c = c + 1 end assert(c == 1, c)
+		assert(table.concat({1, 2, "x"}, "-") == "1-2-x")
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

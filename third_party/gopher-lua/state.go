@@ -1352,6 +1352,9 @@ func (ls *LState) setField(obj LValue, key LValue, value LValue) {
 			if !istable {
 				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key.String())
 			}
+			if value != LNil {
+				ls.chargeNewKey(key)
+			}
 			ls.RawSet(tb, key, value)
 			return
 		}
@@ -1383,6 +1386,9 @@ func (ls *LState) setFieldString(obj LValue, key string, value LValue) {
 		if metaindex == LNil {
 			if !istable {
 				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key)
+			}
+			if value != LNil {
+				ls.ChargeMemory(hashSlotBytes)
 			}
 			tb.RawSetString(key, value)
 			return
