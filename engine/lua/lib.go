@@ -54,45 +54,10 @@ func (v *vm) str(L *glua.LState, lv glua.LValue) string {
 	return fmt.Sprintf("%s: 0x%08x", name, id)
 }
 
-// rep is string.rep, charged to the memory budget before it allocates.
-func (v *vm) rep(L *glua.LState) int {
-	r := v.r
-	s := L.CheckString(1)
-	n := L.CheckInt(2)
-	sep := L.OptString(3, "")
-	if n <= 0 {
-		L.Push(glua.LString(""))
-		return 1
-	}
-	size := float64(len(s)+len(sep)) * float64(n)
-	if size > 0 {
-		if size > math.MaxInt32 || r.w.AddMemory(int64(size)) != nil {
-			if r.w.Cause() == nil {
-				r.w.Exceed("memory")
-			}
-			r.halt(L)
-		}
-	}
-	if sep == "" {
-		L.Push(glua.LString(strings.Repeat(s, n)))
-		return 1
-	}
-	var b strings.Builder
-	b.Grow(int(size))
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(sep)
-		}
-		b.WriteString(s)
-	}
-	L.Push(glua.LString(b.String()))
-	return 1
-}
-
-// concat is table.concat, charged to the memory budget before it
-// allocates.
+// concat is table.concat with Lua 5.1's rules (every value in the range
+// must be a string or a number; gopher-lua's stops at the table's length),
+// its steps and memory charged as it goes.
 func (v *vm) concat(L *glua.LState) int {
-	r := v.r
 	t := L.CheckTable(1)
 	sep := L.OptString(2, "")
 	i := L.OptInt(3, 1)
@@ -101,8 +66,7 @@ func (v *vm) concat(L *glua.LState) int {
 		L.Push(glua.LString(""))
 		return 1
 	}
-	size := 0
-	parts := make([]string, 0, min(j-i+1, 1<<16))
+	var b strings.Builder
 	for k := i; k <= j; k++ {
 		var s string
 		switch x := t.RawGetInt(k).(type) {
@@ -113,20 +77,24 @@ func (v *vm) concat(L *glua.LState) int {
 		default:
 			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
 		}
-		size += len(s)
+		n := len(s)
 		if k > i {
-			size += len(sep)
+			n += len(sep)
 		}
-		if size > math.MaxInt32 {
-			r.w.Exceed("memory")
-			r.halt(L)
+		if b.Len()+n > glua.MaxStringLen {
+			L.RaiseError("string length overflow")
 		}
-		parts = append(parts, s)
+		L.ChargeSteps(1)
+		L.ChargeString(n)
+		if k > i {
+			b.WriteString(sep)
+		}
+		b.WriteString(s)
+		if k == j {
+			break // j may be math.MaxInt
+		}
 	}
-	if size > 0 && r.w.AddMemory(int64(size)) != nil {
-		r.halt(L)
-	}
-	L.Push(glua.LString(strings.Join(parts, sep)))
+	L.Push(glua.LString(b.String()))
 	return 1
 }
 
@@ -321,7 +289,11 @@ func (v *vm) format(L *glua.LState) int {
 		default:
 			L.RaiseError("invalid option '%%%c' to 'format'", conv)
 		}
+		if b.Len() > glua.MaxStringLen {
+			L.RaiseError("string length overflow")
+		}
 	}
+	L.ChargeString(b.Len())
 	L.Push(glua.LString(b.String()))
 	return 1
 }
@@ -360,44 +332,53 @@ func quote(b *strings.Builder, s string) {
 	b.WriteByte('"')
 }
 
-// gsub is string.gsub with the result built in one pass and charged to the
-// memory budget as it grows. gopher-lua's copies the whole string for every
-// match, so a long subject with many matches takes quadratic time inside one
-// Go call that no budget interrupts (a 10 KB subject with a 10 KB
-// replacement ran for minutes). The run's stop is checked at every match.
+// gsub is string.gsub with Lua 5.1's replacement rules (gopher-lua keeps
+// "%x" for a non-digit x where Lua gives "x"), on the patched matcher: one
+// match at a time, steps and memory charged as the result grows.
 func (v *vm) gsub(L *glua.LState) int {
-	r := v.r
 	str := L.CheckString(1)
 	pat := L.CheckString(2)
 	L.CheckTypes(3, glua.LTString, glua.LTTable, glua.LTFunction)
 	repl := L.CheckAny(3)
 	limit := L.OptInt(4, -1)
-	mds, err := pm.Find(pat, []byte(str), 0, limit)
+	pt, err := pm.Compile(pat)
 	if err != nil {
 		L.RaiseError("%s", err.Error())
 	}
-	charge := func(n int) {
-		if n > 0 && r.w.AddMemory(int64(n)) != nil {
-			r.halt(L)
-		}
-	}
+	src := []byte(str)
 	var b strings.Builder
-	last := 0
-	for _, m := range mds {
+	n, last := 0, 0
+	for sp := 0; sp <= len(src) && (limit < 0 || n < limit); {
+		mds, err := pt.Find(src, sp, 1, L.ChargeSteps)
+		if err != nil {
+			L.RaiseError("%s", err.Error())
+		}
+		if len(mds) == 0 {
+			break
+		}
+		m := mds[0]
 		start, end := m.Capture(0), m.Capture(1)
+		n++
 		rep, ok := v.gsubRepl(L, str, repl, m)
 		if !ok {
 			rep = str[start:end]
 		}
-		charge(start - last + len(rep))
+		if b.Len()+start-last+len(rep) > glua.MaxStringLen {
+			L.RaiseError("string length overflow")
+		}
+		L.ChargeString(start - last + len(rep))
 		b.WriteString(str[last:start])
 		b.WriteString(rep)
 		last = end
+		sp = max(start+1, end)
+		if pt.MustHead() {
+			break
+		}
 	}
-	charge(len(str) - last)
+	L.ChargeString(len(str) - last)
 	b.WriteString(str[last:])
 	L.Push(glua.LString(b.String()))
-	L.Push(glua.LNumber(len(mds)))
+	L.Push(glua.LNumber(n))
 	return 2
 }
 

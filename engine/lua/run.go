@@ -76,6 +76,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 		left, err := r.w.AddSteps(n)
 		return min(left, batch), err
 	})
+	L.SetMemoryMeter(r.w.AddMemory)
 	L.OnStackOverflow(func() error {
 		r.overflow = true
 		return r.w.Exceed(limits.StackDepth)

@@ -62,7 +62,6 @@ func newVM(depth int) *vm {
 	str := g.RawGetString("string").(*glua.LTable)
 	str.RawSetString("dump", glua.LNil)
 	str.RawSetString("format", L.NewFunction(v.format))
-	str.RawSetString("rep", L.NewFunction(v.rep))
 	str.RawSetString("gsub", L.NewFunction(v.gsub))
 
 	tab := g.RawGetString("table").(*glua.LTable)

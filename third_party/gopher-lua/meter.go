@@ -227,20 +227,27 @@ func (ls *LState) SetMemoryMeter(fn MemoryMeter) { ls.G.meter.mem = fn }
 // returns an error.
 func (ls *LState) ChargeMemory(n int) {
 	if fn := ls.G.meter.mem; fn != nil && n > 0 {
+		if n > maxCharge { // a meter adding it up must not overflow
+			n = maxCharge
+		}
 		if err := fn(int64(n)); err != nil {
 			ls.haltWith(err)
 		}
 	}
 }
 
-// ChargeString is called before a string of n bytes is built: it raises
-// "string length overflow" above MaxStringLen, charges the memory meter and
-// charges steps for the copy.
+// ChargeString is called before a string of n bytes is built: it charges
+// the memory meter (so a run whose memory budget is the reason halts with
+// the meter's error), raises "string length overflow" above MaxStringLen,
+// and charges steps for the copy.
 func (ls *LState) ChargeString(n int) {
-	if n < 0 || n > MaxStringLen {
-		ls.RaiseError("string length overflow")
+	if n < 0 {
+		n = math.MaxInt
 	}
 	ls.ChargeMemory(n)
+	if n > MaxStringLen {
+		ls.RaiseError("string length overflow")
+	}
 	ls.ChargeSteps(n / bytesPerStep)
 }
 

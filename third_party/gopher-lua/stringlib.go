@@ -451,10 +451,11 @@ func strRep(L *LState) int {
 	if n <= 0 || len(str) == 0 {
 		L.Push(emptyLString)
 	} else {
-		if int64(len(str))*int64(n) > MaxStringLen {
-			L.RaiseError("string length overflow")
+		size := len(str) * n
+		if size/n != len(str) {
+			size = -1 // overflow
 		}
-		L.ChargeString(len(str) * n)
+		L.ChargeString(size)
 		L.Push(LString(strings.Repeat(str, n)))
 	}
 	return 1
