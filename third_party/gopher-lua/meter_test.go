@@ -314,3 +314,29 @@ func TestGsubGmatch(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestTailCallStack(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	var got []string
+	L.SetGlobal("where", L.NewFunction(func(L *LState) int {
+		for i := 1; ; i++ {
+			dbg, ok := L.GetStack(i)
+			if !ok {
+				break
+			}
+			if _, err := L.GetInfo("Sln", dbg, LNil); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, dbg.What+" "+dbg.Name)
+		}
+		return 0
+	}))
+	if err := L.DoString("local function helper(x) where() return x end\nreturn helper(1)"); err != nil {
+		t.Fatal(err)
+	}
+	want := "tail <<string>:1>|tail "
+	if strings.Join(got, "|") != want {
+		t.Fatalf("stack %q, want %q", strings.Join(got, "|"), want)
+	}
+}

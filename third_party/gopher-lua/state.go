@@ -841,6 +841,10 @@ func (ls *LState) rawFrameFuncName(fr *callFrame) string {
 
 func (ls *LState) frameFuncName(fr *callFrame) (string, bool) {
 	frame := fr.Parent
+	if fr.TailCall > 0 && !fr.Fn.IsG {
+		// Its caller is gone: the function, not the call site, names it.
+		return fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined), false
+	}
 	if frame == nil {
 		if ls.Parent == nil {
 			return "main chunk", true
@@ -1756,6 +1760,11 @@ func (ls *LState) Error(lv LValue, level int) {
 
 func (ls *LState) GetInfo(what string, dbg *Debug, fn LValue) (LValue, error) {
 	if !strings.HasPrefix(what, ">") {
+		if dbg.frame == nil && dbg.What == "tail" {
+			// The place of calls that tail calls replaced, as in Lua 5.1.
+			dbg.Source, dbg.CurrentLine, dbg.Name = "=(tail call)", -1, ""
+			return LNil, nil
+		}
 		fn = dbg.frame.Fn
 	} else {
 		what = what[1:]
@@ -1771,7 +1780,7 @@ func (ls *LState) GetInfo(what string, dbg *Debug, fn LValue) (LValue, error) {
 		case 'f':
 			retfn = true
 		case 'S':
-			if dbg.frame != nil && dbg.frame.Parent == nil {
+			if dbg.frame != nil && dbg.frame.Parent == nil && dbg.frame.TailCall == 0 {
 				dbg.What = "main"
 			} else if f.IsG {
 				dbg.What = "G"
@@ -1822,8 +1831,10 @@ func (ls *LState) GetStack(level int) (*Debug, bool) {
 
 	if level == 0 && frame != nil {
 		return &Debug{frame: frame}, true
-	} else if level < 0 && ls.stack.Sp() > 0 {
-		return &Debug{frame: ls.stack.At(0)}, true
+	} else if level < 0 {
+		// The level is one of the calls that the tail calls of the frame
+		// below it replaced (upstream returned the bottom frame again).
+		return &Debug{What: "tail"}, true
 	}
 	return &Debug{}, false
 }
