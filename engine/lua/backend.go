@@ -70,11 +70,11 @@ func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (p engine
 	}
 	chunk, perr := parse.Parse(strings.NewReader(src.Code), src.Name)
 	if perr != nil {
-		return nil, compileError(src.Name, perr)
+		return nil, compileError(src, perr)
 	}
 	proto, cerr := glua.Compile(chunk, src.Name)
 	if cerr != nil {
-		return nil, compileError(src.Name, cerr)
+		return nil, compileError(src, cerr)
 	}
 	return &program{name: src.Name, proto: proto}, nil
 }

@@ -243,6 +243,13 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 		if _, err := L.GetInfo("Sln", dbg, glua.LNil); err != nil {
 			continue
 		}
+		if dbg.What == "tail" && dbg.Source == "=(tail call)" {
+			// Calls that tail calls replaced, as Lua's traceback shows them.
+			if len(stack) > 0 && stack[len(stack)-1] != "(tail call)" {
+				stack = append(stack, "(tail call)")
+			}
+			continue
+		}
 		if dbg.Source != r.prog.name || dbg.CurrentLine <= 0 {
 			continue
 		}
@@ -251,6 +258,9 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 			pos = p
 		}
 		name := dbg.Name
+		if name == "corountine" { // gopher-lua's name for a coroutine's body
+			name = "coroutine"
+		}
 		if name == "" {
 			name = "<anonymous>"
 			if dbg.What == "main" {

@@ -340,3 +340,38 @@ func TestTailCallStack(t *testing.T) {
 		t.Fatalf("stack %q, want %q", strings.Join(got, "|"), want)
 	}
 }
+
+func TestUpvaluesAfterCaughtErrors(t *testing.T) {
+	for _, handler := range []bool{false, true} {
+		L := NewState()
+		fn, err := L.LoadString(`
+			local x = 1
+			local function get() return x end
+			pcall(error, "e")
+			x = 2
+			assert(get() == 2, "a live upvalue was closed")
+			local b
+			local function f(n)
+				local a = "xuxu"
+				b = function(op, y) if op == "set" then a = n + y else return a end end
+				error("x")
+			end
+			pcall(f, 4)
+			assert(b("get") == "xuxu")
+			local filler = {pcall(function(...) return ... end, 1, 2, 3, 4, 5, 6)}
+			b("set", 10)
+			assert(b("get") == 14, "an unwound frame's upvalue was not closed")`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		L.Push(fn)
+		var h *LFunction
+		if handler {
+			h = L.NewFunction(func(L *LState) int { return 1 })
+		}
+		if err := L.PCall(0, 0, h); err != nil {
+			t.Errorf("handler %v: %v", handler, err)
+		}
+		L.Close()
+	}
+}
