@@ -2,6 +2,7 @@ package lua
 
 import (
 	"errors"
+	"github.com/scriptrun/scriptrun/third_party/gopher-lua/parse"
 	"strings"
 	"testing"
 	"time"
@@ -373,5 +374,44 @@ func TestUpvaluesAfterCaughtErrors(t *testing.T) {
 			t.Errorf("handler %v: %v", handler, err)
 		}
 		L.Close()
+	}
+}
+
+func TestSyntaxDepthLimits(t *testing.T) {
+	const depth = 256
+	deep := []string{
+		"return " + strings.Repeat("(", 1e6) + "1" + strings.Repeat(")", 1e6),
+		strings.Repeat("do ", 1e5) + strings.Repeat("end ", 1e5),
+		"return " + strings.Repeat("{", 1e5) + strings.Repeat("}", 1e5),
+		"return " + strings.Repeat("- ", 1e5) + "1",
+		"return 1" + strings.Repeat(" .. 1", 1e5),
+		"return 1" + strings.Repeat(" + x", 5e4),
+		"return x" + strings.Repeat("[1]", 5e4),
+		"return f" + strings.Repeat("()", 5e4),
+	}
+	for _, src := range deep {
+		chunk, err := parse.ParseLimited(strings.NewReader(src), "<deep>", depth)
+		if err == nil {
+			_, err = CompileLimited(chunk, "<deep>", 64*depth)
+		}
+		if err == nil || !strings.Contains(err.Error(), "too many syntax levels") {
+			t.Errorf("%.40s...: %v, want too many syntax levels", src, err)
+		}
+	}
+	ok := []string{
+		"return 1" + strings.Repeat(" + x", 5000),
+		"if x then" + strings.Repeat(" elseif x then", 300) + " end",
+		"return " + strings.Repeat("{", 200) + strings.Repeat("}", 200),
+		"local t = {" + strings.Repeat("1, ", 100000) + "}",
+		strings.Repeat("x = 1\n", 100000),
+	}
+	for _, src := range ok {
+		chunk, err := parse.ParseLimited(strings.NewReader(src), "<ok>", depth)
+		if err == nil {
+			_, err = CompileLimited(chunk, "<ok>", 64*depth)
+		}
+		if err != nil {
+			t.Errorf("%.40s...: %v", src, err)
+		}
 	}
 }
