@@ -66,8 +66,12 @@ func (v *vm) concat(L *glua.LState) int {
 		L.Push(glua.LString(""))
 		return 1
 	}
-	var b strings.Builder
-	for k := i; k <= j; k++ {
+	// First the size (charging a step per element), then one charge and
+	// one allocation: a result over the memory budget stops before any
+	// copying.
+	parts := make([]string, 0, min(j-i+1, 1<<16))
+	size := 0
+	for k := i; ; k++ {
 		var s string
 		switch x := t.RawGetInt(k).(type) {
 		case glua.LString:
@@ -77,24 +81,21 @@ func (v *vm) concat(L *glua.LState) int {
 		default:
 			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
 		}
-		n := len(s)
-		if k > i {
-			n += len(sep)
-		}
-		if b.Len()+n > glua.MaxStringLen {
-			L.RaiseError("string length overflow")
-		}
 		L.ChargeSteps(1)
-		L.ChargeString(n)
+		size += len(s)
 		if k > i {
-			b.WriteString(sep)
+			size += len(sep)
 		}
-		b.WriteString(s)
+		if size > glua.MaxStringLen {
+			L.ChargeString(size) // the memory limit when the budget is smaller
+		}
+		parts = append(parts, s)
 		if k == j {
 			break // j may be math.MaxInt
 		}
 	}
-	L.Push(glua.LString(b.String()))
+	L.ChargeString(size)
+	L.Push(glua.LString(strings.Join(parts, sep)))
 	return 1
 }
 

@@ -595,7 +595,7 @@ func TestMemoryCharged(t *testing.T) {
 		`local s = string.rep("x", 1e6) local t = {} for i = 1, 1e4 do t[i] = s:upper() end`,
 		`local s = string.rep("ab", 1e6) while true do s = s:gsub("a", "aa") end`,
 	} {
-		_, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Memory: 8 << 20, Steps: 1 << 40, Timeout: time.Minute}})
+		_, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Memory: 8 << 20, Steps: 1 << 40, Timeout: time.Minute, CPU: time.Minute}})
 		if got := kindOf(err); got != "limit:memory" {
 			t.Errorf("%s: %s (%v), want limit memory", src, got, err)
 		}
