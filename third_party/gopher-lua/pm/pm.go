@@ -9,10 +9,10 @@ const (
 	EOS      = -1
 	_UNKNOWN = -2
 	// maxRecursionLevel bounds the matcher's recursion (one level per
-	// repetition step and capture) well below the Go stack limit (1 GB by
-	// default): a level takes about 200 bytes of stack. Lua 5.1's own tests
-	// match 300,000-byte subjects with a*.
-	maxRecursionLevel = 400000
+	// repetition, capture and back-reference on the way through the
+	// pattern, not per character: see opRepeat) far below the Go stack
+	// limit: a level takes a few hundred bytes of stack.
+	maxRecursionLevel = 20000
 	// stepBatch is how many matcher instructions run between two calls to
 	// a Pattern's step function.
 	stepBatch = 256
@@ -169,6 +169,7 @@ type opCode int
 
 const (
 	opChar opCode = iota
+	opRepeat
 	opMatch
 	opTailMatch
 	opJmp
@@ -484,27 +485,11 @@ func compilePattern(p pattern, ps ...*iptr) []inst {
 			compilePattern(cp, ptr)
 		}
 	case *repeatPattern:
-		idx := len(ptr.insts)
-		switch pat.Type {
-		case '*':
-			ptr.insts = append(ptr.insts,
-				inst{opSplit, nil, idx + 1, idx + 3},
-				inst{opChar, pat.Class, -1, -1},
-				inst{opJmp, nil, idx, -1})
-		case '+':
-			ptr.insts = append(ptr.insts,
-				inst{opChar, pat.Class, -1, -1},
-				inst{opSplit, nil, idx, idx + 2})
-		case '-':
-			ptr.insts = append(ptr.insts,
-				inst{opSplit, nil, idx + 3, idx + 1},
-				inst{opChar, pat.Class, -1, -1},
-				inst{opJmp, nil, idx, -1})
-		case '?':
-			ptr.insts = append(ptr.insts,
-				inst{opSplit, nil, idx + 1, idx + 2},
-				inst{opChar, pat.Class, -1, -1})
-		}
+		// One instruction that loops over the subject and recurses only
+		// for the rest of the pattern at each candidate length (as Lua's
+		// max_expand and min_expand do), instead of one recursion level
+		// per character matched.
+		ptr.insts = append(ptr.insts, inst{opRepeat, pat.Class, pat.Type, -1})
 	case *posCapPattern:
 		ptr.insts = append(ptr.insts, inst{opPSave, nil, ptr.capture, -1})
 		ptr.capture += 2
@@ -567,6 +552,39 @@ redo:
 		pc++
 		sp++
 		goto redo
+	case opRepeat:
+		// Operand1 is '*', '+', '-' or '?'.
+		min := 0
+		if inst.Operand1 == '+' {
+			min = 1
+		}
+		if inst.Operand1 == '-' {
+			for i := 0; ; i++ {
+				if i >= min {
+					if ok, nsp, _ := mt.recursiveVM(pc+1, sp+i, recLevel, m); ok {
+						return true, nsp, m
+					}
+				}
+				if sp+i >= len(src) || !inst.Class.Matches(int(src[sp+i])) {
+					return false, sp, m
+				}
+				mt.n++
+			}
+		}
+		n := 0
+		for sp+n < len(src) && inst.Class.Matches(int(src[sp+n])) {
+			n++
+			mt.n++
+			if inst.Operand1 == '?' {
+				break
+			}
+		}
+		for i := n; i >= min; i-- {
+			if ok, nsp, _ := mt.recursiveVM(pc+1, sp+i, recLevel, m); ok {
+				return true, nsp, m
+			}
+		}
+		return false, sp, m
 	case opMatch:
 		return true, sp, m
 	case opTailMatch:
