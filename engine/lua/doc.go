@@ -86,8 +86,9 @@
 // counts Lua and Go frames alike, so recursion through gsub callbacks,
 // metamethods, sort comparators and __tostring is bounded too. Overflowing
 // it halts the run with a limit error "stackDepth" (LState.OnStackOverflow),
-// even inside pcall. Pattern matching recurses at most 400,000 levels
-// ("pattern too complex"); the parser and compiler bound syntactic nesting
+// even inside pcall. Pattern matching recurses once per repetition or
+// capture on the way through the pattern (not per character of the
+// subject), at most 20,000 levels ("pattern too complex"); the parser and compiler bound syntactic nesting
 // (ParseLimited, CompileLimited, from engine.Config.MaxNesting), after a
 // cheap pre-scan (engine/internal/srccheck).
 //
