@@ -656,6 +656,27 @@ func (vm *vm) nextSlice() bool {
 	return true
 }
 
+// tick charges one step for an iteration of a native loop whose trip count
+// a script controls (a built-in walking a length, a string or an iterator),
+// so that such loops count against the step budget and stop within one
+// slice of steps of an interrupt, like the run loop. It is small enough to
+// be inlined: a decrement and compare per iteration.
+func (r *Runtime) tick() {
+	vm := r.vm
+	if vm.stepsLeft <= 0 {
+		vm.tickSlow()
+	}
+	vm.stepsLeft--
+}
+
+// tickSlow starts the next slice of steps for a native loop, or ends the
+// loop by panicking with the InterruptedError the run loop would raise.
+func (vm *vm) tickSlow() {
+	if !vm.nextSlice() {
+		panic(vm.interruptedError())
+	}
+}
+
 // checkInterruptSoon makes the next step check the interrupt flag, so that
 // a native function that interrupted the VM (on the VM's goroutine) stops it
 // before the next instruction.
