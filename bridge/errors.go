@@ -21,12 +21,13 @@ func (e *ArgError) Error() string {
 
 func (e *ArgError) Unwrap() error { return e.Err }
 
-// NewArgError wraps a conversion error of the i-th argument (0-based) of fn,
+// NewArgError wraps a conversion error of the i-th argument (0-based) of a
+// function with the given params,
 // naming its param. Backends use it when copying an argument fails.
-func NewArgError(capability string, fn *Func, i int, err error) *ArgError {
+func NewArgError(capability string, params []Param, i int, err error) *ArgError {
 	name := fmt.Sprintf("#%d", i+1)
-	if fn != nil && i < len(fn.Params) {
-		name = fn.Params[i].Name
+	if i < len(params) {
+		name = params[i].Name
 	}
 	return &ArgError{Capability: capability, Param: name, Msg: err.Error(), Err: err}
 }

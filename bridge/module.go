@@ -34,10 +34,10 @@ func (t Type) String() string {
 
 // Param declares one parameter of a host function.
 type Param struct {
-	Name     string
-	Type     Type
-	Optional bool // an optional param may be omitted or null
-	Doc      string
+	Name     string `json:"name"`
+	Type     Type   `json:"type"`
+	Optional bool   `json:"optional,omitempty"` // an optional param may be omitted or null
+	Doc      string `json:"doc,omitempty"`
 }
 
 // Func is one host function. Impl gets the run's ctx (with its deadline) and
@@ -129,6 +129,34 @@ func NewRegistry(mods ...*Module) (*Registry, error) {
 
 // Modules returns the registered modules, sorted by name.
 func (r *Registry) Modules() []*Module { return r.modules }
+
+// ModuleSpec is the shape of a module as a script sees it: names and
+// declared params, no implementation. Backends build the script's `host`
+// object from specs, so the same backend code runs in a worker process whose
+// modules live in the parent. It is plain data (JSON-serialisable).
+type ModuleSpec struct {
+	Name  string     `json:"name"`
+	Funcs []FuncSpec `json:"funcs"`
+}
+
+// FuncSpec is the shape of one host function.
+type FuncSpec struct {
+	Name   string  `json:"name"`
+	Params []Param `json:"params,omitempty"`
+}
+
+// Specs returns the shapes of the registered modules, sorted by name. The
+// result is a fresh copy.
+func (r *Registry) Specs() []ModuleSpec {
+	out := make([]ModuleSpec, len(r.modules))
+	for i, m := range r.modules {
+		out[i] = ModuleSpec{Name: m.Name, Funcs: make([]FuncSpec, len(m.Funcs))}
+		for j, f := range m.Funcs {
+			out[i].Funcs[j] = FuncSpec{Name: f.Name, Params: append([]Param(nil), f.Params...)}
+		}
+	}
+	return out
+}
 
 // Lookup returns the function for a capability name, or nil.
 func (r *Registry) Lookup(capability string) *Func { return r.funcs[capability] }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +201,83 @@ func TestHeapCeiling(t *testing.T) {
 		if !errors.Is(err, &engine.Error{Kind: engine.KindLimit, Limit: limits.Memory}) {
 			t.Errorf("%s: got %v, want limit memory", src.Name, err)
 		}
+	}
+}
+
+// Any stop, not only the wall time, ends a host call in flight: the host
+// function's ctx is the run's context. Here the heap ceiling (set so low
+// that it trips at once) stops a run that waits in a host call; without it
+// the call would wait for the 1-minute timeout.
+func TestStopCancelsHostCall(t *testing.T) {
+	entered := make(chan struct{}, 2)
+	wait := &bridge.Module{Name: "slow", Funcs: []*bridge.Func{{Name: "wait",
+		Impl: func(ctx context.Context, _ bridge.Args) (any, error) {
+			entered <- struct{}{}
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}}}}
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{js.New(), lua.New()},
+		Modules: []*bridge.Module{wait}, HeapCeiling: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	pol, err := policy.Parse("p.yaml", []byte("name: p\nrules:\n  - name: all\n    allow: [slow.wait]\n"), policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []engine.Source{
+		{Name: "w.js", Lang: "js", Code: "try { host.slow.wait() } catch (e) {} return 1"},
+		{Name: "w.lua", Lang: "lua", Code: "pcall(host.slow.wait) return 1"},
+	} {
+		s, err := h.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.Run(context.Background(), s, engine.RunOptions{Policy: pol,
+			Budget: limits.Budget{Timeout: time.Minute, CPU: time.Minute}})
+		if !errors.Is(err, &engine.Error{Kind: engine.KindLimit, Limit: limits.Memory}) {
+			t.Errorf("%s: got %v, want limit memory (the stop reached the host call)", src.Name, err)
+		}
+	}
+	if len(entered) != 2 {
+		t.Errorf("host function entered %d times, want 2", len(entered))
+	}
+}
+
+// Close releases the backends' pools: no goroutine of the host survives it.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	h := newHost(t, nil)
+	for _, src := range []engine.Source{
+		{Name: "a.js", Lang: "js", Code: "return 1+1"},
+		{Name: "a.lua", Lang: "lua", Code: "return 1+1"},
+	} {
+		s, err := h.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if _, err := h.Run(context.Background(), s, engine.RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The pools' fill goroutines are gone when Close returns.
+	buf := make([]byte, 1<<20)
+	if st := string(buf[:runtime.Stack(buf, true)]); strings.Contains(st, "/engine/js.") || strings.Contains(st, "/engine/lua.") {
+		t.Errorf("a backend goroutine survived Close:\n%s", st)
+	}
+	// Timers and the heap guard's sampler end on their own within a few
+	// milliseconds of the last run; wait for them, then compare.
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,7 @@ type Host struct {
 	budget   limits.Budget
 	logArgs  bool
 	nesting  int
+	specs    []bridge.ModuleSpec
 	heap     *limits.HeapGuard
 	runs     atomic.Uint64
 }
@@ -72,6 +74,7 @@ func NewHost(cfg Config) (*Host, error) {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	h.registry = reg
+	h.specs = reg.Specs()
 	if cfg.Logger != nil {
 		h.log = *cfg.Logger
 	} else {
@@ -86,6 +89,19 @@ func NewHost(cfg Config) (*Host, error) {
 		h.nesting = 256
 	}
 	return h, nil
+}
+
+// Close releases what the host holds: the backends' pools of prepared
+// VMs (a backend that has one implements io.Closer). Runs still going on
+// finish; the host must not be used afterwards.
+func (h *Host) Close() error {
+	var errs []error
+	for _, b := range h.backends {
+		if c, ok := b.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Source is a script to compile.
@@ -218,7 +234,10 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	if berr != nil {
 		return res, &Error{Kind: KindInput, Message: berr.Error(), Err: berr}
 	}
-	w := limits.NewWatchdog(budget)
+	// The watchdog owns the run's context: the script, and every host call
+	// it makes, stop when it is done (see limits.Watchdog).
+	w := limits.NewWatchdog(ctx, budget)
+	defer w.Stop()
 	defer h.heap.Watch(w)()
 	log.Info().Str("event", "run.started").Str("lang", s.lang).Str("sha256", s.sha).
 		Str("tenant", opts.Identity.Tenant).Msg("run.started")
@@ -254,23 +273,22 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		Result: bridge.ValueLimits{MaxBytes: budget.Input}}
 	rinfo := &bridge.Run{Seed: seed, Now: now, Tenant: opts.Identity.Tenant}
 	env := &Env{
-		Input:    input,
-		Modules:  h.registry.Modules(),
-		Watchdog: w,
-		Budget:   budget,
-		Seed:     seed,
-		Now:      now,
-		Args:     bridge.ValueLimits{MaxBytes: budget.Output},
-		Result:   bridge.ValueLimits{MaxBytes: budget.Input},
+		Input:   input,
+		Modules: h.specs,
+		Meter:   w,
+		Budget:  budget,
+		Seed:    seed,
+		Now:     now,
+		Args:    bridge.ValueLimits{MaxBytes: budget.Output},
+		Result:  bridge.ValueLimits{MaxBytes: budget.Input},
 		Call: func(ctx context.Context, capability string, args []any) (any, error) {
 			res, err := d.Call(bridge.WithRun(ctx, rinfo), capability, args)
-			if err != nil && ctx.Err() != nil {
-				// The run's deadline (or the caller) ended the call: that is
-				// the run's limit, not a host failure the script may catch.
-				if ctx.Err() == context.DeadlineExceeded {
-					w.Trip(limits.Exceeded(budget, limits.Timeout))
-				} else {
-					w.Trip(&limits.CanceledError{Err: ctx.Err()})
+			if err != nil {
+				if cause := w.Cause(); cause != nil {
+					// The run was stopped while the call ran (its context
+					// ended the call): the run's cause, not a host failure
+					// the script may catch.
+					return nil, cause
 				}
 			}
 			return res, err
@@ -283,10 +301,7 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 			return nil
 		},
 	}
-	// Host functions get a ctx that ends with the run's wall-time budget.
-	runCtx, cancel := context.WithDeadline(ctx, time.Now().Add(budget.Timeout-w.Elapsed()))
-	defer cancel()
-	v, rerr := guardRun(runCtx, s, env)
+	v, rerr := guardRun(w.Context(), s, env)
 	w.Stop()
 	if rerr != nil {
 		if le, ok := rerr.(*Error); ok && le.Kind == KindLimit {

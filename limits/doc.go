@@ -37,12 +37,14 @@
 //
 // # Watchdog
 //
-// A Watchdog belongs to one run. Every reason to stop ends in Trip, which
-// records the first cause and calls the backend's interrupt exactly once.
-// The reasons are the wall-time timer, the caller's ctx, the step, host-call,
-// log and memory counters, and the CPU check. After Stop returns, the
-// interrupt is never called again, so a late timer cannot reach a VM that
-// has moved on. Backends count with AddSteps, AddHostCall, AddLog and
+// A Watchdog belongs to one run and owns its context (Context). Every reason
+// to stop ends in Trip, which records the first cause and cancels that
+// context with it. The reasons are the wall-time deadline, the caller's ctx,
+// the step, host-call, log and memory counters, and the CPU check. Backends
+// interrupt their VM when the context is done, and host functions get it as
+// their ctx, so a stop reaches both. After Stop returns nothing more is
+// recorded, so a late timer cannot reach a run that has finished.
+// Backends count with AddSteps, AddHostCall, AddLog and
 // AddMemory. They report limits they detect themselves (stack depth, output
 // size) with Exceed. The reasons are reported as:
 //

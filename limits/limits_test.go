@@ -3,7 +3,6 @@ package limits
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -33,14 +32,16 @@ func TestResolve(t *testing.T) {
 }
 
 func TestWatchdogFirstCauseAndStop(t *testing.T) {
-	w := NewWatchdog(Budget{Steps: 10, HostCalls: 1, Logs: 5, Memory: 100, Timeout: time.Hour, CPU: time.Hour})
-	var calls atomic.Int32
-	w.Arm(context.Background(), func(error) { calls.Add(1) })
+	w := NewWatchdog(context.Background(), Budget{Steps: 10, HostCalls: 1, Logs: 5, Memory: 100, Timeout: time.Hour, CPU: time.Hour})
+	defer w.Stop()
 	if _, err := w.AddSteps(5); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.AddHostCall(); err != nil {
 		t.Fatal(err)
+	}
+	if w.Context().Err() != nil {
+		t.Fatal("context done before any stop")
 	}
 	err := w.AddHostCall()
 	var le *ExceededError
@@ -51,42 +52,55 @@ func TestWatchdogFirstCauseAndStop(t *testing.T) {
 	if c := w.Cause(); !errors.As(c, &le) || le.Limit != HostCalls {
 		t.Errorf("cause %v, want the first one (hostCalls)", c)
 	}
-	if calls.Load() != 1 {
-		t.Errorf("interrupt called %d times, want 1", calls.Load())
+	if c := context.Cause(w.Context()); !errors.As(c, &le) || le.Limit != HostCalls {
+		t.Errorf("context cause %v, want hostCalls", c)
 	}
 }
 
-func TestWatchdogTimeoutAndLateInterrupt(t *testing.T) {
-	w := NewWatchdog(Budget{Timeout: 10 * time.Millisecond})
-	fired := make(chan error, 1)
-	w.Arm(context.Background(), func(err error) { fired <- err })
+func TestWatchdogContext(t *testing.T) {
+	// The wall-time budget ends the context with the timeout limit.
+	w := NewWatchdog(context.Background(), Budget{Timeout: 10 * time.Millisecond})
 	select {
-	case err := <-fired:
-		var le *ExceededError
-		if !errors.As(err, &le) || le.Limit != Timeout {
-			t.Fatalf("got %v", err)
-		}
+	case <-w.Context().Done():
 	case <-time.After(5 * time.Second):
 		t.Fatal("timeout never fired")
 	}
-	// After Stop, nothing reaches the interrupt.
-	w2 := NewWatchdog(Budget{Timeout: 5 * time.Millisecond})
-	var late atomic.Int32
-	w2.Arm(context.Background(), func(error) { late.Add(1) })
-	w2.Stop()
-	time.Sleep(20 * time.Millisecond)
-	w2.Trip(errors.New("late"))
-	if late.Load() != 0 {
-		t.Errorf("interrupt called after Stop")
+	var le *ExceededError
+	if c := w.Cause(); !errors.As(c, &le) || le.Limit != Timeout {
+		t.Fatalf("cause %v, want the timeout limit", c)
 	}
-	// The caller's ctx.
+	if d, ok := w.Context().Deadline(); !ok || d.After(time.Now()) {
+		t.Errorf("deadline %v, %v", d, ok)
+	}
+	w.Stop()
+
+	// After Stop, nothing is recorded and the context is done without a cause.
+	w2 := NewWatchdog(context.Background(), Budget{Timeout: time.Hour})
+	w2.Stop()
+	w2.Trip(errors.New("late"))
+	if w2.Cause() != nil {
+		t.Errorf("cause %v recorded after Stop", w2.Cause())
+	}
+	if w2.Context().Err() == nil {
+		t.Errorf("context not done after Stop")
+	}
+
+	// The caller's ctx: canceled, and its own deadline.
 	ctx, cancel := context.WithCancel(context.Background())
-	w3 := NewWatchdog(Budget{Timeout: time.Hour})
-	got := make(chan error, 1)
-	w3.Arm(ctx, func(err error) { got <- err })
+	w3 := NewWatchdog(ctx, Budget{Timeout: time.Hour})
 	cancel()
-	if err := <-got; !errors.Is(err, context.Canceled) {
-		t.Errorf("ctx cancel: %v", err)
+	<-w3.Context().Done()
+	var ce *CanceledError
+	if c := w3.Cause(); !errors.As(c, &ce) || ce.Deadline || !errors.Is(c, context.Canceled) {
+		t.Errorf("ctx cancel: %v", c)
 	}
 	w3.Stop()
+	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+	defer dcancel()
+	w4 := NewWatchdog(dctx, Budget{Timeout: time.Hour})
+	<-w4.Context().Done()
+	if c := w4.Cause(); !errors.As(c, &ce) || !ce.Deadline {
+		t.Errorf("ctx deadline: %v", c)
+	}
+	w4.Stop()
 }

@@ -2,19 +2,24 @@ package limits
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Watchdog is the one mechanism that stops a run: the wall-time timer, the
-// caller's ctx, the step, host-call and log counters and the CPU check all
-// end in Trip, which records the first cause and calls the backend's
-// interrupt exactly once. After Stop returns, the interrupt is never called
-// again, so a late timer cannot reach a VM that has moved on to another run.
+// Watchdog is the one mechanism that stops a run. It owns the run's context
+// (Context): the wall-time deadline, the caller's ctx, the step, host-call,
+// log and memory counters and the CPU check all end in Trip, which records
+// the first cause and cancels that context with it. Backends interrupt their
+// VM when the context is done, host functions get it as their ctx, so one
+// stop reaches the script and an in-flight host call alike. After Stop
+// returns, Trip does nothing, so a late timer cannot record a cause for a
+// run that has finished.
 //
-// A Watchdog belongs to one run. Trip, Cause and the Add methods are safe from
-// any goroutine.
+// A Watchdog belongs to one run. Context, Trip, Cause and the Add methods are
+// safe from any goroutine; Begin, CheckCPU, SampleCPU and AddSteps belong to
+// the goroutine (locked OS thread) that runs the script.
 type Watchdog struct {
 	budget Budget
 	start  time.Time
@@ -24,85 +29,94 @@ type Watchdog struct {
 	logBytes  atomic.Int64
 	memory    atomic.Int64
 
-	mu        sync.Mutex
-	cause     error
-	interrupt func(error)
-	stopped   bool
-	timer     *time.Timer
-	stopCtx   func() bool
+	ctx       context.Context // canceled with the cause on any stop
+	cancel    context.CancelCauseFunc
+	deadline  context.Context // parent + the wall-time deadline
+	dcancel   context.CancelFunc
+	stopAfter func() bool
+
+	mu      sync.Mutex
+	cause   error
+	stopped bool
 
 	cpu          cpuClock
 	lastCPUCheck time.Duration // script goroutine only
 }
 
-// NewWatchdog returns a watchdog for one run with the resolved budget b.
-// It watches nothing until Arm.
-func NewWatchdog(b Budget) *Watchdog {
-	return &Watchdog{budget: b, start: time.Now()}
+// errFinished cancels the context of a run that ended; it is never a cause.
+var errFinished = errors.New("run finished")
+
+// NewWatchdog returns the watchdog of one run with the resolved budget b.
+// Its context (Context) derives from parent and ends at the latest when the
+// wall-time budget is gone. Call Stop when the run ends.
+func NewWatchdog(parent context.Context, b Budget) *Watchdog {
+	w := &Watchdog{budget: b, start: time.Now()}
+	w.deadline, w.dcancel = context.WithDeadlineCause(parent, w.start.Add(b.Timeout), Exceeded(b, Timeout))
+	w.ctx, w.cancel = context.WithCancelCause(w.deadline)
+	w.stopAfter = context.AfterFunc(w.deadline, func() { w.Trip(w.deadlineCause()) })
+	return w
+}
+
+// deadlineCause says why w.deadline ended: the wall-time budget, or the
+// caller's ctx (canceled, or its own deadline).
+func (w *Watchdog) deadlineCause() error {
+	c := context.Cause(w.deadline)
+	var le *ExceededError
+	if errors.As(c, &le) {
+		return c
+	}
+	return &CanceledError{Err: c, Deadline: errors.Is(w.deadline.Err(), context.DeadlineExceeded)}
 }
 
 // Budget returns the budget in force.
 func (w *Watchdog) Budget() Budget { return w.budget }
 
-// Arm starts the wall-time timer and the watch on ctx; interrupt is how the
-// backend stops its VM and must be safe from any goroutine. Arm must be called
-// on the goroutine (and, for CPU accounting, the locked OS thread) that runs
-// the script.
-func (w *Watchdog) Arm(ctx context.Context, interrupt func(cause error)) {
-	w.mu.Lock()
-	w.interrupt = interrupt
-	w.cpu = startCPU()
-	cause := w.cause
-	w.mu.Unlock()
-	if cause != nil {
-		interrupt(cause)
-		return
-	}
-	w.timer = time.AfterFunc(w.budget.Timeout-time.Since(w.start), func() {
-		w.Trip(Exceeded(w.budget, Timeout))
-	})
-	w.stopCtx = context.AfterFunc(ctx, func() {
-		err := ctx.Err()
-		if err == context.DeadlineExceeded {
-			w.Trip(&CanceledError{Err: err, Deadline: true})
-			return
-		}
-		w.Trip(&CanceledError{Err: err})
-	})
-}
+// Context returns the run's context: done as soon as the run must stop, for
+// any reason (Cause says which), and when the run has finished (Stop).
+func (w *Watchdog) Context() context.Context { return w.ctx }
+
+// Begin starts the CPU accounting. Call it on the goroutine, locked to its
+// OS thread, that runs the script, before the script runs.
+func (w *Watchdog) Begin() { w.cpu = startCPU() }
 
 // Trip records cause as the reason the run stops (only the first cause
-// counts) and interrupts the VM.
+// counts) and cancels the run's context with it.
 func (w *Watchdog) Trip(cause error) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.cause != nil || w.stopped {
+		w.mu.Unlock()
 		return
 	}
 	w.cause = cause
-	if w.interrupt != nil {
-		w.interrupt(cause)
-	}
+	w.mu.Unlock()
+	w.cancel(cause)
 }
 
 // Cause returns why the run was stopped, or nil.
 func (w *Watchdog) Cause() error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.cause
+	c, stopped := w.cause, w.stopped
+	w.mu.Unlock()
+	if c == nil && !stopped && w.deadline.Err() != nil {
+		// The deadline or the caller ended the run and the AfterFunc that
+		// records it has not run yet.
+		w.Trip(w.deadlineCause())
+		w.mu.Lock()
+		c = w.cause
+		w.mu.Unlock()
+	}
+	return c
 }
 
-// Stop ends the watch. After it returns the interrupt is not called again.
+// Stop ends the watch and releases the timers. After it returns Trip does
+// nothing, and the context is done (with no cause if none was recorded).
 func (w *Watchdog) Stop() {
 	w.mu.Lock()
 	w.stopped = true
 	w.mu.Unlock()
-	if w.timer != nil {
-		w.timer.Stop()
-	}
-	if w.stopCtx != nil {
-		w.stopCtx()
-	}
+	w.stopAfter()
+	w.cancel(errFinished)
+	w.dcancel()
 }
 
 // AddSteps counts n steps and returns the steps left before the budget is

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/dop251/goja"
@@ -22,6 +23,9 @@ import (
 type Backend struct {
 	pool    chan *run
 	filling atomic.Bool
+	mu      sync.Mutex // orders Close against starting a refill
+	closed  atomic.Bool
+	wg      sync.WaitGroup // the refill goroutine
 }
 
 var _ engine.Backend = (*Backend)(nil)
@@ -50,9 +54,17 @@ func (b *Backend) refill() {
 	if b.pool == nil || !b.filling.CompareAndSwap(false, true) {
 		return
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed.Load() {
+		b.filling.Store(false)
+		return
+	}
+	b.wg.Add(1)
 	go func() {
+		defer b.wg.Done()
 		defer b.filling.Store(false)
-		for len(b.pool) < cap(b.pool) {
+		for len(b.pool) < cap(b.pool) && !b.closed.Load() {
 			r, err := prepare()
 			if err != nil {
 				return
@@ -64,6 +76,25 @@ func (b *Backend) refill() {
 			}
 		}
 	}()
+}
+
+// Close stops refilling the pool, waits for the refill goroutine and drops
+// the prepared runtimes. Runs still going on finish; later runs prepare their
+// runtime on the spot.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	b.closed.Store(true)
+	b.mu.Unlock()
+	b.wg.Wait()
+	for b.pool != nil {
+		select {
+		case <-b.pool:
+			continue
+		default:
+		}
+		break
+	}
+	return nil
 }
 
 // Lang returns "js".

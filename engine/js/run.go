@@ -13,7 +13,6 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
-	"github.com/scriptrun/scriptrun/limits"
 )
 
 // batch is how many step ticks the script may take before the tick function
@@ -54,7 +53,7 @@ type run struct {
 	ctx  context.Context
 	vm   *goja.Runtime
 	env  *engine.Env
-	w    *limits.Watchdog
+	w    engine.Meter
 	prog *program
 
 	errorCtor, typeErrorCtor, uint8Array *goja.Object
@@ -79,7 +78,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	if perr != nil {
 		return nil, &engine.Error{Kind: engine.KindInternal, Message: "cannot prepare the runtime", Err: perr}
 	}
-	r.ctx, r.env, r.w, r.prog = ctx, env, env.Watchdog, prog
+	r.ctx, r.env, r.w, r.prog = ctx, env, env.Meter, prog
 	defer func() {
 		if rec := recover(); rec != nil {
 			v, err = nil, r.panicError(rec)
@@ -88,7 +87,9 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	if err := r.setup(); err != nil {
 		return nil, err
 	}
-	r.w.Arm(ctx, func(cause error) { r.vm.Interrupt(cause) })
+	r.w.Begin()
+	stopInterrupt := context.AfterFunc(ctx, func() { r.vm.Interrupt(r.w.Cause()) })
+	defer stopInterrupt()
 
 	fn, reader, err := r.instantiate()
 	if err != nil {
@@ -174,8 +175,8 @@ func (r *run) setup() error {
 	for _, m := range r.env.Modules {
 		mo := vm.NewObject()
 		for _, f := range m.Funcs {
-			capability, fn := m.Name+"."+f.Name, f
-			define(mo, f.Name, r.newFunc(vm.ToValue(f.Name), func(c goja.FunctionCall) goja.Value { return r.hostCall(capability, fn, c) }))
+			capability, params := m.Name+"."+f.Name, f.Params
+			define(mo, f.Name, r.newFunc(vm.ToValue(f.Name), func(c goja.FunctionCall) goja.Value { return r.hostCall(capability, params, c) }))
 		}
 		define(host, m.Name, mo)
 	}
@@ -259,7 +260,7 @@ func (r *run) settle(res goja.Value) (goja.Value, error) {
 }
 
 // hostCall is the script side of every host function.
-func (r *run) hostCall(capability string, fn *bridge.Func, c goja.FunctionCall) goja.Value {
+func (r *run) hostCall(capability string, params []bridge.Param, c goja.FunctionCall) goja.Value {
 	if r.w.Cause() != nil {
 		r.halt()
 	}
@@ -267,7 +268,7 @@ func (r *run) hostCall(capability string, fn *bridge.Func, c goja.FunctionCall) 
 	for i, a := range c.Arguments {
 		x, err := r.exportArg(a)
 		if err != nil {
-			panic(r.newError(r.typeErrorCtor, bridge.NewArgError(capability, fn, i, err).Error(), nil))
+			panic(r.newError(r.typeErrorCtor, bridge.NewArgError(capability, params, i, err).Error(), nil))
 		}
 		args[i] = x
 	}
@@ -289,8 +290,8 @@ func (r *run) exportArg(a goja.Value) (x any, err error) {
 }
 
 // hostFail turns a dispatcher error into what the script sees: a catchable
-// error for bad arguments, host failures and catchable denials; an immediate
-// stop for everything else.
+// error when engine.Catchable says so, an immediate stop for everything
+// else.
 func (r *run) hostFail(err error) {
 	var (
 		ae *bridge.ArgError
@@ -300,13 +301,15 @@ func (r *run) hostFail(err error) {
 	if r.w.Cause() != nil {
 		r.halt()
 	}
-	switch {
-	case errors.As(err, &ae):
-		panic(r.newError(r.typeErrorCtor, ae.Error(), err))
-	case errors.As(err, &he):
-		panic(r.newError(r.errorCtor, he.Error(), err, "HostError"))
-	case errors.As(err, &de) && de.Catchable:
-		panic(r.newError(r.errorCtor, de.Error(), err, "DeniedError"))
+	if engine.Catchable(err) {
+		switch {
+		case errors.As(err, &ae):
+			panic(r.newError(r.typeErrorCtor, ae.Error(), err))
+		case errors.As(err, &he):
+			panic(r.newError(r.errorCtor, he.Error(), err, "HostError"))
+		case errors.As(err, &de):
+			panic(r.newError(r.errorCtor, de.Error(), err, "DeniedError"))
+		}
 	}
 	r.w.Trip(err)
 	r.halt()
@@ -374,11 +377,7 @@ func (r *run) exportResult(res goja.Value) (out any, err error) {
 		return nil, r.thrown(ex.Value(), ex)
 	}
 	if verr != nil {
-		var ve *bridge.ValueError
-		if errors.As(verr, &ve) && ve.TooLarge {
-			return nil, engine.FromCause(r.w.Exceed(limits.Output))
-		}
-		return nil, &engine.Error{Kind: engine.KindOutput, Pos: r.prog.name, Message: "result: " + verr.Error(), Err: verr}
+		return nil, engine.ResultError(r.w, r.prog.name, verr)
 	}
 	return out, nil
 }

@@ -24,6 +24,13 @@ var _ engine.Backend = (*Backend)(nil)
 // New returns the Lua backend.
 func New() *Backend { return &Backend{pool: newStatePool(poolSize)} }
 
+// Close stops refilling the pool of fresh states and drops them. Runs still
+// going on finish.
+func (b *Backend) Close() error {
+	b.pool.close()
+	return nil
+}
+
 // Lang returns "lua".
 func (*Backend) Lang() string { return "lua" }
 

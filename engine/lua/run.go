@@ -37,7 +37,7 @@ var errStopped = errors.New("run stopped")
 // Done is only called on the run's goroutine; stop is safe from any
 // goroutine.
 type counter struct {
-	w              *limits.Watchdog
+	w              engine.Meter
 	used, reported int64
 	limit          int64
 	done           chan struct{}
@@ -45,7 +45,7 @@ type counter struct {
 	closed         atomic.Bool
 }
 
-func newCounter(w *limits.Watchdog) *counter {
+func newCounter(w engine.Meter) *counter {
 	return &counter{w: w, done: make(chan struct{})}
 }
 
@@ -98,14 +98,13 @@ func (c *counter) stopped() bool { return c.closed.Load() }
 
 // run is the state of one run: one goroutine, one fresh vm.
 type run struct {
-	ctx    context.Context // the caller's ctx, also canceled when the watchdog trips
-	cancel context.CancelFunc
-	env    *engine.Env
-	w      *limits.Watchdog
-	prog   *program
-	v      *vm
-	c      *counter
-	rng    *rand.Rand
+	ctx  context.Context // the run's ctx: done when the run stops
+	env  *engine.Env
+	w    engine.Meter
+	prog *program
+	v    *vm
+	c    *counter
+	rng  *rand.Rand
 
 	hostErrs map[glua.LString]error // error values raised for host errors -> cause
 	ids      map[glua.LValue]int    // tostring ids of tables, functions, ...
@@ -128,11 +127,9 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	if depth <= 0 {
 		depth = int(limits.Default().StackDepth)
 	}
-	r := &run{env: env, w: env.Watchdog, prog: prog, c: newCounter(env.Watchdog),
+	r := &run{ctx: ctx, env: env, w: env.Meter, prog: prog, c: newCounter(env.Meter),
 		rng: newRand(env.Seed), hostErrs: map[glua.LString]error{},
 		ids: map[glua.LValue]int{}, coros: map[*glua.LState]bool{}}
-	r.ctx, r.cancel = context.WithCancel(ctx)
-	defer r.cancel()
 	defer func() {
 		if rec := recover(); rec != nil {
 			val, err = nil, r.panicError(rec)
@@ -146,10 +143,9 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 		return nil, err
 	}
 	defer r.w.SampleCPU()
-	r.w.Arm(ctx, func(error) {
-		r.c.stop()
-		r.cancel()
-	})
+	r.w.Begin()
+	stopInterrupt := context.AfterFunc(ctx, r.c.stop)
+	defer stopInterrupt()
 	L.SetContext(r.c)
 	L.Push(L.NewFunctionFromProto(prog.proto))
 	perr := L.PCall(0, 1, L.NewFunction(r.topHandler))
@@ -184,7 +180,7 @@ func (r *run) setup() error {
 	for _, m := range r.env.Modules {
 		mt := L.NewTable()
 		for _, f := range m.Funcs {
-			mt.RawSetString(f.Name, L.NewFunction(r.v.hostFunc(m.Name+"."+f.Name, f)))
+			mt.RawSetString(f.Name, L.NewFunction(r.v.hostFunc(m.Name+"."+f.Name, f.Params)))
 		}
 		host.RawSetString(m.Name, mt)
 	}
@@ -207,7 +203,7 @@ func (r *run) checkStop(L *glua.LState) {
 }
 
 // hostFunc is the script side of one host function.
-func (v *vm) hostFunc(capability string, fn *bridge.Func) glua.LGFunction {
+func (v *vm) hostFunc(capability string, params []bridge.Param) glua.LGFunction {
 	return func(L *glua.LState) int {
 		r := v.r
 		r.checkStop(L)
@@ -216,12 +212,12 @@ func (v *vm) hostFunc(capability string, fn *bridge.Func) glua.LGFunction {
 		c := bridge.NewCounter(r.env.Args)
 		for i := 1; i <= n; i++ {
 			hint := bridge.Any
-			if i-1 < len(fn.Params) {
-				hint = fn.Params[i-1].Type
+			if i-1 < len(params) {
+				hint = params[i-1].Type
 			}
 			x, err := fromLua(c, L.Get(i), hint)
 			if err != nil {
-				ae := bridge.NewArgError(capability, fn, i-1, err)
+				ae := bridge.NewArgError(capability, params, i-1, err)
 				r.raiseHost(L, ae.Error(), ae)
 			}
 			args[i-1] = x
@@ -236,24 +232,13 @@ func (v *vm) hostFunc(capability string, fn *bridge.Func) glua.LGFunction {
 }
 
 // hostFail turns a dispatcher error into what the script sees: a catchable
-// error for bad arguments, host failures and catchable denials; an
-// immediate stop for everything else.
+// error when engine.Catchable says so, an immediate stop for everything
+// else.
 func (r *run) hostFail(L *glua.LState, err error) {
-	var (
-		ae *bridge.ArgError
-		he *bridge.HostError
-		de *bridge.DeniedError
-	)
-	// A call that failed because the run's deadline passed ends the run with
-	// the timeout, even when the watchdog's timer (set for the same instant)
-	// has not fired yet: otherwise the script could catch the host error and
-	// finish over time.
-	if r.w.Cause() == nil && errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
-		r.w.Trip(limits.Exceeded(r.env.Budget, limits.Timeout))
+	if r.w.Cause() != nil {
 		r.halt(L)
 	}
-	switch {
-	case errors.As(err, &ae), errors.As(err, &he), errors.As(err, &de) && de.Catchable:
+	if engine.Catchable(err) {
 		r.raiseHost(L, err.Error(), err)
 	}
 	r.w.Trip(err)
@@ -429,11 +414,7 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 func (r *run) exportResult(res glua.LValue) (any, error) {
 	out, err := fromLua(bridge.NewCounter(bridge.ValueLimits{MaxBytes: r.env.Budget.Output}), res, bridge.Any)
 	if err != nil {
-		var ve *bridge.ValueError
-		if errors.As(err, &ve) && ve.TooLarge {
-			return nil, engine.FromCause(r.w.Exceed(limits.Output))
-		}
-		return nil, &engine.Error{Kind: engine.KindOutput, Pos: r.prog.name, Message: "result: " + err.Error(), Err: err}
+		return nil, engine.ResultError(r.w, r.prog.name, err)
 	}
 	return out, nil
 }

@@ -107,6 +107,8 @@ type statePool struct {
 	depth   int
 	ready   chan *vm
 	filling bool
+	closed  bool
+	wg      sync.WaitGroup // the fill goroutine
 }
 
 func newStatePool(size int) *statePool {
@@ -129,8 +131,9 @@ func (p *statePool) get(depth int) *vm {
 			<-p.ready
 		}
 	}
-	if !p.filling {
+	if !p.filling && !p.closed {
 		p.filling = true
+		p.wg.Add(1)
 		go p.fill(depth)
 	}
 	p.mu.Unlock()
@@ -140,10 +143,25 @@ func (p *statePool) get(depth int) *vm {
 	return v
 }
 
+// close stops refilling, waits for the fill goroutine and drops the
+// states.
+func (p *statePool) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.wg.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.ready) > 0 {
+		(<-p.ready).L.Close()
+	}
+}
+
 func (p *statePool) fill(depth int) {
+	defer p.wg.Done()
 	for {
 		p.mu.Lock()
-		if p.depth != depth || len(p.ready) >= p.size {
+		if p.closed || p.depth != depth || len(p.ready) >= p.size {
 			p.filling = false
 			p.mu.Unlock()
 			return
