@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/dop251/goja"
+	"github.com/scriptrun/scriptrun/third_party/goja"
 
 	"github.com/scriptrun/scriptrun/bridge"
 )

@@ -580,7 +580,6 @@ func (f *nativeFuncObject) vmCall(vm *vm, n int) {
 		}
 		vm.stack[vm.sp-n-2] = ret
 		vm.popCtx()
-		vm.checkInterruptSoon()
 	} else {
 		vm.stack[vm.sp-n-2] = _undefined
 	}

@@ -384,10 +384,10 @@ type vm struct {
 	// slices of at most stepSlice steps: stepsLeft is what is left of the
 	// current slice, stepsBanked what is left of the current grant (of
 	// stepGrant steps) beyond it, stepsCharged what the meter was told
-	// about before the current grant. The interrupt flag is checked between
-	// slices, so the run loop pays one decrement and compare per
-	// instruction. Without a meter the grant is unlimited and the same
-	// fields still count.
+	// about before the current grant. The run loop pays one decrement and
+	// compare per instruction; native loops (Runtime.tick) check the
+	// interrupt flag between slices. Without a meter the grant is unlimited
+	// and the same fields still count.
 	stepsLeft    int64
 	stepsBanked  int64
 	stepGrant    int64
@@ -620,8 +620,8 @@ func (vm *vm) init() {
 	vm.stepGrant, vm.stepsBanked = math.MaxInt64, math.MaxInt64
 }
 
-// stepSlice is the most steps taken between two checks of the interrupt
-// flag: about 10 µs of VM instructions.
+// stepSlice is the most steps taken between two calls of nextSlice: about
+// 10 µs of VM instructions.
 const stepSlice = 1024
 
 // nextSlice is called when the current slice of steps is used up. It
@@ -677,16 +677,6 @@ func (vm *vm) tickSlow() {
 	}
 }
 
-// checkInterruptSoon makes the next step check the interrupt flag, so that
-// a native function that interrupted the VM (on the VM's goroutine) stops it
-// before the next instruction.
-func (vm *vm) checkInterruptSoon() {
-	if atomic.LoadUint32(&vm.interrupted) != 0 {
-		vm.stepsBanked += vm.stepsLeft
-		vm.stepsLeft = 0
-	}
-}
-
 // stepsUsed is the exact number of steps taken so far.
 func (vm *vm) stepsUsed() int64 {
 	return vm.stepsCharged + vm.stepGrant - vm.stepsBanked - vm.stepsLeft
@@ -725,16 +715,19 @@ func (vm *vm) run() {
 	if vm.profTracker != nil && !vm.runWithProfiler() {
 		return
 	}
-	interrupted := atomic.LoadUint32(&vm.interrupted) != 0
-	for !interrupted {
+	interrupted := false
+	for {
+		if interrupted = atomic.LoadUint32(&vm.interrupted) != 0; interrupted {
+			break
+		}
 		pc := vm.pc
 		if pc < 0 || pc >= len(vm.prg.code) {
 			break
 		}
 		if vm.stepsLeft <= 0 {
-			// Between slices: the interrupt flag, the step meter and the
-			// profiler are checked here, so an instruction pays one
-			// decrement and compare.
+			// Between slices of steps: the step meter and the profiler are
+			// checked here, so an instruction pays one decrement and
+			// compare besides the interrupt check.
 			if !vm.nextSlice() {
 				interrupted = true
 				break
@@ -743,7 +736,6 @@ func (vm *vm) run() {
 				if !vm.runWithProfiler() {
 					return
 				}
-				interrupted = atomic.LoadUint32(&vm.interrupted) != 0
 				continue
 			}
 		}
