@@ -865,20 +865,25 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 	if su == nil { // ASCII string
 		if sepu == nil {
 			// Both are ASCII
-			splitLimit := limit
-			if limit > 0 {
-				splitLimit = limit + 1
-			}
-
-			split := strings.SplitN(string(sa), string(sepa), splitLimit)
-
-			if limit > 0 && len(split) > limit {
-				split = split[:limit]
-			}
-			valueArray = make([]Value, len(split))
-			for index, value := range split {
+			// strings.SplitN, one piece per step.
+			str, sep := string(sa), string(sepa)
+			for limit < 0 || len(valueArray) < limit {
 				r.tick()
-				valueArray[index] = asciiString(value)
+				if sep == "" {
+					if str == "" {
+						break
+					}
+					valueArray = append(valueArray, asciiString(str[:1]))
+					str = str[1:]
+					continue
+				}
+				i := strings.Index(str, sep)
+				if i < 0 {
+					valueArray = append(valueArray, asciiString(str))
+					break
+				}
+				valueArray = append(valueArray, asciiString(str[:i]))
+				str = str[i+len(sep):]
 			}
 		} else {
 			// Unicode separator will never match an ASCII string

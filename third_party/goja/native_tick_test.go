@@ -37,6 +37,8 @@ var nativeLoopCases = []struct{ setup, op string }{
 	{`var s = "x".repeat(5e6)`, `Object.getOwnPropertyDescriptors(s)`},
 	{`var s = "x".repeat(5e6)`, `Object.assign({}, s)`},
 	{`var s = "x".repeat(5e6)`, `s.split("")`},
+	{`var s = "x".repeat(5e6)`, `s.split("x")`},
+	{`var s = "\u1234".repeat(5e6)`, `s.split("\u1234")`},
 	{`var s = "x".repeat(5e6)`, `s.replaceAll("x", "y")`},
 	// Backtracking (regexp2) patterns; Go's regexp finds all matches in one
 	// call that no tick reaches (linear in the string's length).
