@@ -794,3 +794,35 @@ func TestScriptAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestStopPositions: a stop that comes from outside the VM (the wall-time
+// limit, here) names where the script was.
+func TestStopPositions(t *testing.T) {
+	h := newHost(t)
+	_, err := run(t, h, "let n = 0\nwhile (true) { n++ }", engine.RunOptions{Budget: limits.Budget{Timeout: 20 * time.Millisecond, Steps: 1 << 50, CPU: time.Hour}})
+	var e *engine.Error
+	if !errors.As(err, &e) || e.Kind != engine.KindLimit || e.Limit != limits.Timeout {
+		t.Fatalf("got %v, want limit timeout", err)
+	}
+	if !strings.HasPrefix(e.Pos, "t.js:2:") {
+		t.Errorf("position %q, want t.js:2:...", e.Pos)
+	}
+}
+
+// TestNativeLoopSteps: built-in loops over script data count steps, so a
+// step budget stops one long built-in call.
+func TestNativeLoopSteps(t *testing.T) {
+	h := newHost(t)
+	for _, src := range []string{
+		"return Array(2**32-1).lastIndexOf(1)",
+		"return [...Array(2**32-1).keys()].length",
+		`return Object.entries("0123456789".repeat(5e5)).length`,
+	} {
+		res, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 1e6, Timeout: time.Hour, CPU: time.Hour}})
+		if k, l := kindOf(err); k != engine.KindLimit || l != limits.Steps {
+			t.Errorf("%s: got %v, want limit steps", src, err)
+		} else if res.Usage.Steps != 1e6+1 {
+			t.Errorf("%s: usage %d steps, want %d", src, res.Usage.Steps, int64(1e6+1))
+		}
+	}
+}
