@@ -78,6 +78,7 @@ func coResume(L *LState) int {
 	}
 	top := L.GetTop()
 	threadRun(th)
+	L.CheckHalt()
 	return L.GetTop() - top
 }
 
