@@ -2,6 +2,8 @@ package goja
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 	"testing"
 )
 
@@ -40,8 +42,12 @@ var nativeLoopCases = []struct{ setup, op string }{
 	{`var s = "x".repeat(5e6)`, `s.split("x")`},
 	{`var s = "\u1234".repeat(5e6)`, `s.split("\u1234")`},
 	{`var s = "x".repeat(5e6)`, `s.replaceAll("x", "y")`},
-	// Backtracking (regexp2) patterns; Go's regexp finds all matches in one
-	// call that no tick reaches (linear in the string's length).
+	// Go's regexp (matched one match at a time) and backtracking (regexp2)
+	// patterns.
+	{`var s = "x".repeat(5e6)`, `s.replace(/x/g, "y")`},
+	{`var s = "x".repeat(5e6)`, `s.match(/x/g)`},
+	{`var s = "x".repeat(5e6)`, `s.split(/x/)`},
+	{`var s = "x,".repeat(3e6)`, `s.replace(/[^,]*/g, () => "y")`},
 	{`var s = "x".repeat(5e6)`, `s.replace(/(?<=x)x/g, "y")`},
 	{`var s = "x".repeat(5e6)`, `s.match(/(?<=x)x/g)`},
 	{`var s = "x".repeat(5e6)`, `s.split(/(?<=x)/)`},
@@ -127,5 +133,33 @@ func TestNativeLoopStepsDeterministic(t *testing.T) {
 	// The same instructions without the 3000 native iterations.
 	if without := stepsOf(t, setup+`a.indexOf; a.map; String; a.join`); n < without+3000 {
 		t.Fatalf("indexOf, map and join over 1000 elements took %d steps, want at least 3000 more than %d", n, without)
+	}
+}
+
+// TestFindAllStepwise: matching one match at a time gives Go's FindAll
+// matches for patterns without left-looking assertions, and those with one
+// are recognised.
+func TestFindAllStepwise(t *testing.T) {
+	r := New()
+	subjects := []string{"", "x", "xxx", "a,b,,c,", "héllo wörld 😀😀 x", "aaa bbb\nccc", "12 345 6789", "\xff\xfex"}
+	for _, pat := range []string{`x`, `x*`, `(?:)`, `a|b`, `(a)(b)?`, `[^,]*`, `\d+`, `$`, `(?s).`, `(?m)$`, `(\w)(\w)?`, `o|ö|😀`, `,`, `\s*`} {
+		re := regexp.MustCompile(pat)
+		if needsLeftContext(re) {
+			t.Errorf("%s: reported as looking left", pat)
+		}
+		for _, s := range subjects {
+			for _, n := range []int{-1, 0, 1, 2, 5} {
+				want := re.FindAllStringSubmatchIndex(s, n)
+				got := findAllStepwise(r, re, s, n)
+				if len(want) != len(got) || fmt.Sprint(want) != fmt.Sprint(got) {
+					t.Errorf("%q on %q, n=%d: got %v, want %v", pat, s, n, got, want)
+				}
+			}
+		}
+	}
+	for _, pat := range []string{`^x`, `(?m)^x`, `\bx`, `x\B`, `\Ax`, `(a|^b)`} {
+		if !needsLeftContext(regexp.MustCompile(pat)) {
+			t.Errorf("%s: not reported as looking left", pat)
+		}
 	}
 }
