@@ -38,7 +38,7 @@ func TestDeps(t *testing.T) {
 		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, mod), "/")
 		for _, d := range strings.Fields(string(deps)) {
 			switch {
-			case strings.HasPrefix(d, "github.com/dop251/goja") && !under(rel, "engine/js") && rel != "cmd/scriptrun":
+			case (strings.HasPrefix(d, "github.com/dop251/goja") || strings.HasPrefix(d, mod+"/third_party/goja")) && !under(rel, "engine/js") && !under(rel, "third_party/goja") && rel != "cmd/scriptrun":
 				t.Errorf("%s depends on goja; only engine/js may", rel)
 			case strings.HasPrefix(d, "github.com/yuin/gopher-lua") && !under(rel, "engine/lua") && rel != "cmd/scriptrun":
 				t.Errorf("%s depends on gopher-lua; only engine/lua may", rel)

@@ -125,7 +125,7 @@ func TestAuditEvents(t *testing.T) {
 func TestBudgetCeilings(t *testing.T) {
 	h := newHost(t, nil)
 	pol, _ := policy.Parse("p.yaml", []byte(tenantPolicy), policy.Options{})
-	s, _ := h.Compile(engine.Source{Name: "a.js", Lang: "js", Code: "for (let i = 0; i < 4000; i++) {} return 1"})
+	s, _ := h.Compile(engine.Source{Name: "a.js", Lang: "js", Code: "for (let i = 0; i < 400; i++) {} return 1"})
 	if _, err := h.Run(context.Background(), s, engine.RunOptions{Policy: pol, Budget: limits.Budget{Steps: 1 << 30}}); err != nil {
 		t.Fatalf("under the ceiling: %v", err)
 	}

@@ -82,6 +82,7 @@ func (r *Runtime) builtinJSON_decodeValue(d *json.Decoder) (Value, error) {
 func (r *Runtime) builtinJSON_decodeObject(d *json.Decoder) (*Object, error) {
 	object := r.NewObject()
 	for {
+		r.tick()
 		key, end, err := r.builtinJSON_decodeObjectKey(d)
 		if err != nil {
 			return nil, err
@@ -119,6 +120,7 @@ func (r *Runtime) builtinJSON_decodeObjectKey(d *json.Decoder) (string, bool, er
 func (r *Runtime) builtinJSON_decodeArray(d *json.Decoder) (*Object, error) {
 	var arrayValue []Value
 	for {
+		r.tick()
 		tok, err := d.Token()
 		if err != nil {
 			return nil, err
@@ -144,6 +146,7 @@ func (r *Runtime) builtinJSON_reviveWalk(reviver func(FunctionCall) Value, holde
 		if isArray(object) {
 			length := toLength(object.self.getStr("length", nil))
 			for index := int64(0); index < length; index++ {
+				r.tick()
 				name := asciiString(strconv.FormatInt(index, 10))
 				value := r.builtinJSON_reviveWalk(reviver, object, name)
 				if value == _undefined {
@@ -154,6 +157,7 @@ func (r *Runtime) builtinJSON_reviveWalk(reviver func(FunctionCall) Value, holde
 			}
 		} else {
 			for _, name := range object.self.stringKeys(false, nil) {
+				r.tick()
 				value := r.builtinJSON_reviveWalk(reviver, object, name)
 				if value == _undefined {
 					object.self.deleteStr(name.string(), false)
@@ -193,6 +197,7 @@ func (r *Runtime) builtinJSON_stringify(call FunctionCall) Value {
 			propertyList := make([]Value, length)
 			length = 0
 			for index := range propertyList {
+				r.tick()
 				var name string
 				value := replacer.self.getIdx(valueInt(int64(index)), nil)
 				switch v := value.(type) {
@@ -369,6 +374,7 @@ func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
 			return true
 		}
 		for _, object := range ctx.stack {
+			ctx.r.tick()
 			if value1.SameAs(object) {
 				ctx.r.typeErrorResult(true, "Converting circular structure to JSON")
 			}
@@ -413,6 +419,7 @@ func (ctx *_builtinJSON_stringifyContext) ja(array *Object) {
 	}
 
 	for i := int64(0); i < length; i++ {
+		ctx.r.tick()
 		if !ctx.str(asciiString(strconv.FormatInt(i, 10)), array) {
 			ctx.buf.WriteString("null")
 		}
@@ -455,6 +462,7 @@ func (ctx *_builtinJSON_stringifyContext) jo(object *Object) {
 
 	empty := true
 	for _, name := range props {
+		ctx.r.tick()
 		off := ctx.buf.Len()
 		if !empty {
 			ctx.buf.WriteString(separator)
@@ -490,6 +498,7 @@ func (ctx *_builtinJSON_stringifyContext) quote(str String) {
 	ctx.buf.WriteByte('"')
 	reader := &lenientUtf16Decoder{utf16Reader: str.utf16Reader()}
 	for {
+		ctx.r.tick()
 		r, _, err := reader.ReadRune()
 		if err != nil {
 			break

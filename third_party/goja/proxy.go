@@ -767,6 +767,7 @@ func (p *proxyObject) keys(all bool, _ []Value) []Value {
 		if !all {
 			k := 0
 			for i, key := range v {
+				p.val.runtime.tick()
 				prop := p.val.getOwnProp(key)
 				if prop == nil || prop == _undefined {
 					continue
@@ -794,6 +795,7 @@ func (p *proxyObject) proxyOwnKeys() ([]Value, bool) {
 		var keySet propNameSet
 		l := toLength(keys.self.getStr("length", nil))
 		for k := int64(0); k < l; k++ {
+			p.val.runtime.tick()
 			item := keys.self.getIdx(valueInt(k), nil)
 			if _, ok := item.(String); !ok {
 				if _, ok := item.(*Symbol); !ok {
@@ -808,6 +810,7 @@ func (p *proxyObject) proxyOwnKeys() ([]Value, bool) {
 		}
 		ext := target.self.isExtensible()
 		for item, next := target.self.iterateKeys()(); next != nil; item, next = next() {
+			p.val.runtime.tick()
 			if keySet.has(item.name) {
 				keySet.delete(item.name)
 			} else {
@@ -972,6 +975,7 @@ func (p *proxyObject) filterKeys(vals []Value, all, symbols bool) []Value {
 	if !all {
 		k := 0
 		for i, val := range vals {
+			p.val.runtime.tick()
 			var prop Value
 			if symbols {
 				if s, ok := val.(*Symbol); ok {
@@ -1001,6 +1005,7 @@ func (p *proxyObject) filterKeys(vals []Value, all, symbols bool) []Value {
 	} else {
 		k := 0
 		for i, val := range vals {
+			p.val.runtime.tick()
 			if _, ok := val.(*Symbol); ok != symbols {
 				continue
 			}
