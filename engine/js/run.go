@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/scriptrun/scriptrun/third_party/goja"
 
@@ -164,6 +165,9 @@ func (r *run) setup() error {
 	rng := rand.New(rand.NewPCG(r.env.Seed, r.env.Seed^0x9e3779b97f4a7c15))
 	vm.SetRandSource(rng.Float64)
 	vm.SetTimeSource(r.env.Now)
+	// Scripts see UTC as local time, whatever the host's zone: a result must
+	// not depend on where the host runs.
+	vm.SetTimeZone(time.UTC)
 	g := vm.GlobalObject()
 	define := func(o *goja.Object, k string, v goja.Value) {
 		_ = o.DefineDataProperty(k, v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
