@@ -8,8 +8,9 @@ import (
 )
 
 // TestDeps enforces the import rules of DESIGN.md: only engine/js imports
-// goja, only engine/lua imports gopher-lua, and bridge, policy and limits
-// import no other package of the project.
+// goja, only engine/lua imports gopher-lua, bridge, policy and limits
+// import no other package of the project, and nothing but the CLI imports
+// engine/worker.
 func TestDeps(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go tool not on PATH")
@@ -41,6 +42,8 @@ func TestDeps(t *testing.T) {
 				t.Errorf("%s depends on goja; only engine/js may", rel)
 			case strings.HasPrefix(d, "github.com/yuin/gopher-lua") && !under(rel, "engine/lua") && rel != "cmd/scriptrun":
 				t.Errorf("%s depends on gopher-lua; only engine/lua may", rel)
+			case d == mod+"/engine/worker" && rel != "engine/worker" && rel != "cmd/scriptrun":
+				t.Errorf("%s imports engine/worker; only the CLI (and embedding applications) may: engine/worker imports engine", rel)
 			case strings.HasPrefix(d, mod+"/") && d != p.ImportPath:
 				dep := strings.TrimPrefix(d, mod+"/")
 				for _, leaf := range []string{"bridge", "policy", "limits"} {
