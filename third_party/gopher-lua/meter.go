@@ -220,6 +220,7 @@ const (
 	// runtime.MemStats over 200,000 keys.
 	hashSlotBytes = 144
 	tableBytes    = 96 // an empty LTable
+	stringBytes   = 16 // the string header an LString value boxes
 )
 
 // SetMemoryMeter sets the function charged for allocations that grow with
@@ -244,10 +245,10 @@ func (ls *LState) ChargeMemory(n int) {
 // the meter's error), raises "string length overflow" above MaxStringLen,
 // and charges steps for the copy.
 func (ls *LState) ChargeString(n int) {
-	if n < 0 {
-		n = math.MaxInt
+	if n < 0 || n > maxCharge {
+		n = maxCharge // an overflowed size; ChargeMemory caps here too
 	}
-	ls.ChargeMemory(n)
+	ls.ChargeMemory(n + stringBytes)
 	if n > MaxStringLen {
 		ls.RaiseError("string length overflow")
 	}
