@@ -14,7 +14,9 @@ import (
 // "table: 0x00000001" numbered per run in order of first use, instead of a
 // Go address (which would differ from run to run and reveal memory layout).
 func (v *vm) tostring(L *glua.LState) int {
-	L.Push(glua.LString(v.str(L, L.CheckAny(1))))
+	s := v.str(L, L.CheckAny(1))
+	L.ChargeString(len(s))
+	L.Push(glua.LString(s))
 	return 1
 }
 

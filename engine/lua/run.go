@@ -39,8 +39,9 @@ type run struct {
 	coros    map[*glua.LState]bool  // live coroutines
 	overflow bool                   // the call stack was full
 
-	errPos   string   // where the uncaught error was raised
-	errStack []string // the script stack at that point
+	memPending int64    // memory charged by the VM, not yet reported
+	errPos     string   // where the uncaught error was raised
+	errStack   []string // the script stack at that point
 }
 
 // Run runs p once in a fresh state.
@@ -76,7 +77,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 		left, err := r.w.AddSteps(n)
 		return min(left, batch), err
 	})
-	L.SetMemoryMeter(r.w.AddMemory)
+	L.SetMemoryMeter(r.chargeMemory)
 	L.OnStackOverflow(func() error {
 		r.overflow = true
 		return r.w.Exceed(limits.StackDepth)
@@ -87,6 +88,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	L.Push(L.NewFunctionFromProto(prog.proto))
 	perr := L.PCall(0, 1, L.NewFunction(r.topHandler))
 	r.finishSteps()
+	r.flushMemory()
 	if perr != nil {
 		return nil, r.translate(perr)
 	}
@@ -99,6 +101,31 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 		return nil, engine.FromCause(cause)
 	}
 	return r.exportResult(res)
+}
+
+// memoryBatch is how many bytes of small charges the run collects before
+// it reports them to the meter (an atomic add each): the memory budget is
+// overshot by at most this much, and a charge this large or larger is
+// reported at once.
+const memoryBatch = 32 << 10
+
+// chargeMemory is the VM's memory meter.
+func (r *run) chargeMemory(n int64) error {
+	r.memPending += n
+	if r.memPending < memoryBatch {
+		return nil
+	}
+	n, r.memPending = r.memPending, 0
+	return r.w.AddMemory(n)
+}
+
+// flushMemory reports what is left, so the run's usage is exact (and a
+// run that ends less than a batch over its budget ends with the limit).
+func (r *run) flushMemory() {
+	if r.memPending > 0 && r.w.Cause() == nil {
+		_ = r.w.AddMemory(r.memPending) // a trip is the meter's cause
+	}
+	r.memPending = 0
 }
 
 // finishSteps reports the exact number of instructions run.

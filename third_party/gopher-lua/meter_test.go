@@ -423,3 +423,19 @@ func TestSyntaxDepthLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestYieldAcrossGoCall(t *testing.T) {
+	L := NewState()
+	defer L.Close()
+	err := L.DoString(`
+		local co = coroutine.wrap(function()
+			local ok, e = pcall(tostring, setmetatable({}, {__tostring = function() coroutine.yield() return "x" end}))
+			assert(not ok and e:find("yield across"), e)
+			coroutine.yield(1)
+			return 2
+		end)
+		assert(co() == 1 and co() == 2)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1269,7 +1269,11 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 		ls.G.CurrentThread = ls
 		ls.mainLoop(ls, nil)
 	} else {
+		// A Lua function called from Go runs in a nested VM loop; a yield
+		// there cannot unwind through the Go frames in between.
+		ls.nCcalls++
 		ls.mainLoop(ls, ls.currentFrame)
+		ls.nCcalls--
 	}
 	if nret != MultRet {
 		ls.reg.SetTop(rbase + nret)
@@ -2054,6 +2058,7 @@ func (ls *LState) pcall(nargs, nret int, errfunc *LFunction, trace bool) (err er
 	sp := ls.stack.Sp()
 	base := ls.reg.Top() - nargs - 1
 	oldpanic := ls.Panic
+	nCcalls := ls.nCcalls
 	ls.Panic = panicWithoutTraceback
 	if errfunc != nil {
 		ls.hasErrorFunc = true
@@ -2061,6 +2066,7 @@ func (ls *LState) pcall(nargs, nret int, errfunc *LFunction, trace bool) (err er
 	defer func() {
 		ls.Panic = oldpanic
 		ls.hasErrorFunc = false
+		ls.nCcalls = nCcalls
 		rcv := recover()
 		if rcv != nil {
 			if _, ok := rcv.(*ApiError); !ok {

@@ -1,5 +1,5 @@
 -- attacks: a run whose result nests a million levels deep
--- ### output | limit "output"
+-- ### output | limit "output" | limit "memory"
 -- budget: timeout=10s cpu=3s
 -- bound: 10s
 local t = {}
