@@ -90,6 +90,12 @@ const (
 	catWith     = "refused: with statement"
 	catFuncBody = "refused: script is a function body (top-level var/this/return, directive placement)"
 	catCodegen  = "refused: code generation from strings (eval, Function and their constructors)"
+	// Neither a refusal by design nor a fault: the host deletes the
+	// Function and eval bindings, and the test (or its harness, e.g.
+	// propertyHelper.js's Function.prototype.call) names them without
+	// generating code. It passes on the host when they are back as
+	// functions that refuse to generate code.
+	catBinding = "binding: names Function or eval without generating code (passes with refusing stubs)"
 )
 
 func refused(cat string) bool { return strings.HasPrefix(cat, "refused:") }
@@ -103,8 +109,10 @@ type fileResult struct {
 	Category string   `json:"category,omitempty"`
 	Upstream *outcome `json:"upstream,omitempty"`
 	Host     *outcome `json:"host,omitempty"`
-	Mirror   *outcome `json:"mirror,omitempty"` // host source as a function body on raw goja
-	Locked   *outcome `json:"mirrorLocked,omitempty"`
+	Mirror   *outcome `json:"mirror,omitempty"`        // host source as a function body on raw goja
+	Locked   *outcome `json:"mirrorLocked,omitempty"`  // ... without eval and Function
+	Stubbed  *outcome `json:"mirrorStubbed,omitempty"` // ... with refusing stubs for them
+	HostStub *outcome `json:"hostStubbed,omitempty"`   // the host with the stubs`
 }
 
 type variant struct {
@@ -153,14 +161,14 @@ func compareFile(h *harness, host *engine.Host, x *exclusions, name string) file
 	var firstHost *outcome
 	var firstUp *outcome
 	var failed variant
-	var failedCode string
+	var failedCode, failedSrc string
 	for _, v := range variants(m, src) {
 		up := runUpstream(h, name, v.src, m)
 		if up.Skip {
 			r.Skip = "IgnorableTestError (upstream)"
 			return r
 		}
-		code, err := hostSource(h, src, m, v.strict)
+		code, err := hostSource(h, src, m, v.strict, false)
 		if err != nil {
 			r.Skip = "harness: " + err.Error()
 			return r
@@ -179,7 +187,7 @@ func compareFile(h *harness, host *engine.Host, x *exclusions, name string) file
 			hostPass = false
 			o := ho
 			firstHost = &o
-			failed, failedCode = v, code
+			failed, failedCode, failedSrc = v, code, src
 		}
 	}
 	r.Upstream, r.Host = firstUp, firstHost
@@ -193,16 +201,21 @@ func compareFile(h *harness, host *engine.Host, x *exclusions, name string) file
 	default:
 		r.Class = classHostFail
 		r.Variant = failed.name
-		r.Category = categorise(&r, failedCode, m)
+		r.Category = categorise(&r, h, host, failed, failedSrc, failedCode, m)
 	}
 	return r
 }
 
-var lengthZero = regexp.MustCompile(`length.*«0»|«0».*length`)
+// lengthWrong matches propertyHelper.js's and assert's messages about a
+// function's length property.
+var lengthWrong = regexp.MustCompile(`length\b.*(«0»|should be \d)|«0».*\.length`)
+
+var funcUseStrict = regexp.MustCompile(`[{)]\s*(//[^\n]*\n\s*)*["']use strict["']`)
 
 // categorise tells a refusal by design from a host fault, for a file
-// upstream passes and the host fails (in variant r.Variant).
-func categorise(r *fileResult, code string, m *meta) string {
+// upstream passes and the host fails (in variant v, whose host source is
+// code).
+func categorise(r *fileResult, h *harness, host *engine.Host, v variant, src, code string, m *meta) string {
 	ho := r.Host
 	for _, l := range ho.Logs {
 		if strings.HasPrefix(l, hookMarker) {
@@ -220,25 +233,45 @@ func categorise(r *fileResult, code string, m *meta) string {
 	locked := runMirror(code, m, true)
 	r.Locked = &locked
 	if !locked.Pass {
-		return catCodegen
+		// Without eval and Function the test fails even as a plain
+		// function body: does it generate code, or only name them?
+		stubCode, err := hostSource(h, src, m, v.strict, true)
+		if err != nil {
+			return "fault: harness: " + err.Error()
+		}
+		stubbed := runMirror(stubCode, m, true)
+		r.Stubbed = &stubbed
+		if !stubbed.Pass {
+			return catCodegen
+		}
+		hs := runHost(host, stubCode, m)
+		if hs.Pass {
+			return catBinding
+		}
+		// The host fails with the bindings back too: a fault that
+		// the missing binding was hiding.
+		r.HostStub = &hs
+		ho = &hs
 	}
 	// A host fault.
 	for _, l := range ho.Logs {
 		if l == strictLostMarker {
-			return "fault: strict mode lost"
+			return "fault: strict mode lost (\"use strict\" first in the script)"
 		}
 	}
 	switch {
 	case ho.Kind == string(engine.KindInternal):
 		return "fault: internal error"
 	case ho.Kind == string(engine.KindLimit):
-		return "fault: limit reached (" + ho.Err + ")"
+		return "fault: limit reached"
+	case funcUseStrict.MatchString(src):
+		return "fault: strict mode lost? (the test has a function with \"use strict\")"
 	case ho.Kind == "accepted":
 		return "fault: invalid syntax accepted (" + m.Negative.Type + " expected)"
 	case ho.Kind == "none":
 		return "fault: expected runtime error not thrown"
-	case lengthZero.MatchString(ho.Err):
-		return "fault: built-in reports length 0"
+	case lengthWrong.MatchString(ho.Err):
+		return "fault: wrong length of a built-in"
 	}
 	return "fault: other"
 }
@@ -355,6 +388,7 @@ type report struct {
 	Skips      map[string]int `json:"skips"`
 	Categories map[string]int `json:"categories"` // of "upstream passes, host fails"
 	Refused    int            `json:"refused"`
+	Binding    int            `json:"binding"`
 	Faults     int            `json:"faults"`
 	Results    []fileResult   `json:"results"` // every file not passing on both, and not skipped
 }
@@ -380,9 +414,12 @@ func summarise(results []fileResult, elapsed time.Duration, jobs int, filter str
 			continue
 		case classHostFail:
 			rep.Categories[r.Category]++
-			if refused(r.Category) {
+			switch {
+			case refused(r.Category):
 				rep.Refused++
-			} else {
+			case r.Category == catBinding:
+				rep.Binding++
+			default:
 				rep.Faults++
 			}
 		}
@@ -430,7 +467,7 @@ func printSummary(w io.Writer, rep *report) {
 	for _, k := range sortedKeys(rep.Skips) {
 		fmt.Fprintf(w, " %s %d;", k, rep.Skips[k])
 	}
-	fmt.Fprintf(w, "\n%s: %d refused by design, %d host faults\n", classHostFail, rep.Refused, rep.Faults)
+	fmt.Fprintf(w, "\n%s: %d refused by design, %d only name Function/eval, %d host faults\n", classHostFail, rep.Refused, rep.Binding, rep.Faults)
 	for _, k := range sortedKeys(rep.Categories) {
 		fmt.Fprintf(w, "  %5d  %s\n", rep.Categories[k], k)
 		n := 0
@@ -440,6 +477,9 @@ func printSummary(w io.Writer, rep *report) {
 			}
 			n++
 			msg := r.Host.Err
+			if r.HostStub != nil {
+				msg = "with stubs: " + r.HostStub.Err
+			}
 			if len(msg) > 160 {
 				msg = msg[:160] + "..."
 			}

@@ -19,7 +19,7 @@ var budget = limits.Budget{
 	CPU:        2 * time.Minute,
 	HostCalls:  1,
 	Output:     1 << 20,
-	Logs:       1 << 20,
+	Logs:       64 << 20,
 	StackDepth: limits.MaxStackDepth,
 	Source:     16 << 20,
 	Input:      1 << 10,
@@ -30,6 +30,7 @@ const (
 	ignorableMarker  = "Test262:IgnorableTestError"
 	hookMarker       = "Test262:HostHook:"
 	strictLostMarker = "Test262:StrictModeLost"
+	errorMarker      = "Test262:Error:"
 )
 
 // prelude gives the harness what a test262 host provides: print (the
@@ -52,6 +53,27 @@ Object.defineProperty(globalThis, "SharedArrayBuffer", { get: function () { thro
 const strictProbe = `if ((function () { return this; })() !== undefined) { console.log("` + strictLostMarker + `"); }
 `
 
+// stubSrc puts back the Function and eval bindings the host deletes, as
+// functions that refuse to generate code: with Function.prototype as
+// Function's prototype property, Function.prototype.call and instanceof
+// Function work again. It is used to tell tests that only name these
+// bindings from tests that generate code (see categorise).
+const stubSrc = `(function (g) {
+	var refuse = function () { throw new TypeError("code generation from strings is not allowed"); };
+	var F = function Function(p) { refuse(); };
+	Object.defineProperty(F, "prototype", { value: Object.getPrototypeOf(function () {}), writable: false, enumerable: false, configurable: false });
+	var E = ({ eval(x) { refuse(); } }).eval;
+	Object.defineProperty(g, "Function", { value: F, writable: true, enumerable: false, configurable: true });
+	Object.defineProperty(g, "eval", { value: E, writable: true, enumerable: false, configurable: true });
+})(globalThis);
+`
+
+// staTracer makes every Test262Error log its message, so that a failure
+// the host reports as "uncaught [object Object]" (it does not run script
+// code to describe a thrown value) can be shown with its message.
+var staTracer = strings.NewReplacer(`  this.message = message || "";`,
+	`  this.message = message || ""; console.log("`+errorMarker+`" + this.message);`)
+
 // substitutes replace harness files that reach the global object through
 // the Function constructor with ones that use globalThis: the include's
 // purpose is the global object, not code generation.
@@ -63,13 +85,16 @@ var substitutes = map[string]string{
 // variant (or a test whose own directive prologue is strict) starts with
 // "use strict", since only the first statement of the body can make it
 // strict; then the prelude, the harness and the test.
-func hostSource(h *harness, src string, m *meta, strict bool) (string, error) {
+func hostSource(h *harness, src string, m *meta, strict, stub bool) (string, error) {
 	var b strings.Builder
 	strict = strict || leadingUseStrict(src)
 	if strict {
 		b.WriteString("\"use strict\";\n")
 	}
 	b.WriteString(prelude)
+	if stub {
+		b.WriteString(stubSrc)
+	}
 	if strict {
 		b.WriteString(strictProbe)
 	}
@@ -84,6 +109,9 @@ func hostSource(h *harness, src string, m *meta, strict bool) (string, error) {
 			if s, err = h.source(inc); err != nil {
 				return "", err
 			}
+		}
+		if inc == "sta.js" {
+			s = staTracer.Replace(s)
 		}
 		b.WriteString(s)
 		b.WriteString("\n")
@@ -150,7 +178,22 @@ func runHost(host *engine.Host, code string, m *meta) outcome {
 	}
 	o := hostJudge(err, false, m, logs)
 	o.Logs = logs
+	annotate(&o)
 	return o
+}
+
+// annotate adds the last Test262Error message to a failure the host
+// reports as "uncaught [object Object]".
+func annotate(o *outcome) {
+	if o.Pass || !strings.Contains(o.Err, "[object Object]") {
+		return
+	}
+	for i := len(o.Logs) - 1; i >= 0; i-- {
+		if msg, ok := strings.CutPrefix(o.Logs[i], errorMarker); ok {
+			o.Err += " (the last Test262Error made: " + msg + ")"
+			return
+		}
+	}
 }
 
 // hostJudge decides a host run. The host reports an uncaught error as a

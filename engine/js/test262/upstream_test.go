@@ -254,6 +254,7 @@ func runMirror(code string, m *meta, locked bool) (out outcome) {
 			return fail("go", "lockdown: %v", err)
 		}
 	}
+
 	res := func(err error, early bool) outcome {
 		o := hostStyle(err, early, m, logs)
 		o.Logs = logs
