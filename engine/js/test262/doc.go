@@ -19,16 +19,29 @@
 //
 // A file passes when all its variants pass. Each file is classified: both
 // pass, both fail, upstream passes and the host fails (the figure issue 6
-// tracks), upstream fails and the host passes. For the third class a
-// further run tells design from fault: the host's exact source, as the body
-// of a function, on raw goja ("mirror"). When the mirror fails too, the
-// host fails because a script is a function body (top-level var bindings
-// are locals, top-level this, return, directive placement): refused by
-// design. The other refusals by design are recognised by the host's own
-// error: code generation from strings (eval, the Function constructor and
-// the constructors reachable from function prototypes), the with
-// statement, and $262 hooks that need Go (detachArrayBuffer, evalScript).
-// Everything else is a host fault, grouped by cause with examples.
+// tracks), upstream fails and the host passes. For the third class,
+// further runs of the host's exact source on raw goja, as the body of a
+// function ("mirror"), tell design from fault:
+//
+//   - refused by design: the $262 hooks that need Go (detachArrayBuffer,
+//     evalScript; seen in the run's log), the with statement (the host's
+//     compile error), a script being a function body (the plain mirror
+//     fails too: top-level var bindings are locals, top-level this,
+//     return, directive placement, hashbang), code generation from strings
+//     (the mirror fails once eval and Function are gone, and still fails
+//     with them back as functions that refuse to generate code);
+//   - names Function or eval: the test passes on the host once the
+//     bindings the host deletes are back as refusing functions (most
+//     reach Function.prototype.call through propertyHelper.js);
+//   - host faults: everything else, grouped for the report by what the
+//     run showed (a probe logs when the body lost its "use strict",
+//     internal and limit errors, invalid syntax accepted, messages about
+//     length, conversions or aliases) with examples.
+//
+// Two harness adaptations are not refusals: fnGlobalObject.js uses
+// globalThis instead of Function("return this")(), and sta.js logs each
+// Test262Error's message (the host shows a thrown non-Error object as
+// [object Object]; the log gives the report its message).
 //
 // The test is skipped unless SCRIPTRUN_TEST262 names a test262 checkout
 // (tc39/test262 at the commit third_party/goja/.tc39_test262_checkout.sh
