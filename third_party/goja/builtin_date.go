@@ -10,7 +10,7 @@ import (
 func (r *Runtime) makeDate(args []Value, utc bool) (t time.Time, valid bool) {
 	switch {
 	case len(args) >= 2:
-		t = time.Date(1970, time.January, 1, 0, 0, 0, 0, time.Local)
+		t = time.Date(1970, time.January, 1, 0, 0, 0, 0, r.local())
 		t, valid = _dateSetYear(t, FunctionCall{Arguments: args}, 0, utc)
 	case len(args) == 0:
 		t = r.now()
@@ -25,7 +25,7 @@ func (r *Runtime) makeDate(args []Value, utc bool) (t time.Time, valid bool) {
 		if !valid {
 			pv := toPrimitive(args[0])
 			if val, ok := pv.(String); ok {
-				return dateParse(val.String())
+				return dateParse(val.String(), r.local())
 			}
 			pv = pv.ToNumber()
 			var n int64
@@ -69,11 +69,11 @@ func (r *Runtime) builtin_newDate(args []Value, proto *Object) *Object {
 }
 
 func (r *Runtime) builtin_date(FunctionCall) Value {
-	return asciiString(dateFormat(r.now()))
+	return asciiString(dateFormat(r.now().In(r.local())))
 }
 
 func (r *Runtime) date_parse(call FunctionCall) Value {
-	t, set := dateParse(call.Argument(0).toString().String())
+	t, set := dateParse(call.Argument(0).toString().String(), r.local())
 	if set {
 		return intToValue(timeToMsec(t))
 	}
@@ -665,18 +665,14 @@ func _dateSetMilliseconds(year, mon, day, hours, min, sec int64, t time.Time, ca
 		return time.Time{}, false
 	}
 
-	var loc *time.Location
+	// t is in the runtime's local time zone (or UTC for the UTC setters).
+	loc := t.Location()
 	if utc {
 		loc = time.UTC
-	} else {
-		loc = time.Local
 	}
 	r, ok := mkTime(year, mon, day, hours, min, sec, msec*1e6, loc)
 	if !ok {
 		return time.Time{}, false
-	}
-	if utc {
-		return r.In(time.Local), true
 	}
 	return r, true
 }
@@ -908,7 +904,7 @@ func (r *Runtime) dateproto_setFullYear(call FunctionCall) Value {
 		if d.isSet() {
 			t = d.time()
 		} else {
-			t = time.Date(1970, time.January, 1, 0, 0, 0, 0, time.Local)
+			t = time.Date(1970, time.January, 1, 0, 0, 0, 0, r.local())
 		}
 		t, ok := _dateSetFullYear(t, limitCallArgs(call, 3), 0, false)
 		if !ok {

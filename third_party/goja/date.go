@@ -25,7 +25,7 @@ type dateObject struct {
 	msec int64
 }
 
-func dateParse(date string) (t time.Time, ok bool) {
+func dateParse(date string, local *time.Location) (t time.Time, ok bool) {
 	d, ok := parseDateISOString(date)
 	if !ok {
 		d, ok = parseDateOtherString(date)
@@ -45,7 +45,7 @@ func dateParse(date string) (t time.Time, ok bool) {
 	}
 	var loc *time.Location
 	if d.isLocal {
-		loc = time.Local
+		loc = local
 	} else {
 		loc = time.FixedZone("", d.timeZoneOffset*60)
 	}
@@ -73,7 +73,7 @@ func (r *Runtime) newDateObject(t time.Time, isSet bool, proto *Object) *Object 
 }
 
 func dateFormat(t time.Time) string {
-	return t.Local().Format(dateTimeLayout)
+	return t.Format(dateTimeLayout)
 }
 
 func timeFromMsec(msec int64) time.Time {
@@ -116,7 +116,7 @@ func (d *dateObject) unset() {
 }
 
 func (d *dateObject) time() time.Time {
-	return timeFromMsec(d.msec)
+	return timeFromMsec(d.msec).In(d.val.runtime.local())
 }
 
 func (d *dateObject) timeUTC() time.Time {

@@ -185,6 +185,7 @@ type Runtime struct {
 	stringSingleton *stringObject
 	rand            RandSource
 	now             Now
+	tz              *time.Location // local time of Date; nil: time.Local
 	_collator       *collate.Collator
 	parserOptions   []parser.Option
 
@@ -2128,7 +2129,7 @@ func (r *Runtime) toReflectValue(v Value, dst reflect.Value, ctx *objectExportCt
 			}
 		}
 		if et.Kind() == reflect.String {
-			tme, ok := dateParse(v.String())
+			tme, ok := dateParse(v.String(), r.local())
 			if !ok {
 				return fmt.Errorf("could not convert string %v to %v", v, typ)
 			}
@@ -2437,6 +2438,20 @@ func (r *Runtime) SetRandSource(source RandSource) {
 // If not called, the default time.Now() is used.
 func (r *Runtime) SetTimeSource(now Now) {
 	r.now = now
+}
+
+// SetTimeZone sets the time zone that Date uses as local time in this
+// Runtime (for example time.UTC, so that what scripts compute does not depend
+// on the host's zone). If not called, or called with nil, time.Local is used.
+func (r *Runtime) SetTimeZone(loc *time.Location) {
+	r.tz = loc
+}
+
+func (r *Runtime) local() *time.Location {
+	if r.tz != nil {
+		return r.tz
+	}
+	return time.Local
 }
 
 // SetParserOptions sets parser options to be used by RunString, RunScript and eval() within the code.
