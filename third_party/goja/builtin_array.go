@@ -207,7 +207,7 @@ func (r *Runtime) arrayproto_join(call FunctionCall) Value {
 		return stringEmpty
 	}
 
-	var buf StringBuilder
+	buf := r.guardedBuilder()
 
 	element0 := o.self.getIdx(valueInt(0), nil)
 	if element0 != nil && element0 != _undefined && element0 != _null {
@@ -274,7 +274,7 @@ func (r *Runtime) arrayproto_toLocaleString(call FunctionCall) Value {
 	}
 	defer r.popFromStringStack()
 
-	var buf StringBuilder
+	buf := r.guardedBuilder()
 	if a := r.checkStdArrayObj(array); a != nil {
 		for i, item := range a.values {
 			if i > 0 {
@@ -355,6 +355,7 @@ func (r *Runtime) arrayproto_slice(call FunctionCall) Value {
 	a := arraySpeciesCreate(o, count)
 	if src := r.checkStdArrayObj(o); src != nil {
 		if dst := r.checkStdArrayObjWithProto(a); dst != nil {
+			r.checkArrayLen(int64(count))
 			values := make([]Value, count)
 			copy(values, src.values[start:])
 			setArrayValues(dst, values)
@@ -404,6 +405,7 @@ func (r *Runtime) arrayproto_sort(call FunctionCall) Value {
 		sort.Stable(&ctx)
 	} else {
 		length := toLength(o.self.getStr("length", nil))
+		r.checkArrayLen(int64(length))
 		a := make([]Value, 0, length)
 		for i := int64(0); i < length; i++ {
 			idx := valueInt(i)
@@ -448,6 +450,7 @@ func (r *Runtime) arrayproto_splice(call FunctionCall) Value {
 	a := arraySpeciesCreate(o, actualDeleteCount)
 	if src := r.checkStdArrayObj(o); src != nil {
 		if dst := r.checkStdArrayObjWithProto(a); dst != nil {
+			r.checkArrayLen(int64(actualDeleteCount))
 			values := make([]Value, actualDeleteCount)
 			copy(values, src.values[actualStart:])
 			setArrayValues(dst, values)
@@ -471,6 +474,7 @@ func (r *Runtime) arrayproto_splice(call FunctionCall) Value {
 				values = src.values[:newLength]
 				copy(values[actualStart+itemCount:], values[actualStart+actualDeleteCount:length])
 			} else {
+				r.checkArrayLen(int64(newLength))
 				values = make([]Value, newLength)
 				copy(values, src.values[:actualStart])
 				copy(values[actualStart+itemCount:], src.values[actualStart+actualDeleteCount:])
@@ -544,6 +548,7 @@ func (r *Runtime) arrayproto_unshift(call FunctionCall) Value {
 				arr.values = arr.values[:newSize]
 				copy(arr.values[argCount:], arr.values[:length])
 			} else {
+				r.checkArrayLen(int64(newSize))
 				values := make([]Value, newSize)
 				copy(values[argCount:], arr.values)
 				arr.values = values
@@ -788,6 +793,7 @@ func (r *Runtime) arrayproto_map(call FunctionCall) Value {
 	a := arraySpeciesCreate(o, length)
 	if _, stdSrc := o.self.(*arrayObject); stdSrc {
 		if arr, ok := a.self.(*arrayObject); ok {
+			r.checkArrayLen(int64(length))
 			values := make([]Value, length)
 			for k := int64(0); k < length; k++ {
 				idx := valueInt(k)
@@ -1265,6 +1271,7 @@ func (r *Runtime) arrayproto_with(call FunctionCall) Value {
 		panic(r.newErrorf(r.getRangeError(), "Invalid index %s", call.Argument(0).String()))
 	}
 
+	r.checkArrayLen(length) // the result has length elements
 	if src := r.checkStdArrayObj(o); src != nil {
 		a := make([]Value, 0, length)
 		for k := int64(0); k < length; k++ {
@@ -1298,6 +1305,7 @@ func (r *Runtime) arrayproto_toReversed(call FunctionCall) Value {
 	o := call.This.ToObject(r)
 	length := toLength(o.self.getStr("length", nil))
 
+	r.checkArrayLen(length) // the result has length elements
 	if src := r.checkStdArrayObj(o); src != nil {
 		a := make([]Value, 0, length)
 		for k := int64(0); k < length; k++ {
@@ -1337,6 +1345,7 @@ func (r *Runtime) arrayproto_toSorted(call FunctionCall) Value {
 	}
 	var a []Value
 
+	r.checkArrayLen(length) // the result has length elements
 	if src := r.checkStdArrayObj(o); src != nil {
 		a = make([]Value, length)
 		copy(a, src.values)
@@ -1374,6 +1383,7 @@ func (r *Runtime) arrayproto_toSpliced(call FunctionCall) Value {
 		panic(r.NewTypeError("Invalid array length"))
 	}
 
+	r.checkArrayLen(newLength) // the result has newLength elements
 	if src := r.checkStdArrayObj(o); src != nil {
 		var values []Value
 		if itemCount == actualSkipCount {
@@ -1524,6 +1534,9 @@ func (r *Runtime) array_from(call FunctionCall) Value {
 	} else {
 		arrayLike := items.ToObject(r)
 		l := toLength(arrayLike.self.getStr("length", nil))
+		if ctor == nil || call.This == r.global.Array {
+			r.checkArrayLen(l) // the result is an array of l elements
+		}
 		if ctor != nil {
 			arr = ctor([]Value{intToValue(l)}, nil)
 		} else {

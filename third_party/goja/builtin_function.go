@@ -78,9 +78,11 @@ func (r *Runtime) functionproto_hasInstance(call FunctionCall) Value {
 func (r *Runtime) createListFromArrayLike(a Value) []Value {
 	o := r.toObject(a)
 	if arr := r.checkStdArrayObj(o); arr != nil {
+		r.checkArgs(int64(len(arr.values)))
 		return arr.values
 	}
 	l := toLength(o.self.getStr("length", nil))
+	r.checkArgs(l)
 	res := make([]Value, 0, l)
 	for k := int64(0); k < l; k++ {
 		res = append(res, nilSafe(o.self.getIdx(valueInt(k), nil)))

@@ -177,6 +177,7 @@ type _builtinJSON_stringifyContext struct {
 	gap, indent      string
 	buf              bytes.Buffer
 	allAscii         bool
+	charged          int // bytes of buf reported to the memory meter (limits.go)
 }
 
 func (r *Runtime) builtinJSON_stringify(call FunctionCall) Value {
@@ -190,6 +191,7 @@ func (r *Runtime) builtinJSON_stringify(call FunctionCall) Value {
 		if isArray(replacer) {
 			length := toLength(replacer.self.getStr("length", nil))
 			seen := map[string]bool{}
+			r.checkArrayLen(length)
 			propertyList := make([]Value, length)
 			length = 0
 			for index := range propertyList {
@@ -279,6 +281,7 @@ func (ctx *_builtinJSON_stringifyContext) do(v Value) bool {
 }
 
 func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
+	ctx.checkGrow(0)
 	value := nilSafe(holder.get(key, nil))
 
 	switch value.(type) {
@@ -487,6 +490,7 @@ func (ctx *_builtinJSON_stringifyContext) jo(object *Object) {
 }
 
 func (ctx *_builtinJSON_stringifyContext) quote(str String) {
+	ctx.checkQuote(str)
 	ctx.buf.WriteByte('"')
 	reader := &lenientUtf16Decoder{utf16Reader: str.utf16Reader()}
 	for {

@@ -130,7 +130,7 @@ func (r *Runtime) string_fromcharcode(call FunctionCall) Value {
 }
 
 func (r *Runtime) string_fromcodepoint(call FunctionCall) Value {
-	var sb StringBuilder
+	sb := r.guardedBuilder()
 	for _, arg := range call.Arguments {
 		num := arg.ToNumber()
 		var c rune
@@ -154,7 +154,7 @@ func (r *Runtime) string_raw(call FunctionCall) Value {
 	if literalSegments <= 0 {
 		return stringEmpty
 	}
-	var stringElements StringBuilder
+	stringElements := r.guardedBuilder()
 	nextIndex := int64(0)
 	numberOfSubstitutions := int64(len(call.Arguments) - 1)
 	for {
@@ -252,6 +252,11 @@ func (r *Runtime) stringproto_concat(call FunctionCall) Value {
 		}
 	}
 
+	if allAscii {
+		r.checkStringLen(int64(totalLen), 1)
+	} else {
+		r.checkStringLen(int64(totalLen), 2)
+	}
 	if allAscii {
 		var buf strings.Builder
 		buf.Grow(totalLen)
@@ -501,6 +506,11 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 		fillerAscii = " "
 		filler = fillerAscii
 	}
+	if fillerUnicode == nil && strUnicode == nil {
+		r.checkStringLen(maxLength, 1)
+	} else {
+		r.checkStringLen(maxLength, 2)
+	}
 	remaining := toIntStrict(maxLength - stringLength)
 	if fillerUnicode == nil && strUnicode == nil {
 		fl := fillerAscii.Length()
@@ -563,8 +573,13 @@ func (r *Runtime) stringproto_repeat(call FunctionCall) Value {
 	if numInt == 0 || s.Length() == 0 {
 		return stringEmpty
 	}
-	num := toIntStrict(numInt)
 	a, u := devirtualizeString(s)
+	if u == nil {
+		r.checkStringRepeat(int64(s.Length()), numInt, 1)
+	} else {
+		r.checkStringRepeat(int64(s.Length()), numInt, 2)
+	}
+	num := toIntStrict(numInt)
 	if u == nil {
 		var sb strings.Builder
 		sb.Grow(len(a) * num)
@@ -600,7 +615,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 
 	a, u := devirtualizeString(s)
 
-	var buf StringBuilder
+	buf := r.guardedBuilder()
 
 	lastIndex := 0
 	lengthS := s.Length()

@@ -47,6 +47,7 @@ type lenientUtf16Decoder struct {
 type StringBuilder struct {
 	asciiBuilder   strings.Builder
 	unicodeBuilder unicodeStringBuilder
+	guard          *Runtime // checks and charges growth when set (see Runtime.guardedBuilder)
 }
 
 type unicodeStringBuilder struct {
@@ -211,11 +212,22 @@ func (b *unicodeStringBuilder) writeUnicodeString(str unicodeString) {
 	b.unicode = true
 }
 
+// Len returns the length of the string built so far, in UTF-16 code units.
+func (b *StringBuilder) Len() int {
+	if b.ascii() {
+		return b.asciiBuilder.Len()
+	}
+	return len(b.unicodeBuilder.buf) - 1
+}
+
 func (b *StringBuilder) ascii() bool {
 	return len(b.unicodeBuilder.buf) == 0
 }
 
 func (b *StringBuilder) WriteString(s String) {
+	if b.guard != nil {
+		b.checkGrow(s.Length())
+	}
 	a, u := devirtualizeString(s)
 	if u != nil {
 		b.switchToUnicode(u.Length())
@@ -230,6 +242,9 @@ func (b *StringBuilder) WriteString(s String) {
 }
 
 func (b *StringBuilder) WriteUTF8String(s string) {
+	if b.guard != nil {
+		b.checkGrow(len(s))
+	}
 	firstUnicodeIdx := 0
 	if b.ascii() {
 		for i := 0; i < len(s); i++ {
@@ -250,6 +265,9 @@ unicode:
 }
 
 func (b *StringBuilder) writeASCII(s string) {
+	if b.guard != nil {
+		b.checkGrow(len(s))
+	}
 	if b.ascii() {
 		b.asciiBuilder.WriteString(s)
 	} else {
@@ -258,6 +276,9 @@ func (b *StringBuilder) writeASCII(s string) {
 }
 
 func (b *StringBuilder) WriteRune(r rune) {
+	if b.guard != nil {
+		b.checkGrow(2)
+	}
 	if r < utf8.RuneSelf {
 		if b.ascii() {
 			b.asciiBuilder.WriteByte(byte(r))
@@ -314,6 +335,9 @@ func (b *StringBuilder) switchToUnicode(extraLen int) {
 }
 
 func (b *StringBuilder) WriteSubstring(source String, start int, end int) {
+	if b.guard != nil {
+		b.checkGrow(end - start)
+	}
 	a, us := devirtualizeString(source)
 	if us == nil {
 		if b.ascii() {
