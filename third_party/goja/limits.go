@@ -2,6 +2,7 @@ package goja
 
 import (
 	"fmt"
+	"time"
 	"unicode/utf16"
 )
 
@@ -81,6 +82,8 @@ type guards struct {
 	set   bool // limits were resolved (the zero guards means the defaults)
 	lim   Limits
 	meter func(n int64) error
+
+	regexpTimeout func() time.Duration // regexp_limits.go
 }
 
 func (g *guards) limits() *Limits {
