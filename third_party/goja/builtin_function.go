@@ -157,6 +157,7 @@ func (r *Runtime) boundConstruct(f *Object, target func([]Value, *Object) *Objec
 
 func (r *Runtime) functionproto_bind(call FunctionCall) Value {
 	obj := r.toObject(call.This)
+	depth := r.checkChain(obj)
 
 	fcall := r.toCallable(call.This)
 	construct := obj.self.assertConstructor()
@@ -202,6 +203,7 @@ lenNotInt:
 	bf := &boundFuncObject{
 		nativeFuncObject: *ff,
 		wrapped:          obj,
+		depth:            depth,
 	}
 	bf.prototype = obj.self.proto()
 	v.self = bf

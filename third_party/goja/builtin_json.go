@@ -80,6 +80,8 @@ func (r *Runtime) builtinJSON_decodeValue(d *json.Decoder) (Value, error) {
 }
 
 func (r *Runtime) builtinJSON_decodeObject(d *json.Decoder) (*Object, error) {
+	r.enterNative()
+	defer r.leaveNative()
 	object := r.NewObject()
 	for {
 		key, end, err := r.builtinJSON_decodeObjectKey(d)
@@ -117,6 +119,8 @@ func (r *Runtime) builtinJSON_decodeObjectKey(d *json.Decoder) (string, bool, er
 }
 
 func (r *Runtime) builtinJSON_decodeArray(d *json.Decoder) (*Object, error) {
+	r.enterNative()
+	defer r.leaveNative()
 	var arrayValue []Value
 	for {
 		tok, err := d.Token()
@@ -138,6 +142,8 @@ func (r *Runtime) builtinJSON_decodeArray(d *json.Decoder) (*Object, error) {
 }
 
 func (r *Runtime) builtinJSON_reviveWalk(reviver func(FunctionCall) Value, holder *Object, name Value) Value {
+	r.enterNative()
+	defer r.leaveNative()
 	value := nilSafe(holder.get(name, nil))
 
 	if object, ok := value.(*Object); ok {
@@ -282,6 +288,8 @@ func (ctx *_builtinJSON_stringifyContext) do(v Value) bool {
 
 func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
 	ctx.checkGrow(0)
+	ctx.r.enterNative()
+	defer ctx.r.leaveNative()
 	value := nilSafe(holder.get(key, nil))
 
 	switch value.(type) {

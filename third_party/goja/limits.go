@@ -84,6 +84,8 @@ type guards struct {
 	meter func(n int64) error
 
 	regexpTimeout func() time.Duration // regexp_limits.go
+
+	depth, maxDepth int // native recursion depth and its bound (depth.go)
 }
 
 func (g *guards) limits() *Limits {
