@@ -165,22 +165,26 @@ type compiledConditionalExpr struct {
 type compiledLogicalOr struct {
 	baseCompiledExpr
 	left, right compiledExpr
+	isConst     constMemo
 }
 
 type compiledCoalesce struct {
 	baseCompiledExpr
 	left, right compiledExpr
+	isConst     constMemo
 }
 
 type compiledLogicalAnd struct {
 	baseCompiledExpr
 	left, right compiledExpr
+	isConst     constMemo
 }
 
 type compiledBinaryExpr struct {
 	baseCompiledExpr
 	left, right compiledExpr
 	operator    token.Token
+	isConst     constMemo
 }
 
 type compiledEnumGetExpr struct {
@@ -204,6 +208,14 @@ type compiledOptional struct {
 
 func (c *compiler) compileExpression(v ast.Expression) compiledExpr {
 	// log.Printf("compileExpression: %T", v)
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > maxCompileDepth {
+		if b, ok := v.(*ast.BinaryExpression); ok {
+			c.throwSyntaxErrorf(int(c.binaryIdx0(b))-1, "Expression too deeply nested (more than %d levels)", maxCompileDepth)
+		}
+		c.throwSyntaxErrorf(int(v.Idx0())-1, "Expression too deeply nested (more than %d levels)", maxCompileDepth)
+	}
 	switch v := v.(type) {
 	case nil:
 		return nil
@@ -2568,6 +2580,10 @@ func (c *compiler) compileConditionalExpression(v *ast.ConditionalExpression) co
 }
 
 func (e *compiledLogicalOr) constant() bool {
+	return e.isConst.get(e.computeConstant)
+}
+
+func (e *compiledLogicalOr) computeConstant() bool {
 	if e.left.constant() {
 		if v, ex := e.c.evalConst(e.left); ex == nil {
 			if v.ToBoolean() {
@@ -2609,6 +2625,10 @@ func (e *compiledLogicalOr) emitGetter(putOnStack bool) {
 }
 
 func (e *compiledCoalesce) constant() bool {
+	return e.isConst.get(e.computeConstant)
+}
+
+func (e *compiledCoalesce) computeConstant() bool {
 	if e.left.constant() {
 		if v, ex := e.c.evalConst(e.left); ex == nil {
 			if v != _null && v != _undefined {
@@ -2650,6 +2670,10 @@ func (e *compiledCoalesce) emitGetter(putOnStack bool) {
 }
 
 func (e *compiledLogicalAnd) constant() bool {
+	return e.isConst.get(e.computeConstant)
+}
+
+func (e *compiledLogicalAnd) computeConstant() bool {
 	if e.left.constant() {
 		if v, ex := e.c.evalConst(e.left); ex == nil {
 			if !v.ToBoolean() {
@@ -2691,6 +2715,10 @@ func (e *compiledLogicalAnd) emitGetter(putOnStack bool) {
 }
 
 func (e *compiledBinaryExpr) constant() bool {
+	return e.isConst.get(e.computeConstant)
+}
+
+func (e *compiledBinaryExpr) computeConstant() bool {
 	return e.left.constant() && e.right.constant()
 }
 
@@ -2758,11 +2786,11 @@ func (c *compiler) compileBinaryExpression(v *ast.BinaryExpression) compiledExpr
 
 	switch v.Operator {
 	case token.LOGICAL_OR:
-		return c.compileLogicalOr(v.Left, v.Right, v.Idx0())
+		return c.compileLogicalOr(v.Left, v.Right, c.binaryIdx0(v))
 	case token.COALESCE:
-		return c.compileCoalesce(v.Left, v.Right, v.Idx0())
+		return c.compileCoalesce(v.Left, v.Right, c.binaryIdx0(v))
 	case token.LOGICAL_AND:
-		return c.compileLogicalAnd(v.Left, v.Right, v.Idx0())
+		return c.compileLogicalAnd(v.Left, v.Right, c.binaryIdx0(v))
 	}
 
 	if id, ok := v.Left.(*ast.PrivateIdentifier); ok {
@@ -2774,7 +2802,7 @@ func (c *compiler) compileBinaryExpression(v *ast.BinaryExpression) compiledExpr
 		right:    c.compileExpression(v.Right),
 		operator: v.Operator,
 	}
-	r.init(c, v.Idx0())
+	r.init(c, c.binaryIdx0(v))
 	return r
 }
 

@@ -694,6 +694,8 @@ func (self *_parser) parseBracketMember(left ast.Expression) ast.Expression {
 }
 
 func (self *_parser) parseNewExpression() ast.Expression {
+	self.enter()
+	defer self.leave()
 	idx := self.expect(token.NEW)
 	if self.token == token.PERIOD {
 		self.next()
@@ -858,6 +860,8 @@ func (self *_parser) parseUnaryExpression() ast.Expression {
 	case token.PLUS, token.MINUS, token.NOT, token.BITWISE_NOT:
 		fallthrough
 	case token.DELETE, token.VOID, token.TYPEOF:
+		self.enter()
+		defer self.leave()
 		tkn := self.token
 		idx := self.idx
 		self.next()
@@ -880,6 +884,8 @@ func (self *_parser) parseUnaryExpression() ast.Expression {
 			if self.scope.inFuncParams {
 				self.error(idx, "Illegal await-expression in formal parameters of async function")
 			}
+			self.enter()
+			defer self.leave()
 			return &ast.AwaitExpression{
 				Await:    idx,
 				Argument: self.parseUnaryExpression(),
@@ -901,6 +907,8 @@ func (self *_parser) parseExponentiationExpression() ast.Expression {
 				self.error(self.idx, "Unary operator used immediately before exponentiation expression. Parenthesis must be used to disambiguate operator precedence")
 			}
 		}
+		self.enter()
+		defer self.leave()
 		for {
 			self.next()
 			left = &ast.BinaryExpression{
@@ -1234,6 +1242,8 @@ func (self *_parser) parseSingleArgArrowFunction(start file.Idx, async bool) ast
 }
 
 func (self *_parser) parseAssignmentExpression() ast.Expression {
+	self.enter()
+	defer self.leave()
 	start := self.idx
 	parenthesis := false
 	async := false
