@@ -52,3 +52,14 @@ func (m *constMemo) get(compute func() bool) bool {
 	}
 	return *m == 2
 }
+
+// tooDeep reports an expression nested deeper than maxCompileDepth.
+func (c *compiler) tooDeep(v ast.Expression) {
+	var idx file.Idx
+	if b, ok := v.(*ast.BinaryExpression); ok {
+		idx = c.binaryIdx0(b)
+	} else if v != nil {
+		idx = v.Idx0()
+	}
+	c.throwSyntaxErrorf(int(idx)-1, "Expression too deeply nested (more than %d levels)", maxCompileDepth)
+}

@@ -207,15 +207,18 @@ type compiledOptional struct {
 }
 
 func (c *compiler) compileExpression(v ast.Expression) compiledExpr {
-	// log.Printf("compileExpression: %T", v)
+	// No defer: an error abandons the whole compilation.
 	c.depth++
-	defer func() { c.depth-- }()
 	if c.depth > maxCompileDepth {
-		if b, ok := v.(*ast.BinaryExpression); ok {
-			c.throwSyntaxErrorf(int(c.binaryIdx0(b))-1, "Expression too deeply nested (more than %d levels)", maxCompileDepth)
-		}
-		c.throwSyntaxErrorf(int(v.Idx0())-1, "Expression too deeply nested (more than %d levels)", maxCompileDepth)
+		c.tooDeep(v)
 	}
+	r := c.compileExpressionNested(v)
+	c.depth--
+	return r
+}
+
+func (c *compiler) compileExpressionNested(v ast.Expression) compiledExpr {
+	// log.Printf("compileExpression: %T", v)
 	switch v := v.(type) {
 	case nil:
 		return nil

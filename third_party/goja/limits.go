@@ -84,6 +84,7 @@ type guards struct {
 	meter func(n int64) error
 
 	regexpTimeout func() time.Duration // regexp_limits.go
+	regexpCopies  regexpCopies
 
 	depth, maxDepth int // native recursion depth and its bound (depth.go)
 }
@@ -203,7 +204,8 @@ func (r *Runtime) guardedBuilder() StringBuilder {
 // checkBuilder is called by a guarded StringBuilder before it writes n more
 // code units.
 func (b *StringBuilder) checkGrow(n int) {
-	if b.guard == nil {
+	g := &b.guard.guards
+	if g.meter == nil && g.set && b.Len()+n <= g.lim.MaxStringLen {
 		return
 	}
 	var width int64 = 1

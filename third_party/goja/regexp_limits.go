@@ -105,11 +105,32 @@ func (r *regexp2Wrapper) matcher() *regexp2.Regexp {
 		return r.rx
 	}
 	if r.own == nil {
-		cp := *r.rx
-		r.own = &cp
+		r.own = r.rt.guards.regexpCopies.get(r.rx)
 	}
 	r.own.MatchTimeout = r.rt.regexpTimeout()
 	return r.own
+}
+
+// regexpCopies holds a runtime's copies of compiled regexps, so that a
+// pattern evaluated in a loop is not copied every time. It stops growing at
+// maxRegexpCopies (new RegExp in a loop compiles a new regexp each time).
+type regexpCopies map[*regexp2.Regexp]*regexp2.Regexp
+
+const maxRegexpCopies = 256
+
+func (c *regexpCopies) get(rx *regexp2.Regexp) *regexp2.Regexp {
+	if cp, ok := (*c)[rx]; ok {
+		return cp
+	}
+	cp := new(regexp2.Regexp)
+	*cp = *rx
+	if len(*c) < maxRegexpCopies {
+		if *c == nil {
+			*c = make(regexpCopies)
+		}
+		(*c)[rx] = cp
+	}
+	return cp
 }
 
 // failed turns an error of a regexp2 match into what the script sees: a

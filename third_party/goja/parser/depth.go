@@ -37,8 +37,9 @@ func (self *_parser) maxDepth() int {
 	}
 }
 
-// enter counts one level of nesting; every call is paired with a deferred
-// leave. Above the limit it records a syntax error and abandons the parse.
+// enter counts one level of nesting; every call is paired with a leave (not
+// deferred: above the limit enter records a syntax error and abandons the
+// whole parse).
 func (self *_parser) enter() {
 	self.depth++
 	if self.depth > self.maxDepth() {

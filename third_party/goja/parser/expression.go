@@ -695,7 +695,12 @@ func (self *_parser) parseBracketMember(left ast.Expression) ast.Expression {
 
 func (self *_parser) parseNewExpression() ast.Expression {
 	self.enter()
-	defer self.leave()
+	e := self.parseNewExpressionNested()
+	self.leave()
+	return e
+}
+
+func (self *_parser) parseNewExpressionNested() ast.Expression {
 	idx := self.expect(token.NEW)
 	if self.token == token.PERIOD {
 		self.next()
@@ -861,15 +866,16 @@ func (self *_parser) parseUnaryExpression() ast.Expression {
 		fallthrough
 	case token.DELETE, token.VOID, token.TYPEOF:
 		self.enter()
-		defer self.leave()
 		tkn := self.token
 		idx := self.idx
 		self.next()
-		return &ast.UnaryExpression{
+		e := &ast.UnaryExpression{
 			Operator: tkn,
 			Idx:      idx,
 			Operand:  self.parseUnaryExpression(),
 		}
+		self.leave()
+		return e
 	case token.AWAIT:
 		if self.scope.allowAwait {
 			idx := self.idx
@@ -885,11 +891,12 @@ func (self *_parser) parseUnaryExpression() ast.Expression {
 				self.error(idx, "Illegal await-expression in formal parameters of async function")
 			}
 			self.enter()
-			defer self.leave()
-			return &ast.AwaitExpression{
+			e := &ast.AwaitExpression{
 				Await:    idx,
 				Argument: self.parseUnaryExpression(),
 			}
+			self.leave()
+			return e
 		}
 	}
 
@@ -908,7 +915,6 @@ func (self *_parser) parseExponentiationExpression() ast.Expression {
 			}
 		}
 		self.enter()
-		defer self.leave()
 		for {
 			self.next()
 			left = &ast.BinaryExpression{
@@ -920,6 +926,7 @@ func (self *_parser) parseExponentiationExpression() ast.Expression {
 				break
 			}
 		}
+		self.leave()
 	}
 
 	return left
@@ -1243,7 +1250,12 @@ func (self *_parser) parseSingleArgArrowFunction(start file.Idx, async bool) ast
 
 func (self *_parser) parseAssignmentExpression() ast.Expression {
 	self.enter()
-	defer self.leave()
+	e := self.parseAssignmentExpressionNested()
+	self.leave()
+	return e
+}
+
+func (self *_parser) parseAssignmentExpressionNested() ast.Expression {
 	start := self.idx
 	parenthesis := false
 	async := false
