@@ -34,6 +34,7 @@ const DefaultMaxNativeDepth = 1000
 // not running.
 func (r *Runtime) SetMaxNativeDepth(n int) {
 	r.guards.maxDepth = n
+	r.guards.depthLimit = r.maxNativeDepth()
 }
 
 func (r *Runtime) maxNativeDepth() int {
@@ -55,10 +56,22 @@ func (r *Runtime) nativeDepthError() Value {
 // with a deferred leaveNative.
 func (r *Runtime) enterNative() {
 	r.guards.depth++
-	if r.guards.depth > r.maxNativeDepth() {
-		r.guards.depth--
-		panic(r.nativeDepthError())
+	if r.guards.depth > r.guards.depthLimit {
+		r.deepNative()
 	}
+}
+
+// deepNative is enterNative's slow path: the limit is resolved on first use
+// (the zero Runtime has none set), then enforced.
+func (r *Runtime) deepNative() {
+	if r.guards.depthLimit == 0 {
+		r.guards.depthLimit = r.maxNativeDepth()
+		if r.guards.depth <= r.guards.depthLimit {
+			return
+		}
+	}
+	r.guards.depth--
+	panic(r.nativeDepthError())
 }
 
 func (r *Runtime) leaveNative() {

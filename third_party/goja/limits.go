@@ -86,7 +86,7 @@ type guards struct {
 	regexpTimeout func() time.Duration // regexp_limits.go
 	regexpCopies  regexpCopies
 
-	depth, maxDepth int // native recursion depth and its bound (depth.go)
+	depth, maxDepth, depthLimit int // native recursion depth, its bound as set and as resolved (depth.go)
 }
 
 func (g *guards) limits() *Limits {
