@@ -201,22 +201,29 @@ func (r *Runtime) guardedBuilder() StringBuilder {
 	return StringBuilder{guard: r}
 }
 
-// checkBuilder is called by a guarded StringBuilder before it writes n more
-// code units.
+// builderChunk is how many code units a guarded StringBuilder writes between
+// two checks: what it wrote is charged to the memory meter at the check, so
+// up to this many are written and not yet charged.
+const builderChunk = 4096
+
+// checkGrow is called by a guarded StringBuilder about to write n more code
+// units when the room granted by the previous check is used up (b.room has
+// had n taken off already). It checks the length, charges what was written
+// since the previous check, and grants room for the next writes.
 func (b *StringBuilder) checkGrow(n int) {
-	g := &b.guard.guards
-	if g.meter == nil && g.set && b.Len()+n <= g.lim.MaxStringLen {
-		return
-	}
 	var width int64 = 1
 	if !b.ascii() {
 		width = 2
 	}
-	l := int64(b.Len()) + int64(n)
-	if l > int64(b.guard.guards.limits().MaxStringLen) {
-		b.guard.checkStringLen(l, width)
+	lim := b.guard.guards.limits().MaxStringLen
+	l := b.Len() + n
+	if l > lim {
+		b.room += n
+		b.guard.checkStringLen(int64(l), width)
 	}
-	b.guard.charge(int64(n) * width)
+	b.guard.charge(int64(b.grant-b.room) * width)
+	b.grant = min(lim-l, builderChunk)
+	b.room = b.grant
 }
 
 // checkStringRepeat checks a string of l code units repeated n times.

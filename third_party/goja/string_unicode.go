@@ -48,6 +48,7 @@ type StringBuilder struct {
 	asciiBuilder   strings.Builder
 	unicodeBuilder unicodeStringBuilder
 	guard          *Runtime // checks and charges growth when set (see Runtime.guardedBuilder)
+	room, grant    int      // code units writable before the next check, and as granted
 }
 
 type unicodeStringBuilder struct {
@@ -226,7 +227,9 @@ func (b *StringBuilder) ascii() bool {
 
 func (b *StringBuilder) WriteString(s String) {
 	if b.guard != nil {
-		b.checkGrow(s.Length())
+		if b.room -= s.Length(); b.room < 0 {
+			b.checkGrow(s.Length())
+		}
 	}
 	a, u := devirtualizeString(s)
 	if u != nil {
@@ -243,7 +246,9 @@ func (b *StringBuilder) WriteString(s String) {
 
 func (b *StringBuilder) WriteUTF8String(s string) {
 	if b.guard != nil {
-		b.checkGrow(len(s))
+		if b.room -= len(s); b.room < 0 {
+			b.checkGrow(len(s))
+		}
 	}
 	firstUnicodeIdx := 0
 	if b.ascii() {
@@ -266,7 +271,9 @@ unicode:
 
 func (b *StringBuilder) writeASCII(s string) {
 	if b.guard != nil {
-		b.checkGrow(len(s))
+		if b.room -= len(s); b.room < 0 {
+			b.checkGrow(len(s))
+		}
 	}
 	if b.ascii() {
 		b.asciiBuilder.WriteString(s)
@@ -277,7 +284,9 @@ func (b *StringBuilder) writeASCII(s string) {
 
 func (b *StringBuilder) WriteRune(r rune) {
 	if b.guard != nil {
-		b.checkGrow(2)
+		if b.room -= 2; b.room < 0 {
+			b.checkGrow(2)
+		}
 	}
 	if r < utf8.RuneSelf {
 		if b.ascii() {
@@ -336,7 +345,9 @@ func (b *StringBuilder) switchToUnicode(extraLen int) {
 
 func (b *StringBuilder) WriteSubstring(source String, start int, end int) {
 	if b.guard != nil {
-		b.checkGrow(end - start)
+		if b.room -= end - start; b.room < 0 {
+			b.checkGrow(end - start)
+		}
 	}
 	a, us := devirtualizeString(source)
 	if us == nil {
