@@ -351,6 +351,7 @@ func (a *arrayObject) expand(idx uint32) bool {
 	targetLen := idx + 1
 	if targetLen > uint32(len(a.values)) {
 		if targetLen < uint32(cap(a.values)) {
+			a.val.runtime.checkArrayGrow(int(targetLen), 0)
 			a.values = a.values[:targetLen]
 		} else {
 			if idx > 4096 && (a.objCount == 0 || idx/uint32(a.objCount) > 10) {
@@ -372,7 +373,9 @@ func (a *arrayObject) expand(idx uint32) bool {
 					}
 				}
 				tl := int(targetLen)
-				newValues := make([]Value, tl, growCap(tl, len(a.values), cap(a.values)))
+				newCap := growCap(tl, len(a.values), cap(a.values))
+				a.val.runtime.checkArrayGrow(tl, newCap)
+				newValues := make([]Value, tl, newCap)
 				copy(newValues, a.values)
 				a.values = newValues
 			}
@@ -553,6 +556,7 @@ func (a *arrayObject) exportToArrayOrSlice(dst reflect.Value, typ reflect.Type, 
 }
 
 func (a *arrayObject) setValuesFromSparse(items []sparseArrayItem, newMaxIdx int) {
+	a.val.runtime.checkArrayLen(int64(newMaxIdx) + 1)
 	a.values = make([]Value, newMaxIdx+1)
 	for _, item := range items {
 		a.val.runtime.tick()

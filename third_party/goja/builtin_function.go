@@ -78,9 +78,11 @@ func (r *Runtime) functionproto_hasInstance(call FunctionCall) Value {
 func (r *Runtime) createListFromArrayLike(a Value) []Value {
 	o := r.toObject(a)
 	if arr := r.checkStdArrayObj(o); arr != nil {
+		r.checkArgs(int64(len(arr.values)))
 		return arr.values
 	}
 	l := toLength(o.self.getStr("length", nil))
+	r.checkArgs(l)
 	res := make([]Value, 0, l)
 	for k := int64(0); k < l; k++ {
 		r.tick()
@@ -156,6 +158,7 @@ func (r *Runtime) boundConstruct(f *Object, target func([]Value, *Object) *Objec
 
 func (r *Runtime) functionproto_bind(call FunctionCall) Value {
 	obj := r.toObject(call.This)
+	depth := r.checkChain(obj)
 
 	fcall := r.toCallable(call.This)
 	construct := obj.self.assertConstructor()
@@ -201,6 +204,7 @@ lenNotInt:
 	bf := &boundFuncObject{
 		nativeFuncObject: *ff,
 		wrapped:          obj,
+		depth:            depth,
 	}
 	bf.prototype = obj.self.proto()
 	v.self = bf

@@ -80,6 +80,8 @@ func (r *Runtime) builtinJSON_decodeValue(d *json.Decoder) (Value, error) {
 }
 
 func (r *Runtime) builtinJSON_decodeObject(d *json.Decoder) (*Object, error) {
+	r.enterNative()
+	defer r.leaveNative()
 	object := r.NewObject()
 	for {
 		r.tick()
@@ -118,6 +120,8 @@ func (r *Runtime) builtinJSON_decodeObjectKey(d *json.Decoder) (string, bool, er
 }
 
 func (r *Runtime) builtinJSON_decodeArray(d *json.Decoder) (*Object, error) {
+	r.enterNative()
+	defer r.leaveNative()
 	var arrayValue []Value
 	for {
 		r.tick()
@@ -140,6 +144,8 @@ func (r *Runtime) builtinJSON_decodeArray(d *json.Decoder) (*Object, error) {
 }
 
 func (r *Runtime) builtinJSON_reviveWalk(reviver func(FunctionCall) Value, holder *Object, name Value) Value {
+	r.enterNative()
+	defer r.leaveNative()
 	value := nilSafe(holder.get(name, nil))
 
 	if object, ok := value.(*Object); ok {
@@ -181,6 +187,7 @@ type _builtinJSON_stringifyContext struct {
 	gap, indent      string
 	buf              bytes.Buffer
 	allAscii         bool
+	charged          int // bytes of buf reported to the memory meter (limits.go)
 }
 
 func (r *Runtime) builtinJSON_stringify(call FunctionCall) Value {
@@ -194,6 +201,7 @@ func (r *Runtime) builtinJSON_stringify(call FunctionCall) Value {
 		if isArray(replacer) {
 			length := toLength(replacer.self.getStr("length", nil))
 			seen := map[string]bool{}
+			r.checkArrayLen(length)
 			propertyList := make([]Value, length)
 			length = 0
 			for index := range propertyList {
@@ -284,6 +292,9 @@ func (ctx *_builtinJSON_stringifyContext) do(v Value) bool {
 }
 
 func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
+	ctx.checkGrow(0)
+	ctx.r.enterNative()
+	defer ctx.r.leaveNative()
 	value := nilSafe(holder.get(key, nil))
 
 	switch value.(type) {
@@ -495,6 +506,7 @@ func (ctx *_builtinJSON_stringifyContext) jo(object *Object) {
 }
 
 func (ctx *_builtinJSON_stringifyContext) quote(str String) {
+	ctx.checkQuote(str)
 	ctx.buf.WriteByte('"')
 	reader := &lenientUtf16Decoder{utf16Reader: str.utf16Reader()}
 	for {

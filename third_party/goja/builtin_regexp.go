@@ -186,6 +186,9 @@ func compileRegexpFromValueString(patternStr String, flags string) (*regexpPatte
 }
 
 func compileRegexp(patternStr, flags string) (p *regexpPattern, err error) {
+	if err = checkRegexpSource(patternStr); err != nil {
+		return
+	}
 	var global, ignoreCase, multiline, dotAll, sticky, unicode bool
 	var wrapper *regexpWrapper
 	var wrapper2 *regexp2Wrapper
@@ -1122,7 +1125,7 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 	}
 	lengthS := s.Length()
 	nextSourcePosition := 0
-	var resultBuf StringBuilder
+	resultBuf := r.guardedBuilder()
 	for _, result := range results {
 		r.tick()
 		obj := r.toObject(result)

@@ -133,7 +133,7 @@ func (r *Runtime) string_fromcharcode(call FunctionCall) Value {
 }
 
 func (r *Runtime) string_fromcodepoint(call FunctionCall) Value {
-	var sb StringBuilder
+	sb := r.guardedBuilder()
 	for _, arg := range call.Arguments {
 		r.tick()
 		num := arg.ToNumber()
@@ -158,7 +158,7 @@ func (r *Runtime) string_raw(call FunctionCall) Value {
 	if literalSegments <= 0 {
 		return stringEmpty
 	}
-	var stringElements StringBuilder
+	stringElements := r.guardedBuilder()
 	nextIndex := int64(0)
 	numberOfSubstitutions := int64(len(call.Arguments) - 1)
 	for {
@@ -258,6 +258,11 @@ func (r *Runtime) stringproto_concat(call FunctionCall) Value {
 		}
 	}
 
+	if allAscii {
+		r.checkStringLen(int64(totalLen), 1)
+	} else {
+		r.checkStringLen(int64(totalLen), 2)
+	}
 	if allAscii {
 		var buf strings.Builder
 		buf.Grow(totalLen)
@@ -511,6 +516,11 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 		fillerAscii = " "
 		filler = fillerAscii
 	}
+	if fillerUnicode == nil && strUnicode == nil {
+		r.checkStringLen(maxLength, 1)
+	} else {
+		r.checkStringLen(maxLength, 2)
+	}
 	remaining := toIntStrict(maxLength - stringLength)
 	if fillerUnicode == nil && strUnicode == nil {
 		fl := fillerAscii.Length()
@@ -575,8 +585,13 @@ func (r *Runtime) stringproto_repeat(call FunctionCall) Value {
 	if numInt == 0 || s.Length() == 0 {
 		return stringEmpty
 	}
-	num := toIntStrict(numInt)
 	a, u := devirtualizeString(s)
+	if u == nil {
+		r.checkStringRepeat(int64(s.Length()), numInt, 1)
+	} else {
+		r.checkStringRepeat(int64(s.Length()), numInt, 2)
+	}
+	num := toIntStrict(numInt)
 	if u == nil {
 		var sb strings.Builder
 		sb.Grow(len(a) * num)
@@ -614,7 +629,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 
 	a, u := devirtualizeString(s)
 
-	var buf StringBuilder
+	buf := r.guardedBuilder()
 
 	lastIndex := 0
 	lengthS := s.Length()

@@ -90,7 +90,17 @@ type compiler struct {
 	codeScratchpad []instruction
 
 	stringCache map[unistring.String]Value
+
+	depth     int                                // expression tree depth being compiled (see maxCompileDepth)
+	spineIdx0 map[*ast.BinaryExpression]file.Idx // see binaryIdx0
 }
+
+// maxCompileDepth bounds how deep an expression tree the compiler walks (it
+// recurses over the tree). The parser bounds nesting (parser.WithMaxDepth);
+// this bounds the trees that the parser builds without nesting, from long
+// chains such as a+a+...+a or a.b.c...z, which are left-deep. A level costs
+// about 250 bytes of goroutine stack here.
+const maxCompileDepth = 10000
 
 type binding struct {
 	scope        *scope

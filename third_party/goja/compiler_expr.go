@@ -165,22 +165,26 @@ type compiledConditionalExpr struct {
 type compiledLogicalOr struct {
 	baseCompiledExpr
 	left, right compiledExpr
+	isConst     constMemo
 }
 
 type compiledCoalesce struct {
 	baseCompiledExpr
 	left, right compiledExpr
+	isConst     constMemo
 }
 
 type compiledLogicalAnd struct {
 	baseCompiledExpr
 	left, right compiledExpr
+	isConst     constMemo
 }
 
 type compiledBinaryExpr struct {
 	baseCompiledExpr
 	left, right compiledExpr
 	operator    token.Token
+	isConst     constMemo
 }
 
 type compiledEnumGetExpr struct {
@@ -203,6 +207,17 @@ type compiledOptional struct {
 }
 
 func (c *compiler) compileExpression(v ast.Expression) compiledExpr {
+	// No defer: an error abandons the whole compilation.
+	c.depth++
+	if c.depth > maxCompileDepth {
+		c.tooDeep(v)
+	}
+	r := c.compileExpressionNested(v)
+	c.depth--
+	return r
+}
+
+func (c *compiler) compileExpressionNested(v ast.Expression) compiledExpr {
 	// log.Printf("compileExpression: %T", v)
 	switch v := v.(type) {
 	case nil:
@@ -2568,6 +2583,10 @@ func (c *compiler) compileConditionalExpression(v *ast.ConditionalExpression) co
 }
 
 func (e *compiledLogicalOr) constant() bool {
+	return e.isConst.get(e.computeConstant)
+}
+
+func (e *compiledLogicalOr) computeConstant() bool {
 	if e.left.constant() {
 		if v, ex := e.c.evalConst(e.left); ex == nil {
 			if v.ToBoolean() {
@@ -2609,6 +2628,10 @@ func (e *compiledLogicalOr) emitGetter(putOnStack bool) {
 }
 
 func (e *compiledCoalesce) constant() bool {
+	return e.isConst.get(e.computeConstant)
+}
+
+func (e *compiledCoalesce) computeConstant() bool {
 	if e.left.constant() {
 		if v, ex := e.c.evalConst(e.left); ex == nil {
 			if v != _null && v != _undefined {
@@ -2650,6 +2673,10 @@ func (e *compiledCoalesce) emitGetter(putOnStack bool) {
 }
 
 func (e *compiledLogicalAnd) constant() bool {
+	return e.isConst.get(e.computeConstant)
+}
+
+func (e *compiledLogicalAnd) computeConstant() bool {
 	if e.left.constant() {
 		if v, ex := e.c.evalConst(e.left); ex == nil {
 			if !v.ToBoolean() {
@@ -2691,6 +2718,10 @@ func (e *compiledLogicalAnd) emitGetter(putOnStack bool) {
 }
 
 func (e *compiledBinaryExpr) constant() bool {
+	return e.isConst.get(e.computeConstant)
+}
+
+func (e *compiledBinaryExpr) computeConstant() bool {
 	return e.left.constant() && e.right.constant()
 }
 
@@ -2758,11 +2789,11 @@ func (c *compiler) compileBinaryExpression(v *ast.BinaryExpression) compiledExpr
 
 	switch v.Operator {
 	case token.LOGICAL_OR:
-		return c.compileLogicalOr(v.Left, v.Right, v.Idx0())
+		return c.compileLogicalOr(v.Left, v.Right, c.binaryIdx0(v))
 	case token.COALESCE:
-		return c.compileCoalesce(v.Left, v.Right, v.Idx0())
+		return c.compileCoalesce(v.Left, v.Right, c.binaryIdx0(v))
 	case token.LOGICAL_AND:
-		return c.compileLogicalAnd(v.Left, v.Right, v.Idx0())
+		return c.compileLogicalAnd(v.Left, v.Right, c.binaryIdx0(v))
 	}
 
 	if id, ok := v.Left.(*ast.PrivateIdentifier); ok {
@@ -2774,7 +2805,7 @@ func (c *compiler) compileBinaryExpression(v *ast.BinaryExpression) compiledExpr
 		right:    c.compileExpression(v.Right),
 		operator: v.Operator,
 	}
-	r.init(c, v.Idx0())
+	r.init(c, c.binaryIdx0(v))
 	return r
 }
 

@@ -124,6 +124,7 @@ type nativeFuncObject struct {
 
 	f         func(FunctionCall) Value
 	construct func(args []Value, newTarget *Object) *Object
+	counted   func(FunctionCall) Value // f counting native recursion (depth.go)
 }
 
 type wrappedFuncObject struct {
@@ -134,6 +135,7 @@ type wrappedFuncObject struct {
 type boundFuncObject struct {
 	nativeFuncObject
 	wrapped *Object
+	depth   int // length of the chain of bound functions (depth.go)
 }
 
 type generatorState uint8
@@ -561,7 +563,10 @@ func (f *nativeFuncObject) defaultConstruct(ccall func(ConstructorCall) *Object,
 
 func (f *nativeFuncObject) assertCallable() (func(FunctionCall) Value, bool) {
 	if f.f != nil {
-		return f.f, true
+		if f.counted == nil {
+			f.counted = f.val.runtime.countedCall(f.f)
+		}
+		return f.counted, true
 	}
 	return nil, false
 }
@@ -592,6 +597,9 @@ func (f *nativeFuncObject) assertConstructor() func(args []Value, newTarget *Obj
 }
 
 func (f *boundFuncObject) hasInstance(v Value) bool {
+	r := f.val.runtime
+	r.enterNative()
+	defer r.leaveNative()
 	return instanceOfOperator(v, f.wrapped)
 }
 

@@ -23,15 +23,15 @@ var nativeLoopCases = []struct{ setup, op string }{
 	{``, `Array(2**32-1).copyWithin(0, 1)`},
 	{``, `var a = Array(2**32-1); a[0] = 1; a.reduceRight(function(x) { return x })`},
 	{``, `Array.prototype.lastIndexOf.call({length: 2**53-1}, 1)`},
-	{``, `Array.from({length: 2**32-1})`},
+	{``, `Array.from({length: 1e6})`},
 	{``, `[...Array(2**32-1).keys()]`},
 	{``, `Array.from(Array(2**32-1).keys())`},
 	{``, `new Set(Array(2**32-1).keys())`},
 	{``, `new Map(Array(2**32-1).fill([1, 2]))`},
 	{``, `Promise.all(Array(2**32-1).keys())`},
-	{``, `Math.max.apply(null, {length: 5e6})`},
-	{``, `Reflect.apply(Math.max, null, {length: 5e6})`},
-	{``, `Reflect.construct(Array, {length: 5e6})`},
+	{``, `Math.max.apply(null, {length: 65535})`},
+	{``, `Reflect.apply(Math.max, null, {length: 65535})`},
+	{``, `Reflect.construct(Array, {length: 65535})`},
 	{``, `String.raw({raw: {length: 2**32-1}})`},
 	{`var s = "x".repeat(5e6)`, `Object.entries(s)`},
 	{`var s = "x".repeat(5e6)`, `Object.keys(s)`},
@@ -59,7 +59,7 @@ var nativeLoopCases = []struct{ setup, op string }{
 	{`var a = Array(5e6)`, `JSON.stringify(a)`},
 	{``, `"ab".repeat(5e6)`},
 	{``, `"".padStart(1e7, "ab")`},
-	{``, `String.fromCharCode.apply(null, {length: 5e6})`},
+	{``, `String.fromCharCode.apply(null, {length: 65535})`},
 	{`var t = new Uint8Array(5e6)`, `t.indexOf(1)`},
 	{`var t = new Uint8Array(5e6)`, `t.join()`},
 	{`var t = new Uint8Array(5e6)`, `t.map(function(x) { return x })`},
@@ -69,6 +69,33 @@ var nativeLoopCases = []struct{ setup, op string }{
 	{`var o = {}; for (var i = 0; i < 1e5; i++) o["k" + i] = i`, `Object.values(o)`},
 	{`var o = {}; for (var i = 0; i < 1e5; i++) o["k" + i] = i`, `Object.freeze(o)`},
 	{`var st = new Set(); for (var i = 0; i < 1e5; i++) st.add(i)`, `st.forEach(function() {})`},
+}
+
+// cappedLoopCases would run the same loops for more iterations than the
+// allocation limits allow: the cap refuses them with a RangeError before the
+// loop starts, which is the right answer (nativeLoopCases has the same
+// routes under the caps).
+var cappedLoopCases = []string{
+	`Array.from({length: 2**32-1})`,
+	`Math.max.apply(null, {length: 5e6})`,
+	`Reflect.apply(Math.max, null, {length: 5e6})`,
+	`Reflect.construct(Array, {length: 5e6})`,
+	`String.fromCharCode.apply(null, {length: 5e6})`,
+}
+
+func TestNativeLoopsCapped(t *testing.T) {
+	for _, op := range cappedLoopCases {
+		t.Run(op, func(t *testing.T) {
+			r := New()
+			var charged int64
+			r.SetStepMeter(budgetMeter(50000, 4096, &charged))
+			_, err := r.RunString(op)
+			var ex *Exception
+			if !errors.As(err, &ex) || !regexp.MustCompile(`^RangeError: .*exceeds the limit`).MatchString(ex.Error()) {
+				t.Errorf("got %v, want the allocation cap's RangeError", err)
+			}
+		})
+	}
 }
 
 func TestNativeLoopsStepBudget(t *testing.T) {

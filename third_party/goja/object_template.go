@@ -32,6 +32,7 @@ type templatedFuncObject struct {
 
 	f         func(FunctionCall) Value
 	construct func(args []Value, newTarget *Object) *Object
+	counted   func(FunctionCall) Value // f counting native recursion (depth.go)
 }
 
 // This type exists because Array.prototype is supposed to be an array itself and I could not find
@@ -331,7 +332,10 @@ func (f *templatedFuncObject) export(*objectExportCtx) interface{} {
 
 func (f *templatedFuncObject) assertCallable() (func(FunctionCall) Value, bool) {
 	if f.f != nil {
-		return f.f, true
+		if f.counted == nil {
+			f.counted = f.val.runtime.countedCall(f.f)
+		}
+		return f.counted, true
 	}
 	return nil, false
 }

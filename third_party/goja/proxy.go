@@ -52,6 +52,11 @@ func (r *Runtime) _newProxyObject(target *Object, handler proxyHandler, proto *O
 	p.init()
 	p.target = target
 	p.handler = handler
+	if h, ok := handler.(*jsProxyHandler); ok {
+		p.depth = r.checkChain(target, h.handler)
+	} else {
+		p.depth = r.checkChain(target)
+	}
 	if call, ok := target.self.assertCallable(); ok {
 		p.call = call
 	}
@@ -289,6 +294,7 @@ type proxyObject struct {
 	handler proxyHandler
 	call    func(FunctionCall) Value
 	ctor    func(args []Value, newTarget *Object) *Object
+	depth   int // length of the chain of proxies (depth.go)
 }
 
 func (p *proxyObject) checkHandler() proxyHandler {

@@ -196,6 +196,8 @@ type Runtime struct {
 
 	fieldNameMapper FieldNameMapper
 
+	guards guards // allocation limits and memory meter (limits.go)
+
 	vm   *vm
 	hash *maphash.Hash
 
@@ -3017,7 +3019,7 @@ func (r *Runtime) iterableToList(iterable Value, method func(FunctionCall) Value
 	iter := r.getIterator(iterable, method)
 	var values []Value
 	iter.iterate(func(item Value) {
-		values = append(values, item)
+		values = r.appendValue(values, item)
 	})
 	return values
 }

@@ -47,6 +47,8 @@ type lenientUtf16Decoder struct {
 type StringBuilder struct {
 	asciiBuilder   strings.Builder
 	unicodeBuilder unicodeStringBuilder
+	guard          *Runtime // checks and charges growth when set (see Runtime.guardedBuilder)
+	room, grant    int      // code units writable before the next check, and as granted
 }
 
 type unicodeStringBuilder struct {
@@ -211,11 +213,24 @@ func (b *unicodeStringBuilder) writeUnicodeString(str unicodeString) {
 	b.unicode = true
 }
 
+// Len returns the length of the string built so far, in UTF-16 code units.
+func (b *StringBuilder) Len() int {
+	if b.ascii() {
+		return b.asciiBuilder.Len()
+	}
+	return len(b.unicodeBuilder.buf) - 1
+}
+
 func (b *StringBuilder) ascii() bool {
 	return len(b.unicodeBuilder.buf) == 0
 }
 
 func (b *StringBuilder) WriteString(s String) {
+	if b.guard != nil {
+		if b.room -= s.Length(); b.room < 0 {
+			b.checkGrow(s.Length())
+		}
+	}
 	a, u := devirtualizeString(s)
 	if u != nil {
 		b.switchToUnicode(u.Length())
@@ -230,6 +245,11 @@ func (b *StringBuilder) WriteString(s String) {
 }
 
 func (b *StringBuilder) WriteUTF8String(s string) {
+	if b.guard != nil {
+		if b.room -= len(s); b.room < 0 {
+			b.checkGrow(len(s))
+		}
+	}
 	firstUnicodeIdx := 0
 	if b.ascii() {
 		for i := 0; i < len(s); i++ {
@@ -250,6 +270,11 @@ unicode:
 }
 
 func (b *StringBuilder) writeASCII(s string) {
+	if b.guard != nil {
+		if b.room -= len(s); b.room < 0 {
+			b.checkGrow(len(s))
+		}
+	}
 	if b.ascii() {
 		b.asciiBuilder.WriteString(s)
 	} else {
@@ -258,6 +283,11 @@ func (b *StringBuilder) writeASCII(s string) {
 }
 
 func (b *StringBuilder) WriteRune(r rune) {
+	if b.guard != nil {
+		if b.room -= 2; b.room < 0 {
+			b.checkGrow(2)
+		}
+	}
 	if r < utf8.RuneSelf {
 		if b.ascii() {
 			b.asciiBuilder.WriteByte(byte(r))
@@ -314,6 +344,11 @@ func (b *StringBuilder) switchToUnicode(extraLen int) {
 }
 
 func (b *StringBuilder) WriteSubstring(source String, start int, end int) {
+	if b.guard != nil {
+		if b.room -= end - start; b.room < 0 {
+			b.checkGrow(end - start)
+		}
+	}
 	a, us := devirtualizeString(source)
 	if us == nil {
 		if b.ascii() {

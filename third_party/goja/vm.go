@@ -1385,6 +1385,7 @@ func (_add) exec(vm *vm) {
 		if !isRightString {
 			rightString = right.toString()
 		}
+		vm.r.checkConcat(leftString, rightString)
 		ret = leftString.Concat(rightString)
 	} else {
 		switch left := left.(type) {
@@ -2873,6 +2874,7 @@ var pushArraySpread _pushArraySpread
 func (_pushArraySpread) exec(vm *vm) {
 	arr := vm.stack[vm.sp-2].(*Object).self.(*arrayObject)
 	vm.r.getIterator(vm.stack[vm.sp-1], nil).iterate(func(val Value) {
+		arr.values = vm.r.growValues(arr.values)
 		if arr.length < math.MaxUint32 {
 			arr.length++
 		} else {
@@ -2893,7 +2895,11 @@ var pushSpread _pushSpread
 func (_pushSpread) exec(vm *vm) {
 	vm.sp--
 	obj := vm.stack[vm.sp]
+	start := vm.sp
 	vm.r.getIterator(obj, nil).iterate(func(val Value) {
+		if vm.sp-start >= vm.r.guards.limits().MaxArgs {
+			vm.r.checkArgs(int64(vm.sp-start) + 1)
+		}
 		vm.push(val)
 	})
 	vm.pc++
@@ -2911,7 +2917,7 @@ func (_newArrayFromIter) exec(vm *vm) {
 	vm.iterStack = vm.iterStack[:l]
 	if iter.iterator != nil {
 		iter.iterate(func(val Value) {
-			values = append(values, val)
+			values = vm.r.appendValue(values, val)
 		})
 	}
 	vm.push(vm.r.newArrayValues(values))
@@ -5391,6 +5397,11 @@ func (n concatStrings) exec(vm *vm) {
 		}
 	}
 
+	if allAscii {
+		vm.r.checkStringLen(int64(length), 1)
+	} else {
+		vm.r.checkStringLen(int64(length), 2)
+	}
 	vm.sp -= int(n) - 1
 	if allAscii {
 		var buf strings.Builder

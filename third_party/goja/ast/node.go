@@ -641,15 +641,25 @@ type Program struct {
 // Idx0 //
 // ==== //
 
-func (self *ArrayLiteral) Idx0() file.Idx          { return self.LeftBracket }
-func (self *ArrayPattern) Idx0() file.Idx          { return self.LeftBracket }
-func (self *YieldExpression) Idx0() file.Idx       { return self.Yield }
-func (self *AwaitExpression) Idx0() file.Idx       { return self.Await }
-func (self *ObjectPattern) Idx0() file.Idx         { return self.LeftBrace }
-func (self *ParameterList) Idx0() file.Idx         { return self.Opening }
-func (self *AssignExpression) Idx0() file.Idx      { return self.Left.Idx0() }
-func (self *BadExpression) Idx0() file.Idx         { return self.From }
-func (self *BinaryExpression) Idx0() file.Idx      { return self.Left.Idx0() }
+func (self *ArrayLiteral) Idx0() file.Idx     { return self.LeftBracket }
+func (self *ArrayPattern) Idx0() file.Idx     { return self.LeftBracket }
+func (self *YieldExpression) Idx0() file.Idx  { return self.Yield }
+func (self *AwaitExpression) Idx0() file.Idx  { return self.Await }
+func (self *ObjectPattern) Idx0() file.Idx    { return self.LeftBrace }
+func (self *ParameterList) Idx0() file.Idx    { return self.Opening }
+func (self *AssignExpression) Idx0() file.Idx { return self.Left.Idx0() }
+func (self *BadExpression) Idx0() file.Idx    { return self.From }
+func (self *BinaryExpression) Idx0() file.Idx {
+	// Iterative: chains such as a+a+...+a are left-deep.
+	left := self.Left
+	for {
+		b, ok := left.(*BinaryExpression)
+		if !ok {
+			return left.Idx0()
+		}
+		left = b.Left
+	}
+}
 func (self *BooleanLiteral) Idx0() file.Idx        { return self.Idx }
 func (self *BracketExpression) Idx0() file.Idx     { return self.Left.Idx0() }
 func (self *CallExpression) Idx0() file.Idx        { return self.Callee.Idx0() }

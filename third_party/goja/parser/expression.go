@@ -694,6 +694,13 @@ func (self *_parser) parseBracketMember(left ast.Expression) ast.Expression {
 }
 
 func (self *_parser) parseNewExpression() ast.Expression {
+	self.enter()
+	e := self.parseNewExpressionNested()
+	self.leave()
+	return e
+}
+
+func (self *_parser) parseNewExpressionNested() ast.Expression {
 	idx := self.expect(token.NEW)
 	if self.token == token.PERIOD {
 		self.next()
@@ -858,14 +865,17 @@ func (self *_parser) parseUnaryExpression() ast.Expression {
 	case token.PLUS, token.MINUS, token.NOT, token.BITWISE_NOT:
 		fallthrough
 	case token.DELETE, token.VOID, token.TYPEOF:
+		self.enter()
 		tkn := self.token
 		idx := self.idx
 		self.next()
-		return &ast.UnaryExpression{
+		e := &ast.UnaryExpression{
 			Operator: tkn,
 			Idx:      idx,
 			Operand:  self.parseUnaryExpression(),
 		}
+		self.leave()
+		return e
 	case token.AWAIT:
 		if self.scope.allowAwait {
 			idx := self.idx
@@ -880,10 +890,13 @@ func (self *_parser) parseUnaryExpression() ast.Expression {
 			if self.scope.inFuncParams {
 				self.error(idx, "Illegal await-expression in formal parameters of async function")
 			}
-			return &ast.AwaitExpression{
+			self.enter()
+			e := &ast.AwaitExpression{
 				Await:    idx,
 				Argument: self.parseUnaryExpression(),
 			}
+			self.leave()
+			return e
 		}
 	}
 
@@ -901,6 +914,7 @@ func (self *_parser) parseExponentiationExpression() ast.Expression {
 				self.error(self.idx, "Unary operator used immediately before exponentiation expression. Parenthesis must be used to disambiguate operator precedence")
 			}
 		}
+		self.enter()
 		for {
 			self.next()
 			left = &ast.BinaryExpression{
@@ -912,6 +926,7 @@ func (self *_parser) parseExponentiationExpression() ast.Expression {
 				break
 			}
 		}
+		self.leave()
 	}
 
 	return left
@@ -1234,6 +1249,13 @@ func (self *_parser) parseSingleArgArrowFunction(start file.Idx, async bool) ast
 }
 
 func (self *_parser) parseAssignmentExpression() ast.Expression {
+	self.enter()
+	e := self.parseAssignmentExpressionNested()
+	self.leave()
+	return e
+}
+
+func (self *_parser) parseAssignmentExpressionNested() ast.Expression {
 	start := self.idx
 	parenthesis := false
 	async := false

@@ -54,6 +54,7 @@ const (
 type options struct {
 	disableSourceMaps bool
 	sourceMapLoader   func(path string) ([]byte, error)
+	maxDepth          int // depth.go
 }
 
 // Option represents one of the options for the parser to use in the Parse methods. Currently supported are:
@@ -105,6 +106,8 @@ type _parser struct {
 
 	mode Mode
 	opts options
+
+	depth int // nesting depth (depth.go)
 
 	file *file.File
 }
@@ -208,11 +211,19 @@ func (self *_parser) slice(idx0, idx1 file.Idx) string {
 	return ""
 }
 
-func (self *_parser) parse() (*ast.Program, error) {
+func (self *_parser) parse() (program *ast.Program, err error) {
 	self.openScope()
 	defer self.closeScope()
+	defer func() {
+		if x := recover(); x != nil {
+			if _, ok := x.(errTooDeep); !ok {
+				panic(x)
+			}
+			program, err = nil, self.errors.Err()
+		}
+	}()
 	self.next()
-	program := self.parseProgram()
+	program = self.parseProgram()
 	if false {
 		self.errors.Sort()
 	}

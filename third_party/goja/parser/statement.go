@@ -36,6 +36,13 @@ func (self *_parser) parseStatementList() (list []ast.Statement) {
 }
 
 func (self *_parser) parseStatement() ast.Statement {
+	self.enter()
+	s := self.parseStatementNested()
+	self.leave()
+	return s
+}
+
+func (self *_parser) parseStatementNested() ast.Statement {
 
 	if self.token == token.EOF {
 		self.errorUnexpectedToken(self.token)
@@ -299,6 +306,13 @@ func (self *_parser) parseArrowFunctionBody(async bool) (ast.ConciseBody, []*ast
 }
 
 func (self *_parser) parseClass(declaration bool) *ast.ClassLiteral {
+	self.enter()
+	c := self.parseClassNested(declaration)
+	self.leave()
+	return c
+}
+
+func (self *_parser) parseClassNested(declaration bool) *ast.ClassLiteral {
 	if declaration && !self.scope.allowLet && self.token == token.CLASS {
 		self.errorUnexpectedToken(token.CLASS)
 	}
