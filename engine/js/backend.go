@@ -13,7 +13,6 @@ import (
 	"github.com/scriptrun/scriptrun/third_party/goja/parser"
 
 	"github.com/scriptrun/scriptrun/engine"
-	"github.com/scriptrun/scriptrun/engine/internal/srccheck"
 )
 
 // Backend runs JavaScript on goja. One Backend serves any number of
@@ -107,19 +106,11 @@ type program struct {
 	prefix int // bytes of wrapper before the script on line 1
 }
 
-// Compile pre-scans, parses, checks and compiles src.
+// Compile parses, checks and compiles src. goja's parser bounds the
+// nesting (lim.MaxNesting levels: a syntax error instead of a Go stack
+// overflow) and its compiler bounds expression chains.
 func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (engine.Program, error) {
-	if lim.MaxNesting > 0 {
-		if err := srccheck.JS(src.Code, lim.MaxNesting); err != nil {
-			var se *srccheck.Error
-			if errors.As(err, &se) {
-				return nil, &engine.Error{Kind: engine.KindCompile, Message: se.Msg,
-					Pos: fmt.Sprintf("%s:%d:%d", src.Name, se.Line, se.Col), Err: err}
-			}
-			return nil, &engine.Error{Kind: engine.KindCompile, Message: err.Error(), Pos: src.Name, Err: err}
-		}
-	}
-	prg, prefix, err := parse(src)
+	prg, prefix, err := parse(src, lim.MaxNesting)
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +123,11 @@ func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (engine.P
 
 // parse wraps the script as a function body (an async one only when the
 // script needs top-level await), parses it and checks what it refuses.
-func parse(src engine.Source) (*ast.Program, int, error) {
-	prg, err := parseWrapped(src, wrapPrefix)
+func parse(src engine.Source, maxNesting int) (*ast.Program, int, error) {
+	prg, err := parseWrapped(src, wrapPrefix, maxNesting)
 	prefix := len(wrapPrefix)
 	if err != nil {
-		aprg, aerr := parseWrapped(src, asyncWrapPrefix)
+		aprg, aerr := parseWrapped(src, asyncWrapPrefix, maxNesting)
 		if aerr != nil {
 			return nil, 0, clampToScript(compileError(src.Name, prefix, err), src)
 		}
@@ -157,8 +148,24 @@ func parse(src engine.Source) (*ast.Program, int, error) {
 	return prg, prefix, nil
 }
 
-func parseWrapped(src engine.Source, prefix string) (*ast.Program, error) {
-	return parser.ParseFile(nil, src.Name, prefix+src.Code+wrapSuffix, 0, parser.WithDisableSourceMaps)
+// wrapperDepth is how many of the parser's nesting levels a script of one
+// plain statement takes (the wrapper and the statement itself), so that
+// lim.MaxNesting counts the script's own nesting: MaxNesting brackets pass,
+// one more does not.
+var wrapperDepth = func() int {
+	for n := 1; ; n++ {
+		if _, err := parser.ParseFile(nil, "", wrapPrefix+"1"+wrapSuffix, 0, parser.WithMaxDepth(n)); err == nil {
+			return n
+		}
+	}
+}()
+
+// parseWrapped parses the wrapped script with the nesting bound.
+func parseWrapped(src engine.Source, prefix string, maxNesting int) (*ast.Program, error) {
+	if maxNesting > 0 {
+		maxNesting += wrapperDepth
+	}
+	return parser.ParseFile(nil, src.Name, prefix+src.Code+wrapSuffix, 0, parser.WithDisableSourceMaps, parser.WithMaxDepth(maxNesting))
 }
 
 // clampToScript moves a syntax error that goja found in the wrapper after

@@ -48,13 +48,6 @@ func (r *run) newFunc(name goja.Value, f func(goja.FunctionCall) goja.Value) *go
 	return o
 }
 
-// newCtor makes a native constructor called name.
-func (r *run) newCtor(name string, f func(goja.ConstructorCall) *goja.Object) *goja.Object {
-	o := r.vm.ToValue(f).(*goja.Object)
-	r.setName(o, r.vm.ToValue(name))
-	return o
-}
-
 func (r *run) setName(o *goja.Object, name goja.Value) {
 	if name == nil {
 		name = r.vm.ToValue("")

@@ -32,7 +32,14 @@ func (r *run) translate(err error) *engine.Error {
 		}
 		return e
 	}
+	var rt *goja.RegexpTimeoutError
 	switch {
+	case errors.As(err, &ie) && errors.As(ie, &rt):
+		// A backtracking match ran out of the run's wall budget before the
+		// watchdog's own deadline noticed: the same limit.
+		e := engine.FromCause(r.w.Exceed(limits.Timeout))
+		r.locate(e, ie.Stack())
+		return e
 	case errors.As(err, &ie):
 		return &engine.Error{Kind: engine.KindInternal, Message: "the run was interrupted", Err: err}
 	case errors.As(err, &so):
@@ -57,6 +64,14 @@ func (r *run) thrown(v goja.Value, ex *goja.Exception) *engine.Error {
 			}
 			return e
 		}
+	}
+	if r.nativeTooDeep(v) {
+		e := engine.FromCause(r.w.Exceed(limits.StackDepth))
+		e.Message = fmt.Sprintf("built-in calls nested deeper than %d levels", r.env.Budget.StackDepth)
+		if ex != nil {
+			r.locate(e, ex.Stack())
+		}
+		return e
 	}
 	e := &engine.Error{Kind: engine.KindRuntime, Message: "uncaught " + r.describe(v), Pos: r.prog.name}
 	if ex != nil {
@@ -211,4 +226,23 @@ func (r *run) panicError(rec any) error {
 	}
 	return &engine.Error{Kind: engine.KindInternal, Message: "the script engine failed",
 		Err: fmt.Errorf("panic: %v\n%s", rec, debug.Stack())}
+}
+
+// nativeDepthMsg is the message of the RangeError the patched goja throws
+// when built-ins recurse in Go deeper than SetMaxNativeDepth (third_party/
+// patches/goja 0030).
+const nativeDepthMsg = "Maximum call stack size exceeded"
+
+// nativeTooDeep says whether v is goja's native recursion RangeError: a
+// script may catch it (as in V8), but left uncaught it ends the run as the
+// stackDepth limit, like JS recursion. A script that throws its own
+// RangeError with the same message gets the same limit, which it could
+// have had by recursing.
+func (r *run) nativeTooDeep(v goja.Value) bool {
+	o, ok := v.(*goja.Object)
+	if !ok || o.ClassName() != "Error" || o.Prototype() == nil {
+		return false
+	}
+	proto, _ := r.rangeErrorCtor.Get("prototype").(*goja.Object)
+	return o.Prototype() == proto && r.dataString(o, "message") == nativeDepthMsg
 }

@@ -441,8 +441,8 @@ func TestCompileErrors(t *testing.T) {
 		"return 1\n}\n(function(){":                 "t.js:3:13",
 		"return 1 +\n":                              "t.js:2:1",
 		"let a; let a;":                             "t.js:1:12",
-		strings.Repeat("(", 100000):                 "t.js:1:257",
-		strings.Repeat("[", 1000000):                "t.js:1:257",
+		strings.Repeat("(", 100000):                 "t.js:1:258", // the token inside the 257th bracket
+		strings.Repeat("[", 1000000):                "t.js:1:258",
 		strings.Repeat("!", 1000000):                "t.js:1:",
 		"x = " + strings.Repeat("a=", 500000) + "1": "t.js:1:",
 	} {
@@ -487,22 +487,42 @@ func TestRuntimeErrorPositions(t *testing.T) {
 	}
 }
 
-// Built-ins that would allocate in one go are charged to the memory budget
-// first; the host keeps serving.
+// One script-controlled number above goja's allocation caps is a RangeError
+// the script can catch, before anything is allocated; below the caps, what a
+// built-in allocates is charged to the memory budget as it is made (goja's
+// memory meter), so a run over its budget stops with the memory limit. The
+// host keeps serving.
 func TestBigAllocations(t *testing.T) {
 	h := newHost(t)
 	for _, src := range []string{
 		"return 'ab'.repeat(2**62)",
 		"return 'ab'.repeat(2**31)",
-		"try { 'ab'.repeat(2**40) } catch (e) {} return 1",
 		"return ''.padStart(2**40)",
 		"return 'x'.padEnd(2**30, 'y')",
-		"return new Array(2**31).fill(0)",
-		"return new Array(2**31).join('abc')",
 		"return Array.from({length: 2**31})",
-		"const a = []; a.length = 2**32 - 1; return a.join()",
+		"return new ArrayBuffer(2**40)",
+		"return Math.max.apply(null, {length: 2**32-1})",
 	} {
 		_, err := run(t, h, src, engine.RunOptions{})
+		var e *engine.Error
+		if !errors.As(err, &e) || e.Kind != engine.KindRuntime || !strings.Contains(e.Message, "RangeError") {
+			t.Errorf("%q: got %v, want an uncaught RangeError", src, err)
+		}
+	}
+	if res, err := run(t, h, "try { 'ab'.repeat(2**40) } catch (e) { return e.name }", engine.RunOptions{}); err != nil || res.Value != "RangeError" {
+		t.Errorf("caught cap: got %v, %v", res.Value, err)
+	}
+	for _, src := range []string{
+		"return 'ab'.repeat(2**26)",
+		"try { 'ab'.repeat(2**26) } catch (e) {} return 1",
+		"return 'x'.padEnd(2**27, 'y')",
+		"return new Array(2**24).fill(0)",
+		"return new Array(2**31).join('abc')",
+		"const a = []; a.length = 2**32 - 1; return a.join()",
+		"let s = 'x'; for (;;) s += s",
+		"return new ArrayBuffer(2**27)",
+	} {
+		_, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Memory: 8 << 20}})
 		if k, l := kindOf(err); k != engine.KindLimit || l != limits.Memory {
 			t.Errorf("%q: got %v, want limit memory", src, err)
 		}
@@ -648,11 +668,7 @@ func TestNativeRecursionBounded(t *testing.T) {
 		"let o = {}; for (let i = 0; i < 5000; i++) o = {a: o}; return JSON.stringify(o)",
 		"let o = {}; for (let i = 0; i < 5000; i++) o = {a: o}; return JSON.stringify(o, (k, v) => v)",
 	} {
-		_, err := run(t, h, src, engine.RunOptions{})
-		var e *engine.Error
-		if !errors.As(err, &e) || e.Kind != engine.KindRuntime || !strings.Contains(e.Message, "RangeError") {
-			t.Errorf("%q: got %v, want a RangeError", src, err)
-		}
+		nativeTooDeep(t, h, src)
 	}
 	// Built-ins wired into a cycle, or recursing over deep data through each
 	// other, recurse in Go; each built-in call has a JS frame, so the
@@ -694,6 +710,21 @@ func TestNativeRecursionBounded(t *testing.T) {
 	}
 }
 
+// nativeTooDeep checks that src, which recurses in goja's Go code over deep
+// data, ends with the stackDepth limit when uncaught, and that the script can
+// catch the RangeError goja throws (as V8 does).
+func nativeTooDeep(t *testing.T, h *engine.Host, src string) {
+	t.Helper()
+	_, err := run(t, h, src, engine.RunOptions{})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.StackDepth {
+		t.Errorf("%q: got %v, want limit stackDepth", src, err)
+	}
+	caught := "try { return (() => { " + src + " })() } catch (e) { return e.name }"
+	if res, err := run(t, h, caught, engine.RunOptions{}); err != nil || res.Value != "RangeError" {
+		t.Errorf("%q: got %v, %v; want a caught RangeError", caught, res.Value, err)
+	}
+}
+
 func TestNativeRecursionBoundedMore(t *testing.T) {
 	h := newHost(t)
 	for _, src := range []string{
@@ -703,11 +734,7 @@ func TestNativeRecursionBoundedMore(t *testing.T) {
 		"return JSON.parse('['.repeat(5000) + ']'.repeat(5000))",
 		"return JSON.parse('{\"a\":'.repeat(5000) + '1' + '}'.repeat(5000))",
 	} {
-		_, err := run(t, h, src, engine.RunOptions{})
-		var e *engine.Error
-		if !errors.As(err, &e) || e.Kind != engine.KindRuntime || !strings.Contains(e.Message, "RangeError") {
-			t.Errorf("%q: got %v, want a RangeError", src, err)
-		}
+		nativeTooDeep(t, h, src)
 	}
 	res, err := run(t, h, `return JSON.parse('{"a": ["[[[", {"b": "\\"{{"}]}').a[1].b`, engine.RunOptions{})
 	if err != nil || res.Value != `"{{` {
@@ -815,7 +842,7 @@ func TestNativeLoopSteps(t *testing.T) {
 	h := newHost(t)
 	for _, src := range []string{
 		"return Array(2**32-1).lastIndexOf(1)",
-		"return [...Array(2**32-1).keys()].length",
+		"return new Set(Array(2**32-1).keys()).size",
 		`return Object.entries("0123456789".repeat(5e5)).length`,
 	} {
 		res, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 1e6, Timeout: time.Hour, CPU: time.Hour}})

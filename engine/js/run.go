@@ -61,8 +61,6 @@ type run struct {
 
 	errorCtor, typeErrorCtor, uint8Array *goja.Object
 	rangeErrorCtor                       *goja.Object
-	nativeDepth                          int
-	accessorsOf                          map[*goja.Object]bool // while wrapping natives
 	getOwnPropertyDescriptor             func(goja.FunctionCall) goja.Value
 	hostErrs                             map[*goja.Object]error
 	stopStack                            []goja.StackFrame
@@ -149,11 +147,6 @@ func prepare() (*run, error) {
 	r.typeErrorCtor, _ = co.Get("1").(*goja.Object)
 	r.getOwnPropertyDescriptor, _ = goFunc(co.Get("2"))
 	r.rangeErrorCtor, _ = co.Get("3").(*goja.Object)
-	if err := r.wrapNatives(); err != nil {
-		return nil, err
-	}
-	r.guardAllocs()
-	r.guardDepth()
 	return r, nil
 }
 
@@ -162,6 +155,16 @@ func prepare() (*run, error) {
 func (r *run) setup() error {
 	vm := r.vm
 	vm.SetMaxCallStackSize(int(r.env.Budget.StackDepth))
+	// The patched goja's own guards (third_party/patches/goja 0020-0035):
+	// built-ins calling built-ins in Go count against the same depth
+	// budget as script frames; allocation caps per single allocation; every
+	// allocation whose size the script controls is charged to the run's
+	// memory budget (an error stops the script, uncatchably); a
+	// backtracking regexp match may take what is left of the wall budget.
+	vm.SetMaxNativeDepth(int(r.env.Budget.StackDepth))
+	vm.SetLimits(goja.DefaultLimits())
+	vm.SetMemoryMeter(r.w.AddMemory)
+	vm.SetRegexpTimeout(r.regexpTimeout)
 	rng := rand.New(rand.NewPCG(r.env.Seed, r.env.Seed^0x9e3779b97f4a7c15))
 	vm.SetRandSource(rng.Float64)
 	vm.SetTimeSource(r.env.Now)
@@ -193,6 +196,16 @@ func (r *run) setup() error {
 	}
 	define(g, "console", console)
 	return nil
+}
+
+// regexpTimeout is what is left of the run's wall budget: one backtracking
+// match may not outlive the run. (The deadline also interrupts the VM; a
+// match inside regexp2 only sees this timeout.)
+func (r *run) regexpTimeout() time.Duration {
+	if d, ok := r.ctx.Deadline(); ok {
+		return time.Until(d)
+	}
+	return r.env.Budget.Timeout
 }
 
 // instantiate runs the wrapper and returns the script's function.

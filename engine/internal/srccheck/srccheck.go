@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// DefaultMaxDepth is the depth JS and Lua use when maxDepth <= 0.
+// DefaultMaxDepth is the depth Lua uses when maxDepth <= 0.
 const DefaultMaxDepth = 256
 
 // Error reports where the nesting went too deep. Line and Col are 1-based;
@@ -37,18 +37,9 @@ type frame struct {
 	stmt  int  // units of statement nesting (if/while/for/labels, else-if)
 	expr  int  // units of expression nesting (right-assoc and binary chains)
 	unary int  // levels of prefix operators since the last operand
-	save  int  // stmt before the last statement boundary (JS else)
-	fn    byte // JS: 'd' or 'e' when a function/class declaration/expression awaits its body
 }
 
 func (f *frame) depth() int { return f.base + (f.stmt+f.expr+level-1)/level + f.unary }
-
-// endStatement resets the chains at a statement boundary, keeping the
-// statement nesting for a following else.
-func (f *frame) endStatement() {
-	f.save = f.stmt
-	f.stmt, f.expr, f.unary = 0, 0, 0
-}
 
 type checker struct {
 	src    string
