@@ -122,7 +122,11 @@ func TestResults(t *testing.T) {
 		{"return Object.keys(host)", []any{"t"}},
 		{"input.a = 1; return input.a", int64(1)},
 		{"let s = 0; for (let i = 0; i < 100; i++) s += i; return s", int64(4950)},
-		{"return typeof require + typeof setTimeout + typeof eval + typeof Function", "undefinedundefinedundefinedundefined"},
+		// Function and eval are refusing stubs (TestNoCodeGeneration): code
+		// that only names them works.
+		{"return typeof require + typeof setTimeout + typeof eval + typeof Function", "undefinedundefinedfunctionfunction"},
+		{"const has = Function.prototype.call.bind(Object.prototype.hasOwnProperty); return [has({a: 1}, 'a'), Function.prototype === Object.getPrototypeOf(function(){}), (function(){}).constructor === Function, Function.name, Function.length, function(){} instanceof Function]",
+			[]any{true, true, true, "Function", int64(1), true}},
 	} {
 		res, err := run(t, h, tc.src, engine.RunOptions{Input: map[string]any{"a": int64(21)}, Policy: mustPolicy(t, testPolicy)})
 		if err != nil {
