@@ -1050,7 +1050,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 	results := pattern.findAllSubmatchIndex(r, s, 0, -1, false)
 	if targetLength == 0 {
 		if len(results) == 0 {
-			valueArray = append(valueArray, s)
+			valueArray = r.appendValue(valueArray, s)
 		}
 		goto RETURN
 	}
@@ -1065,11 +1065,11 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 		}
 
 		if lastIndex != result.indexes[0] {
-			valueArray = append(valueArray, s.Substring(lastIndex, result.indexes[0]))
+			valueArray = r.appendValue(valueArray, s.Substring(lastIndex, result.indexes[0]))
 			found++
 		} else if lastIndex == result.indexes[0] {
 			if lastIndex != -1 {
-				valueArray = append(valueArray, stringEmpty)
+				valueArray = r.appendValue(valueArray, stringEmpty)
 				found++
 			}
 		}
@@ -1089,7 +1089,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 			} else {
 				value = _undefined
 			}
-			valueArray = append(valueArray, value)
+			valueArray = r.appendValue(valueArray, value)
 			found++
 			if found == limit {
 				goto RETURN
@@ -1099,9 +1099,9 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 
 	if found != limit {
 		if lastIndex != targetLength {
-			valueArray = append(valueArray, s.Substring(lastIndex, targetLength))
+			valueArray = r.appendValue(valueArray, s.Substring(lastIndex, targetLength))
 		} else {
-			valueArray = append(valueArray, stringEmpty)
+			valueArray = r.appendValue(valueArray, stringEmpty)
 		}
 	}
 

@@ -888,16 +888,16 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 					if str == "" {
 						break
 					}
-					valueArray = append(valueArray, asciiString(str[:1]))
+					valueArray = r.appendValue(valueArray, asciiString(str[:1]))
 					str = str[1:]
 					continue
 				}
 				i := strings.Index(str, sep)
 				if i < 0 {
-					valueArray = append(valueArray, asciiString(str))
+					valueArray = r.appendValue(valueArray, asciiString(str))
 					break
 				}
-				valueArray = append(valueArray, asciiString(str[:i]))
+				valueArray = r.appendValue(valueArray, asciiString(str[:i]))
 				str = str[i+len(sep):]
 			}
 		} else {
@@ -930,7 +930,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 						chunk := make(unicodeString, idx+1)
 						chunk[0] = unistring.BOM
 						copy(chunk[1:], su[:idx])
-						valueArray = append(valueArray, chunk)
+						valueArray = r.appendValue(valueArray, chunk)
 						goto next
 					}
 				}
@@ -939,7 +939,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 					r.tick()
 					sb.WriteByte((byte)(su[i]))
 				}
-				valueArray = append(valueArray, asciiString(sb.String()))
+				valueArray = r.appendValue(valueArray, asciiString(sb.String()))
 			next:
 				if idx == len(su) {
 					break
@@ -959,9 +959,9 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				c := su[0]
 				if c >= utf8.RuneSelf {
 					chunk := unicodeString{unistring.BOM, c}
-					valueArray = append(valueArray, chunk)
+					valueArray = r.appendValue(valueArray, chunk)
 				} else {
-					valueArray = append(valueArray, asciiString(rune(c)))
+					valueArray = r.appendValue(valueArray, asciiString(rune(c)))
 				}
 				su = su[1:]
 			}
