@@ -361,6 +361,7 @@ func (r *regexp2Wrapper) findAllSubmatchIndexUTF16(rt *Runtime, s String, start,
 	for match != nil {
 		if rt != nil {
 			rt.tick()
+			rt.chargeMatch(len(match.Groups()))
 		}
 		groups := match.Groups()
 
@@ -449,6 +450,7 @@ func (r *regexp2Wrapper) findAllSubmatchIndexUnicode(rt *Runtime, s unicodeStrin
 	for match != nil {
 		if rt != nil {
 			rt.tick()
+			rt.chargeMatch(len(match.Groups()))
 		}
 		groups := match.Groups()
 
@@ -567,10 +569,23 @@ func findAllStepwise(rt *Runtime, re *regexp.Regexp, s string, n int) [][]int {
 		}
 		prevMatchEnd = m[1]
 		if accept {
+			rt.chargeMatch(len(m) / 2)
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// matchBytes is about what one match of a list of matches holds besides its
+// groups (a regexpResult and its slice headers); a group adds two indexes
+// and a name.
+const matchBytes = 64
+
+// chargeMatch charges one match of a list of matches that a script can make
+// as long as its input (millions of matches of a long string) to the memory
+// meter.
+func (r *Runtime) chargeMatch(groups int) {
+	r.charge(int64(matchBytes + 32*groups))
 }
 
 // needsLeftContext reports whether re has an assertion that looks at the

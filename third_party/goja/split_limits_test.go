@@ -46,3 +46,32 @@ func TestSplitChargesItsResult(t *testing.T) {
 		t.Errorf("ordinary split: %v %v", v, err)
 	}
 }
+
+// TestMatchListsCharged: the list of matches a global replace or match
+// collects over a long string is charged to the memory meter.
+func TestMatchListsCharged(t *testing.T) {
+	errMeter := errors.New("over budget")
+	for _, src := range []string{
+		`s.replace(/x/g, "y")`,
+		`s.match(/x/g)`,
+		`s.replace(/(?<=x)x/g, "y")`,
+	} {
+		t.Run(src, func(t *testing.T) {
+			r := New()
+			if _, err := r.RunString(`var s = "x".repeat(1e6)`); err != nil {
+				t.Fatal(err)
+			}
+			var used int64
+			r.SetMemoryMeter(func(n int64) error {
+				if used += n; used > 8<<20 {
+					return errMeter
+				}
+				return nil
+			})
+			_, err := r.RunString(src)
+			if !errors.Is(err, errMeter) {
+				t.Errorf("got %v, want the meter's error", err)
+			}
+		})
+	}
+}
