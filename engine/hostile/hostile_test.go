@@ -175,8 +175,9 @@ func child(name string) int {
 // probes look at built-ins and host objects that tamper cases change.
 var probes = map[string]struct{ code, want string }{
 	"js": {`return [typeof Array.prototype.join, String([1, 2]), "ab".toUpperCase(), JSON.stringify({a: [1]}),
-		typeof host.kv.get, Object.isFrozen(Object.prototype), typeof globalThis.eval, [, 1][0] === undefined]`,
-		`["function","1,2","AB","{\"a\":[1]}","function",false,"undefined",true]`},
+		typeof host.kv.get, Object.isFrozen(Object.prototype),
+		(() => { try { return typeof globalThis.eval("1") } catch (e) { return e.name } })(), [, 1][0] === undefined]`,
+		`["function","1,2","AB","{\"a\":[1]}","function",false,"TypeError",true]`},
 	"lua": {`return {("ab"):upper(), tostring(12), type(host.kv.get), string.format("%d", 3),
 		type(getmetatable("").__index), type(print), getmetatable(_G) == nil, type(load)}`,
 		`["AB","12","function","3","table","function",true,"nil"]`},

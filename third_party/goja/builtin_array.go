@@ -207,6 +207,16 @@ func (r *Runtime) arrayproto_join(call FunctionCall) Value {
 	if l == 0 {
 		return stringEmpty
 	}
+	// The separators alone are a lower bound of the result's length: a
+	// join that must go over MaxStringLen fails before it visits millions
+	// of holes.
+	if sl := int64(sep.Length()); sl > 0 && int64(l-1) > int64(r.guards.limits().MaxStringLen)/sl {
+		n := int64(l-1) * sl
+		if n/sl != int64(l-1) {
+			n = math.MaxInt64
+		}
+		r.checkStringLen(n, 1)
+	}
 
 	buf := r.guardedBuilder()
 
