@@ -47,8 +47,7 @@ const lockdownSrc = `(function(g){
 	var fn = stub(Function.prototype, "Function");
 	stub(Object.getPrototypeOf(async function(){}), "AsyncFunction");
 	stub(Object.getPrototypeOf(function*(){}), "GeneratorFunction");
-	var ev = function(x) { refuse(); };
-	Object.defineProperty(ev, "name", {value: "eval"});
+	var ev = ({eval(x) { refuse(); }}).eval; // like eval: no prototype, not a constructor
 	Object.defineProperty(g, "Function", {value: fn, writable: true, configurable: true, enumerable: false});
 	Object.defineProperty(g, "eval", {value: ev, writable: true, configurable: true, enumerable: false});
 	return [Error, TypeError, Object.getOwnPropertyDescriptor, RangeError];

@@ -108,7 +108,9 @@ func TestMirror(t *testing.T) {
 		{`var x = 1; if (globalThis.x !== 1) throw new Error("no global binding");`, false, false},
 		{`"use strict"; if ((function () { return this; })() !== undefined) throw new Error("sloppy");`, true, true},
 		{`if (eval("1 + 1") !== 2) throw new Error("eval");`, true, false},
-		{`if (typeof Function.prototype.call !== "function") throw new Error("call");`, true, false},
+		// The host's lockdown keeps Function as a refusing stub: naming it works.
+		{`if (typeof Function.prototype.call !== "function") throw new Error("call");`, true, true},
+		{`Function("return 1");`, true, false},
 		{stubSrc + `if (typeof Function.prototype.call !== "function") throw new Error("call");`, true, true},
 		{stubSrc + `Function("return 1");`, false, false},
 	} {

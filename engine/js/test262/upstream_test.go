@@ -214,16 +214,26 @@ func asyncOutcome(logs []string) outcome {
 }
 
 // lockdownSrc is what the host does to every runtime against code
-// generation from strings (engine/js), for the mirror that tells a refusal
-// by design from a fault.
+// generation from strings (engine/js run.go, lockdownSrc), for the mirror
+// that tells a refusal by design from a fault: Function, eval and the
+// function constructors reached through prototypes are stubs that throw.
 const lockdownSrc = `(function(g){
-	var noCodegen = function() { throw new TypeError("code generation from strings is not allowed"); };
-	var protos = [Function.prototype, Object.getPrototypeOf(async function(){}), Object.getPrototypeOf(function*(){})];
-	for (var i = 0; i < protos.length; i++) {
-		Object.defineProperty(protos[i], "constructor", {value: noCodegen, writable: false, configurable: false, enumerable: false});
-	}
-	delete g.eval;
-	delete g.Function;
+	"use strict";
+	var refuse = function() { throw new TypeError("code generation from strings is not allowed"); };
+	var stub = function(proto, name) {
+		var f = function() { refuse(); };
+		Object.defineProperty(f, "name", {value: name});
+		Object.defineProperty(f, "length", {value: 1});
+		Object.defineProperty(f, "prototype", {value: proto, writable: false, enumerable: false, configurable: false});
+		Object.defineProperty(proto, "constructor", {value: f, writable: false, configurable: false, enumerable: false});
+		return f;
+	};
+	var fn = stub(Function.prototype, "Function");
+	stub(Object.getPrototypeOf(async function(){}), "AsyncFunction");
+	stub(Object.getPrototypeOf(function*(){}), "GeneratorFunction");
+	var ev = ({eval(x) { refuse(); }}).eval;
+	Object.defineProperty(g, "Function", {value: fn, writable: true, configurable: true, enumerable: false});
+	Object.defineProperty(g, "eval", {value: ev, writable: true, configurable: true, enumerable: false});
 })(this)`
 
 // runMirror runs the host's exact source as the body of a function on raw
