@@ -90,11 +90,11 @@ const (
 	catWith     = "refused: with statement"
 	catFuncBody = "refused: script is a function body (top-level var/this/return, directive placement)"
 	catCodegen  = "refused: code generation from strings (eval, Function and their constructors)"
-	// Neither a refusal by design nor a fault: the host deletes the
-	// Function and eval bindings, and the test (or its harness, e.g.
-	// propertyHelper.js's Function.prototype.call) names them without
-	// generating code. It passes on the host when they are back as
-	// functions that refuse to generate code.
+	// Neither a refusal by design nor a fault: the test (or its harness,
+	// e.g. propertyHelper.js's Function.prototype.call) names Function or
+	// eval without generating code, and passes with test262's own
+	// refusing stubs (stubSrc) but not with the host's lockdown. The host
+	// installs refusing stubs itself now, so this stays near empty.
 	catBinding = "binding: names Function or eval without generating code (passes with refusing stubs)"
 )
 

@@ -28,11 +28,12 @@
 //     compile error), a script being a function body (the plain mirror
 //     fails too: top-level var bindings are locals, top-level this,
 //     return, directive placement, hashbang), code generation from strings
-//     (the mirror fails once eval and Function are gone, and still fails
-//     with them back as functions that refuse to generate code);
-//   - names Function or eval: the test passes on the host once the
-//     bindings the host deletes are back as refusing functions (most
-//     reach Function.prototype.call through propertyHelper.js);
+//     (the mirror fails with the host's lockdown, whose Function and eval
+//     are stubs that refuse to generate code, and still fails with the
+//     comparison's own refusing stubs);
+//   - names Function or eval: the test passes with the comparison's
+//     refusing stubs but not with the host's lockdown (near empty since
+//     the host keeps Function and eval as refusing stubs);
 //   - host faults: everything else, grouped for the report by what the
 //     run showed (a probe logs when the body lost its "use strict",
 //     internal and limit errors, invalid syntax accepted, messages about
