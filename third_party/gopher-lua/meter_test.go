@@ -469,3 +469,33 @@ func TestTracebackOfLongTailChain(t *testing.T) {
 		t.Fatalf("traceback allocated %d bytes, want an amount bounded by the frames", allocated)
 	}
 }
+
+func TestTailCallChainStops(t *testing.T) {
+	// An endless chain of proper tail calls never grows the stack: only the
+	// meter stops it, at the step that goes over the budget, or within
+	// MeterCheckEvery steps of an Interrupt.
+	const src = `local function f(n) if n == 1000 then stop() end return f(n + 1) end return f(0)`
+	L, used, err := runMetered(t, `local function f(n) return f(n + 1) end return f(0)`, 1000000, 1000)
+	var ae *ApiError
+	if !errors.As(err, &ae) || !errors.Is(ae.Cause, errBudget) || used != 1000001 || L.Steps() != 1000001 {
+		t.Fatalf("budget: err %v, used %d, Steps %d; want the budget error after 1000001 steps", err, used, L.Steps())
+	}
+
+	L = NewState()
+	defer L.Close()
+	L.SetStepMeter(nil)
+	errStop := errors.New("stop")
+	var at int64
+	L.SetGlobal("stop", L.NewFunction(func(L *LState) int {
+		at = L.Steps()
+		L.Interrupt(errStop)
+		return 0
+	}))
+	err = L.DoString(src)
+	if !errors.As(err, &ae) || !errors.Is(ae.Cause, errStop) {
+		t.Fatalf("interrupt: err %v, want the interrupt's error", err)
+	}
+	if at == 0 || L.Steps()-at > MeterCheckEvery {
+		t.Fatalf("interrupt at step %d, halted at %d: more than %d steps later", at, L.Steps(), MeterCheckEvery)
+	}
+}
