@@ -39,6 +39,7 @@ for i = 1, 100000 do local k = "k" .. (i % 5000) m[k] = (m[k] or 0) + 1 end
 table.sort(t, function(a, b) return a.id > b.id end)
 return s + m.k1 + t[1].id`
 	benchTrivial = "return 1+1"
+	benchTail    = "local function f(n) if n == 0 then return 0 end return f(n - 1) end return f(1000000)"
 )
 
 // The interpreter benchmarks compare, in the same run, raw upstream
@@ -53,6 +54,7 @@ func BenchmarkLoop(b *testing.B)    { benchTrio(b, benchLoop) }
 func BenchmarkStrings(b *testing.B) { benchTrio(b, benchStrings) }
 func BenchmarkTables(b *testing.B)  { benchTrio(b, benchTables) }
 func BenchmarkTrivial(b *testing.B) { benchTrio(b, benchTrivial) }
+func BenchmarkTail(b *testing.B)    { benchTrio(b, benchTail) }
 
 func threadCPU() time.Duration {
 	var ru syscall.Rusage
@@ -128,4 +130,39 @@ func benchTrio(b *testing.B, src string) {
 			}
 		})
 	})
+}
+
+// BenchmarkStepRate reports how many steps a CPU second buys (the run's
+// own CPU time as the watchdog measures it) in endless loops that the step
+// budget stops: limits.Default().Steps is meant to be about a second of a
+// tight loop.
+func BenchmarkStepRate(b *testing.B) {
+	for _, tt := range []struct{ name, src string }{
+		{"while", "while true do end"},
+		{"count", "local i = 0 while true do i = i + 1 end"},
+		{"for", "for i = 1, 1e15 do end"},
+		{"tailcall", "local function f(n) return f(n + 1) end return f(0)"},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{lua.New()}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := h.Compile(engine.Source{Name: "b.lua", Lang: "lua", Code: tt.src})
+			if err != nil {
+				b.Fatal(err)
+			}
+			opts := engine.RunOptions{Budget: limits.Budget{Steps: 20_000_000, Timeout: time.Minute, CPU: time.Minute}}
+			var steps, cpuMs int64
+			for b.Loop() {
+				res, err := h.Run(context.Background(), s, opts)
+				if kindOf(err) != "limit:steps" {
+					b.Fatalf("%v, want limit steps", err)
+				}
+				steps += res.Usage.Steps
+				cpuMs += res.Usage.CPUMs
+			}
+			b.ReportMetric(float64(steps)/(float64(cpuMs)/1000), "steps/cpu-s")
+		})
+	}
 }

@@ -64,9 +64,9 @@
 //     concat, byte, unpack, sort, insert and remove shifting, table
 //     constructors) charge one step per element and one per 64 bytes
 //     copied. The same script with the same input takes the same number of
-//     steps every run. Lua runs about 40-60 million instructions a second
-//     on the CI machine, so the default 10 million is 0.2-0.3 s of ordinary
-//     code.
+//     steps every run. The default 100 million is about 0.8 s of a
+//     counting loop on the CI machine (40-130 million instructions a
+//     second, depending on the loop).
 //   - Memory: the VM charges engine.Meter.AddMemory before it builds a
 //     string (concatenation, rep, format, gsub, upper, lower, reverse,
 //     char, concat) and as tables grow (a new key, a constructor, insert).

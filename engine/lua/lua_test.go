@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -598,6 +599,106 @@ func TestMemoryCharged(t *testing.T) {
 		_, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Memory: 8 << 20, Steps: 1 << 40, Timeout: time.Minute, CPU: time.Minute}})
 		if got := kindOf(err); got != "limit:memory" {
 			t.Errorf("%s: %s (%v), want limit memory", src, got, err)
+		}
+	}
+}
+
+// mallocs returns how many heap allocations fn made.
+func mallocs(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.Mallocs - before.Mallocs
+}
+
+// An endless chain of proper tail calls leaves one (frameless) stack level
+// per call. Stopping it, by the step budget or by an interrupt (timeout,
+// cancel), must not walk those levels: the run ends with the right error
+// and its stack, and what it allocates stays a small fraction of the steps
+// it ran (no per-call garbage on the tail-call or the halt path).
+func TestTailCallLoopStops(t *testing.T) {
+	const src = "local function f(n) if n == 1000 then host.t.stop() end return f(n + 1) end return f(0)"
+	var cancel context.CancelFunc
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{lua.New()}, Modules: []*bridge.Module{{
+		Name: "t",
+		Funcs: []*bridge.Func{{Name: "stop", Impl: func(context.Context, bridge.Args) (any, error) {
+			if cancel != nil {
+				go cancel() // after the call returns, most likely: the VM's interrupt stops the run
+			}
+			return nil, nil
+		}}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := allowAll(t, false)
+	s, err := h.Compile(engine.Source{Name: "t.lua", Lang: "lua", Code: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, c := context.WithCancel(context.Background())
+	defer c()
+	unlimited := limits.Budget{Steps: 1 << 50, CPU: time.Hour, Timeout: time.Hour}
+	for _, tt := range []struct {
+		name   string
+		ctx    context.Context
+		budget limits.Budget
+		want   func(error) bool
+	}{
+		{"steps", context.Background(), limits.Budget{Steps: 4_000_000}, func(err error) bool {
+			return kindOf(err) == "limit:steps"
+		}},
+		{"timeout", context.Background(), limits.Budget{Steps: 1 << 50, CPU: time.Hour, Timeout: 50 * time.Millisecond}, func(err error) bool {
+			return kindOf(err) == "limit:timeout"
+		}},
+		{"cancel", ctx, unlimited, func(err error) bool {
+			var ce *limits.CanceledError
+			return errors.As(err, &ce)
+		}},
+	} {
+		if tt.name == "cancel" {
+			cancel = c
+		}
+		var res *engine.Result
+		allocs := mallocs(func() { res, err = h.Run(tt.ctx, s, engine.RunOptions{Policy: pol, Budget: tt.budget}) })
+		var e *engine.Error
+		if !tt.want(err) || !errors.As(err, &e) {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		steps := res.Usage.Steps
+		if tt.name == "steps" && steps != tt.budget.Steps+1 { // the step that went over
+			t.Errorf("steps: used %d of %d", steps, tt.budget.Steps)
+		}
+		if steps < 1000 || steps >= 1<<50 { // it ran the 1000 calls, and it stopped
+			t.Errorf("%s: stopped after %d steps", tt.name, steps)
+		}
+		if e.Pos != "t.lua:1" || strings.Join(e.Stack, "|") != "<t.lua:1> (t.lua:1)|(tail call)" {
+			t.Errorf("%s: pos %q stack %q", tt.name, e.Pos, e.Stack)
+		}
+		if allocs > 20000+uint64(steps)/50 {
+			t.Errorf("%s: %d allocations for %d steps: the tail calls or the stop allocate per call", tt.name, allocs, steps)
+		}
+		t.Logf("%s: %d steps, %d allocations", tt.name, steps, allocs)
+	}
+}
+
+// The frames below a long run of replaced calls are found (the stack skips
+// the run without walking it level by level).
+func TestTailCallRunSkipped(t *testing.T) {
+	h := newHost(t)
+	for _, n := range []int{1, 2, 3, 7, 100, 65537, 1000000} {
+		src := fmt.Sprintf(`local function g(n) if n == 0 then error('x') end return g(n - 1) end
+local function h() local r = g(%d) return r end
+local r = h() return r`, n)
+		_, err := run(t, h, src, engine.RunOptions{})
+		var e *engine.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("%d: %v", n, err)
+		}
+		if want := "<t.lua:1> (t.lua:1)|(tail call)|h (t.lua:2)|main chunk (t.lua:3)"; strings.Join(e.Stack, "|") != want {
+			t.Errorf("%d tail calls: stack %q, want %q", n, e.Stack, want)
 		}
 	}
 }

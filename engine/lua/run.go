@@ -275,6 +275,7 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 			if len(stack) > 0 && stack[len(stack)-1] != "(tail call)" {
 				stack = append(stack, "(tail call)")
 			}
+			i = pastTailCalls(L, i) - 1
 			continue
 		}
 		if dbg.Source != r.prog.name || dbg.CurrentLine <= 0 {
@@ -297,6 +298,35 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 		stack = append(stack, name+" ("+p+")")
 	}
 	return pos, stack
+}
+
+// pastTailCalls returns the first level after the run of replaced calls
+// that level i is in. Each tail call is a level of its own (as in Lua 5.1),
+// and an endless chain of them leaves millions, so the run's end is found
+// by galloping and bisection: O(log n) GetStack calls, not n.
+func pastTailCalls(L *glua.LState, i int) int {
+	lo, step := i, 1 // lo is a replaced call
+	for lostCall(L, lo+step) {
+		lo += step
+		step *= 2
+	}
+	hi := lo + step // hi is not
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if lostCall(L, mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
+}
+
+// lostCall says whether level i is a call that a tail call replaced: the
+// patched GetStack marks those What "tail" and gives them no frame.
+func lostCall(L *glua.LState, i int) bool {
+	dbg, ok := L.GetStack(i)
+	return ok && dbg.What == "tail"
 }
 
 // exportResult copies the script's result, bounded by the output budget.

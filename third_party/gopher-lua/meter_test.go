@@ -3,6 +3,7 @@ package lua
 import (
 	"errors"
 	"github.com/scriptrun/scriptrun/third_party/gopher-lua/parse"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -437,5 +438,64 @@ func TestYieldAcrossGoCall(t *testing.T) {
 		assert(co() == 1 and co() == 2)`)
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestTracebackOfLongTailChain(t *testing.T) {
+	// A million tail calls make a million levels; the traceback shows 15
+	// lines of them and must not walk (or allocate for) the rest.
+	L := NewState()
+	defer L.Close()
+	var tb string
+	var allocated uint64
+	L.SetGlobal("where", L.NewFunction(func(L *LState) int {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		tb = L.stackTrace(0)
+		runtime.ReadMemStats(&after)
+		allocated = after.TotalAlloc - before.TotalAlloc
+		return 0
+	}))
+	err := L.DoString(`local function f(n) if n == 0 then where() return end return f(n - 1) end
+		return f(1000000)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(tb, "\n")
+	if len(lines) != 16 || lines[8] != "\t..." || lines[3] != "\t(tailcall): ?" || lines[15] != "\t[G]: ?" {
+		t.Fatalf("traceback %q, want 7 levels, ..., 7 levels", tb)
+	}
+	if allocated > 1<<20 {
+		t.Fatalf("traceback allocated %d bytes, want an amount bounded by the frames", allocated)
+	}
+}
+
+func TestTailCallChainStops(t *testing.T) {
+	// An endless chain of proper tail calls never grows the stack: only the
+	// meter stops it, at the step that goes over the budget, or within
+	// MeterCheckEvery steps of an Interrupt.
+	const src = `local function f(n) if n == 1000 then stop() end return f(n + 1) end return f(0)`
+	L, used, err := runMetered(t, `local function f(n) return f(n + 1) end return f(0)`, 1000000, 1000)
+	var ae *ApiError
+	if !errors.As(err, &ae) || !errors.Is(ae.Cause, errBudget) || used != 1000001 || L.Steps() != 1000001 {
+		t.Fatalf("budget: err %v, used %d, Steps %d; want the budget error after 1000001 steps", err, used, L.Steps())
+	}
+
+	L = NewState()
+	defer L.Close()
+	L.SetStepMeter(nil)
+	errStop := errors.New("stop")
+	var at int64
+	L.SetGlobal("stop", L.NewFunction(func(L *LState) int {
+		at = L.Steps()
+		L.Interrupt(errStop)
+		return 0
+	}))
+	err = L.DoString(src)
+	if !errors.As(err, &ae) || !errors.Is(ae.Cause, errStop) {
+		t.Fatalf("interrupt: err %v, want the interrupt's error", err)
+	}
+	if at == 0 || L.Steps()-at > MeterCheckEvery {
+		t.Fatalf("interrupt at step %d, halted at %d: more than %d steps later", at, L.Steps(), MeterCheckEvery)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -792,31 +793,48 @@ func (ls *LState) where(level int, skipg bool) string {
 }
 
 func (ls *LState) stackTrace(level int) string {
-	buf := []string{}
-	header := "stack traceback:"
-	if ls.currentFrame != nil {
-		i := 0
-		for dbg, ok := ls.GetStack(i); ok; dbg, ok = ls.GetStack(i) {
-			cf := dbg.frame
-			buf = append(buf, fmt.Sprintf("\t%v in %v", ls.Where(i), ls.formattedFrameFuncName(cf)))
-			if !cf.Fn.IsG && cf.TailCall > 0 {
-				for tc := cf.TailCall; tc > 0; tc-- {
-					buf = append(buf, "\t(tailcall): ?")
-					i++
-				}
-			}
-			i++
+	// Each frame is a level, and so is each call that a tail call of a Lua
+	// frame replaced ("(tailcall): ?"). An endless chain of tail calls makes
+	// millions of such levels in one frame, so the lines are made only for
+	// the levels shown (at most 20): the cost is bounded by the frames.
+	var starts []int // the level of each frame
+	var frames []*callFrame
+	levels := 0
+	for cf := ls.currentFrame; cf != nil; cf = cf.Parent {
+		starts = append(starts, levels)
+		frames = append(frames, cf)
+		levels++
+		if !cf.Fn.IsG {
+			levels += cf.TailCall
 		}
 	}
-	buf = append(buf, fmt.Sprintf("\t%v: %v", "[G]", "?"))
-	buf = buf[intMax(0, intMin(level, len(buf))):len(buf)]
-	if len(buf) > 20 {
-		newbuf := make([]string, 0, 20)
-		newbuf = append(newbuf, buf[0:7]...)
-		newbuf = append(newbuf, "\t...")
-		newbuf = append(newbuf, buf[len(buf)-7:len(buf)]...)
-		buf = newbuf
+	line := func(lv int) string {
+		if lv == levels {
+			return fmt.Sprintf("\t%v: %v", "[G]", "?")
+		}
+		i := sort.SearchInts(starts, lv+1) - 1
+		if starts[i] != lv {
+			return "\t(tailcall): ?"
+		}
+		return fmt.Sprintf("\t%v in %v", ls.Where(lv), ls.formattedFrameFuncName(frames[i]))
 	}
+	nlines := levels + 1
+	from := intMax(0, intMin(level, nlines))
+	buf := []string{}
+	if nlines-from > 20 {
+		for lv := from; lv < from+7; lv++ {
+			buf = append(buf, line(lv))
+		}
+		buf = append(buf, "\t...")
+		for lv := nlines - 7; lv < nlines; lv++ {
+			buf = append(buf, line(lv))
+		}
+	} else {
+		for lv := from; lv < nlines; lv++ {
+			buf = append(buf, line(lv))
+		}
+	}
+	header := "stack traceback:"
 	return fmt.Sprintf("%s\n%s", header, strings.Join(buf, "\n"))
 }
 
