@@ -8,8 +8,9 @@ import (
 )
 
 // TestDeps enforces the import rules of DESIGN.md: only engine/js imports
-// goja, only engine/lua imports gopher-lua, and bridge, policy and limits
-// import no other package of the project.
+// goja, only engine/lua imports gopher-lua, bridge, policy and limits
+// import no other package of the project, and nothing but the CLI imports
+// engine/worker.
 func TestDeps(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go tool not on PATH")
@@ -37,10 +38,12 @@ func TestDeps(t *testing.T) {
 		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, mod), "/")
 		for _, d := range strings.Fields(string(deps)) {
 			switch {
-			case strings.HasPrefix(d, "github.com/dop251/goja") && !under(rel, "engine/js") && rel != "cmd/scriptrun":
+			case (strings.HasPrefix(d, "github.com/dop251/goja") || strings.HasPrefix(d, mod+"/third_party/goja")) && !under(rel, "engine/js") && !under(rel, "third_party/goja") && !under(rel, "third_party/gojacheck") && rel != "cmd/scriptrun":
 				t.Errorf("%s depends on goja; only engine/js may", rel)
 			case strings.HasPrefix(d, "github.com/yuin/gopher-lua") && !under(rel, "engine/lua") && rel != "cmd/scriptrun":
 				t.Errorf("%s depends on gopher-lua; only engine/lua may", rel)
+			case d == mod+"/engine/worker" && rel != "engine/worker" && rel != "cmd/scriptrun":
+				t.Errorf("%s imports engine/worker; only the CLI (and embedding applications) may: engine/worker imports engine", rel)
 			case strings.HasPrefix(d, mod+"/") && d != p.ImportPath:
 				dep := strings.TrimPrefix(d, mod+"/")
 				for _, leaf := range []string{"bridge", "policy", "limits"} {

@@ -96,6 +96,18 @@
 // values are logged only with Config.LogArgs. The package never writes to a
 // global logger.
 //
+// # Process isolation
+//
+// With Config.Isolation set to Process, every run's VM runs in a worker
+// process (engine/worker; the application calls worker.Main first thing in
+// main) while the host keeps the registry, policy, modules, audit log and
+// the wall-time, host-call and log budgets. Results, usage and error kinds
+// are the same as in process. A worker that crashes, breaks the protocol or
+// does not stop in time fails only its run and is replaced; WorkerConfig
+// sizes the pool and can require containment layers. Worker lifecycle
+// events: worker.layers, worker.started (debug), worker.failed and
+// worker.exited (with the cgroup's memory peak).
+//
 // # Backends
 //
 // A Backend (engine/js on goja, engine/lua on gopher-lua) compiles sources

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -124,7 +125,7 @@ func TestAuditEvents(t *testing.T) {
 func TestBudgetCeilings(t *testing.T) {
 	h := newHost(t, nil)
 	pol, _ := policy.Parse("p.yaml", []byte(tenantPolicy), policy.Options{})
-	s, _ := h.Compile(engine.Source{Name: "a.js", Lang: "js", Code: "for (let i = 0; i < 4000; i++) {} return 1"})
+	s, _ := h.Compile(engine.Source{Name: "a.js", Lang: "js", Code: "for (let i = 0; i < 400; i++) {} return 1"})
 	if _, err := h.Run(context.Background(), s, engine.RunOptions{Policy: pol, Budget: limits.Budget{Steps: 1 << 30}}); err != nil {
 		t.Fatalf("under the ceiling: %v", err)
 	}
@@ -205,19 +206,25 @@ func TestHeapCeiling(t *testing.T) {
 }
 
 // Any stop, not only the wall time, ends a host call in flight: the host
-// function's ctx is the run's context. Here the heap ceiling (set so low
-// that it trips at once) stops a run that waits in a host call; without it
-// the call would wait for the 1-minute timeout.
+// function's ctx is the run's context. Here the host function itself pushes
+// the process heap over the ceiling, so the heap guard stops the run while
+// the call waits; without the shared context the call would wait for the
+// 1-minute timeout.
 func TestStopCancelsHostCall(t *testing.T) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	ceiling := sample[0].Value.Uint64() + 64<<20
 	entered := make(chan struct{}, 2)
 	wait := &bridge.Module{Name: "slow", Funcs: []*bridge.Func{{Name: "wait",
 		Impl: func(ctx context.Context, _ bridge.Args) (any, error) {
 			entered <- struct{}{}
+			buf := make([]byte, 256<<20)
 			<-ctx.Done()
+			runtime.KeepAlive(buf)
 			return nil, ctx.Err()
 		}}}}
 	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{js.New(), lua.New()},
-		Modules: []*bridge.Module{wait}, HeapCeiling: 1})
+		Modules: []*bridge.Module{wait}, HeapCeiling: ceiling})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,6 +246,7 @@ func TestStopCancelsHostCall(t *testing.T) {
 		if !errors.Is(err, &engine.Error{Kind: engine.KindLimit, Limit: limits.Memory}) {
 			t.Errorf("%s: got %v, want limit memory (the stop reached the host call)", src.Name, err)
 		}
+		runtime.GC()
 	}
 	if len(entered) != 2 {
 		t.Errorf("host function entered %d times, want 2", len(entered))

@@ -26,7 +26,10 @@ type Config struct {
 	Backends []Backend
 	// Modules are the host objects scripts may call (through the policy).
 	Modules []*bridge.Module
-	// Logger receives the audit events. nil: no audit log.
+	// Logger receives the audit events. nil: no audit log. It is written
+	// from concurrent runs and, with Isolation: Process, from the worker
+	// pool's goroutines: its writer must be safe for concurrent use
+	// (zerolog.SyncWriter makes any writer so).
 	Logger *zerolog.Logger
 	// Budget holds the defaults for runs; zero fields take limits.Default().
 	Budget limits.Budget
@@ -38,6 +41,11 @@ type Config struct {
 	// is stopped with the memory limit: the backstop against a script that
 	// would make the process run out of memory. 0: limits.DefaultHeapCeiling.
 	HeapCeiling uint64
+	// Isolation is where scripts' VMs run: InProcess (the zero value) or
+	// Process (worker processes configured by Workers; see process.go).
+	Isolation Isolation
+	// Workers configures the worker processes of Isolation: Process.
+	Workers WorkerConfig
 }
 
 // Host compiles and runs scripts. It is safe for concurrent use: any number
@@ -52,6 +60,7 @@ type Host struct {
 	specs    []bridge.ModuleSpec
 	heap     *limits.HeapGuard
 	runs     atomic.Uint64
+	pool     *pool // Isolation: Process
 }
 
 // NewHost validates cfg and returns a Host.
@@ -88,6 +97,20 @@ func NewHost(cfg Config) (*Host, error) {
 	if h.nesting <= 0 {
 		h.nesting = 256
 	}
+	switch cfg.Isolation {
+	case InProcess:
+	case Process:
+		size := cfg.Workers.Size
+		if size <= 0 {
+			size = defaultSize()
+		}
+		h.pool, err = newPool(cfg.Workers, h.log, size)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("engine: Config.Isolation: unknown value %d", int(cfg.Isolation))
+	}
 	return h, nil
 }
 
@@ -96,6 +119,9 @@ func NewHost(cfg Config) (*Host, error) {
 // finish; the host must not be used afterwards.
 func (h *Host) Close() error {
 	var errs []error
+	if h.pool != nil {
+		h.pool.close()
+	}
 	for _, b := range h.backends {
 		if c, ok := b.(io.Closer); ok {
 			errs = append(errs, c.Close())
@@ -115,6 +141,7 @@ type Source struct {
 // times from any number of goroutines.
 type Script struct {
 	name, lang, sha string
+	src             string // for worker processes, which compile it again
 	prog            Program
 	backend         Backend
 }
@@ -138,7 +165,7 @@ func (h *Host) Compile(src Source) (*Script, error) {
 		src.Name = "script." + src.Lang
 	}
 	sum := sha256.Sum256([]byte(src.Code))
-	s := &Script{name: src.Name, lang: src.Lang, sha: hex.EncodeToString(sum[:]), backend: b}
+	s := &Script{name: src.Name, lang: src.Lang, sha: hex.EncodeToString(sum[:]), src: src.Code, backend: b}
 	if int64(len(src.Code)) > h.budget.Source {
 		err := &Error{Kind: KindLimit, Limit: limits.Source, Pos: src.Name,
 			Message: fmt.Sprintf("source is %d bytes, over the limit of %d", len(src.Code), h.budget.Source)}
@@ -241,8 +268,12 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	defer h.heap.Watch(w)()
 	log.Info().Str("event", "run.started").Str("lang", s.lang).Str("sha256", s.sha).
 		Str("tenant", opts.Identity.Tenant).Msg("run.started")
+	var remote *limits.Usage // what a worker process measured
 	defer func() {
 		res.Usage = w.Usage()
+		if remote != nil {
+			res.Usage.Steps, res.Usage.MemoryBytes, res.Usage.CPUMs = remote.Steps, remote.MemoryBytes, remote.CPUMs
+		}
 		if err == nil {
 			res.Usage.OutputBytes = bridge.Size(res.Value)
 		}
@@ -301,7 +332,16 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 			return nil
 		},
 	}
-	v, rerr := guardRun(w.Context(), s, env)
+	var (
+		v    any
+		rerr error
+	)
+	if h.pool != nil {
+		remote = &limits.Usage{}
+		v, rerr = h.process(w, s, env, opts.Now == nil, remote)
+	} else {
+		v, rerr = guardRun(w.Context(), s, env)
+	}
 	w.Stop()
 	if rerr != nil {
 		if le, ok := rerr.(*Error); ok && le.Kind == KindLimit {

@@ -10,7 +10,7 @@ import (
 //
 // A Budget is a plain value; copy it freely.
 type Budget struct {
-	Steps      int64         // script steps (JS: loop iterations + function entries; Lua: VM instructions)
+	Steps      int64         // script steps: VM instructions (JS and Lua) and iterations of built-in loops over script data (JS)
 	Memory     int64         // bytes the script may allocate through metered built-ins and conversions
 	Timeout    time.Duration // wall time of the run
 	CPU        time.Duration // CPU time of the goroutine running the script
@@ -39,7 +39,7 @@ const (
 // Default returns the budget used for every field a run leaves at zero.
 func Default() Budget {
 	return Budget{
-		Steps:      10_000_000,
+		Steps:      100_000_000,
 		Memory:     64 << 20,
 		Timeout:    2 * time.Second,
 		CPU:        time.Second,

@@ -8,7 +8,7 @@
 // default", never "unlimited":
 //
 //	field       default      what counts
-//	Steps       10,000,000   JS: loop iterations + function entries; Lua: VM instructions
+//	Steps       100,000,000  VM instructions (JS, Lua) + built-in loop iterations (JS); ~1 s of a tight loop
 //	Memory      64 MiB       bytes charged by metered built-ins before they allocate
 //	Timeout     2s           wall time of the run
 //	CPU         1s           CPU time of the OS thread running the script (Linux only)

@@ -81,7 +81,7 @@ func (g *HeapGuard) loop() {
 		}
 		g.mu.Lock()
 		for w := range g.runs {
-			w.Trip(&ExceededError{Limit: Memory, Value: "process heap ceiling"})
+			w.Trip(&ExceededError{Limit: Memory, Value: "process heap ceiling", Process: true})
 		}
 		g.mu.Unlock()
 	}

@@ -16,6 +16,9 @@ type Usage struct {
 type ExceededError struct {
 	Limit string
 	Value string
+	// Process is set when the process-wide heap ceiling (HeapGuard), not
+	// the run's own budget, stopped the run.
+	Process bool
 }
 
 func (e *ExceededError) Error() string {

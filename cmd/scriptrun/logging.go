@@ -34,7 +34,9 @@ func newLogger(w io.Writer, format string) zerolog.Logger {
 		// The message is the event name already.
 		w = zerolog.ConsoleWriter{Out: w, NoColor: !tty, TimeFormat: "15:04:05.000", FieldsExclude: []string{"event"}}
 	}
-	return zerolog.New(w).With().Timestamp().Logger()
+	// The host logs from more than one goroutine (worker processes come
+	// and go in the background with --isolation process).
+	return zerolog.New(zerolog.SyncWriter(w)).With().Timestamp().Logger()
 }
 
 // writeScriptLogs writes the script's log lines as "script.log" events.

@@ -8,6 +8,13 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/engine/js"
+	"github.com/scriptrun/scriptrun/engine/lua"
+	"github.com/scriptrun/scriptrun/engine/worker"
 )
 
 // Exit codes. See the package documentation.
@@ -22,6 +29,9 @@ const (
 )
 
 func main() {
+	// A host started with --isolation process runs its scripts in worker
+	// processes that are this binary again: Main serves them and exits.
+	worker.Main(js.New(), lua.New())
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -50,6 +60,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdCheck(rest, stderr)
 	case "version":
 		return cmdVersion(rest, stdout, stderr)
+	case "worker":
+		// Hidden: workers are started with an environment marker, not
+		// this command (see engine/worker).
+		return usageErr(stderr, "worker: a worker process is started by a scriptrun host (--isolation process), not by hand")
 	case "policy", "test":
 		fmt.Fprintf(stderr, "scriptrun: %s: not implemented yet\n", cmd)
 		return exitUsage
@@ -72,6 +86,22 @@ func cmdVersion(args []string, stdout, stderr io.Writer) int {
 		return usageErr(stderr, "version: unexpected argument %q", pos[0])
 	}
 	fmt.Fprintf(stdout, "scriptrun %s (%s)\n", version(), runtime.Version())
+	// The containment a worker process gets on this machine (--isolation
+	// process), from a worker started for the purpose.
+	layers, err := engine.ProbeLayers(engine.WorkerConfig{})
+	if err != nil {
+		fmt.Fprintf(stdout, "isolation process: unavailable: %v\n", err)
+		return exitOK
+	}
+	fmt.Fprintf(stdout, "isolation process: layers %s\n", strings.Join(layers.InForce, " "))
+	names := make([]string, 0, len(layers.Missing))
+	for name := range layers.Missing {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(stdout, "isolation process: missing %s: %s\n", name, layers.Missing[name])
+	}
 	return exitOK
 }
 

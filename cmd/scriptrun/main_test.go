@@ -7,17 +7,52 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/engine/js"
+	"github.com/scriptrun/scriptrun/engine/lua"
+	"github.com/scriptrun/scriptrun/engine/worker"
 )
+
+// TestProcessMode runs the CLI's contract tests again with every script in
+// a worker process: the same output, exit codes and logs.
+func TestProcessMode(t *testing.T) {
+	processMode = true
+	defer func() { processMode = false }()
+	for _, tt := range []struct {
+		name string
+		f    func(*testing.T)
+	}{
+		{"RunTransform", TestRunTransform}, {"RunLua", TestRunLua}, {"RunInputStdin", TestRunInputStdin},
+		{"RunKVFile", TestRunKVFile}, {"RunErrorKinds", TestRunErrorKinds}, {"RunCompileError", TestRunCompileError},
+		{"RunUsageErrors", TestRunUsageErrors}, {"RunDeterministic", TestRunDeterministic}, {"RunLogs", TestRunLogs},
+		{"Examples", TestExamples}, {"ExamplesHarness", TestExamplesHarness},
+	} {
+		t.Run(tt.name, tt.f)
+	}
+}
+
+// TestMain makes the test binary its own worker for --isolation process.
+func TestMain(m *testing.M) {
+	worker.Main(js.New(), lua.New())
+	os.Exit(m.Run())
+}
+
+// processMode makes cli add --isolation process to every run (see
+// TestProcessMode).
+var processMode bool
 
 // cli runs the CLI in-process and returns its exit code, stdout and stderr.
 func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	if processMode && len(args) > 0 && args[0] == "run" && !slices.Contains(args, "--isolation") {
+		args = append([]string{"run", "--isolation", "process"}, args[1:]...)
+	}
 	var out, errb bytes.Buffer
 	code = run(args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
@@ -337,7 +372,6 @@ func TestRunUsageErrors(t *testing.T) {
 		{"missing script", []string{"run", p("missing.js")}, "missing.js: no such file", false},
 		{"unknown extension", []string{"run", p("script.py")}, "cannot tell the language", false},
 		{"unknown lang", []string{"run", "--lang", "cobol", ok}, `unknown language "cobol"`, false},
-		{"process isolation", []string{"run", "--isolation", "process", ok}, "not implemented yet", false},
 		{"bad isolation", []string{"run", "--isolation", "vm", ok}, "inproc, process", false},
 		{"missing input", []string{"run", "--input", p("missing.json"), ok}, "missing.json: no such file", false},
 		{"malformed input", []string{"run", "--input", p("bad.json"), ok}, "bad.json:3:14: invalid character ','", false},
@@ -462,7 +496,7 @@ func TestTopLevel(t *testing.T) {
 		t.Errorf("run -h: exit %d, stderr %q", code, stderr)
 	}
 	code, stdout, _ := cli(t, "", "version")
-	if code != 0 || !regexp.MustCompile(`^scriptrun \S+ \(go[^)]*\)\n$`).MatchString(stdout) {
+	if code != 0 || !regexp.MustCompile(`^scriptrun \S+ \(go[^)]*\)\nisolation process: (layers|unavailable)`).MatchString(stdout) {
 		t.Errorf("version: exit %d, stdout %q", code, stdout)
 	}
 	if code, _, _ := cli(t, "", "version", "extra"); code != 2 {

@@ -61,7 +61,7 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.Var(&f.cpu, "cpu", "CPU-time budget `DUR` (0: default)")
 	fs.Var(&f.hostCalls, "host-calls", "host-call budget `N` (0: default)")
 	fs.Var(&f.output, "output", "result-size budget `SIZE` (0: default)")
-	fs.Var(&f.isolation, "isolation", "`MODE` the script runs in: inproc, or process (not implemented yet)")
+	fs.Var(&f.isolation, "isolation", "`MODE` the script runs in: inproc (this process), or process (a contained worker process)")
 	fs.StringVar(&f.kv, "kv", "", "JSON `FILE` backing the kv module (default: in memory)")
 	fs.BoolVar(&f.deterministic, "deterministic", false, "seed 1 and a clock fixed at 2000-01-01T00:00:00Z")
 	fs.Var(&f.logFormat, "log-format", "stderr log `FORMAT`: text or json (default: text on a terminal, else json)")
@@ -116,9 +116,6 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr(stderr, "run: want one SCRIPT, got %d arguments (see scriptrun run -h)", len(pos))
 	}
 	path := pos[0]
-	if f.isolation.v == "process" {
-		return usageErr(stderr, "run: --isolation process is not implemented yet; use --isolation inproc")
-	}
 	avail := backends()
 	lang, err := langOf(path, f.lang, avail)
 	if err != nil {
@@ -187,11 +184,16 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	log := newLogger(stderr, f.logFormat.v)
-	host, err := engine.NewHost(engine.Config{
+	cfg := engine.Config{
 		Backends: []engine.Backend{avail[lang]},
 		Modules:  []*bridge.Module{kv.Module(store), crypto.Module(random)},
 		Logger:   &log,
-	})
+	}
+	if f.isolation.v == "process" {
+		// One run: one worker, started now.
+		cfg.Isolation, cfg.Workers = engine.Process, engine.WorkerConfig{Size: 1}
+	}
+	host, err := engine.NewHost(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
 		return exitInternal
@@ -205,6 +207,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := host.Run(ctx, script, opts)
+	host.Close()
 	writeScriptLogs(log, name, res.Logs)
 	return writeResult(stdout, stderr, res, err)
 }

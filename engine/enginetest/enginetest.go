@@ -45,6 +45,14 @@ func Dir() (string, error) {
 // <topic>/<chunk name>. See the package documentation for the format.
 func Run(t *testing.T, b engine.Backend) {
 	t.Helper()
+	RunConfig(t, b, engine.Config{})
+}
+
+// RunConfig is Run with every host made from cfg (its Isolation and
+// Workers, for example, to run the suite in worker processes); the suite
+// sets Backends, Modules and Budget itself.
+func RunConfig(t *testing.T, b engine.Backend, cfg engine.Config) {
+	t.Helper()
 	dir, err := Dir()
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +91,7 @@ func Run(t *testing.T, b engine.Backend) {
 					if reason, ok := s.skipped(topic, c.index, lang); ok {
 						t.Skipf("SKIP: %s", reason)
 					}
-					runChunk(t, b, tw.file, c, pols)
+					runChunk(t, b, cfg, tw.file, c, pols)
 				})
 			}
 		})
@@ -91,16 +99,16 @@ func Run(t *testing.T, b engine.Backend) {
 }
 
 // runChunk runs one chunk as often as it asks and checks every run.
-func runChunk(t *testing.T, b engine.Backend, file string, c *chunk, pols *policies) {
+func runChunk(t *testing.T, b engine.Backend, cfg engine.Config, file string, c *chunk, pols *policies) {
 	t.Helper()
-	if err := checkChunk(b, file, c, pols); err != nil {
+	if err := checkChunk(b, cfg, file, c, pols); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // checkChunk runs one chunk as often as it asks and reports the first way
 // it fails its expectation, or nil.
-func checkChunk(b engine.Backend, file string, c *chunk, pols *policies) error {
+func checkChunk(b engine.Backend, cfg engine.Config, file string, c *chunk, pols *policies) error {
 	where := fmt.Sprintf("%s:%d", file, c.line)
 	if c.expect.line > 0 {
 		where = fmt.Sprintf("%s:%d", file, c.expect.line)
@@ -114,7 +122,7 @@ func checkChunk(b engine.Backend, file string, c *chunk, pols *policies) error {
 	}
 	var first *engine.Result
 	for i := 0; i < c.opts.runs; i++ {
-		res, err := runOnce(b, file, c, pol)
+		res, err := runOnce(b, cfg, file, c, pol)
 		run := ""
 		if c.opts.runs > 1 {
 			run = fmt.Sprintf(" (run %d of %d)", i+1, c.opts.runs)
@@ -145,13 +153,22 @@ const runTimeout = time.Minute
 
 // runOnce compiles and runs a chunk in a fresh host with fresh modules.
 // res is nil when the chunk did not compile.
-func runOnce(b engine.Backend, file string, c *chunk, pol *policy.Policy) (*engine.Result, error) {
+func runOnce(b engine.Backend, cfg engine.Config, file string, c *chunk, pol *policy.Policy) (*engine.Result, error) {
 	// The source limit applies at compile time, before there is a run: it
 	// is the host's.
-	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{b}, Modules: modules(),
-		Budget: limits.Budget{Source: c.opts.budget.Source}})
+	cfg.Backends = []engine.Backend{b}
+	cfg.Modules = modules()
+	cfg.Budget = limits.Budget{Source: c.opts.budget.Source}
+	if cfg.Isolation != engine.InProcess {
+		// Close the host (its workers) but not b, which the suite shares.
+		cfg.Backends = []engine.Backend{shared{b}}
+	}
+	h, err := engine.NewHost(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("harness: %w", err)
+	}
+	if cfg.Isolation != engine.InProcess {
+		defer h.Close()
 	}
 	s, err := h.Compile(engine.Source{Name: file, Lang: b.Lang(), Code: c.code})
 	if err != nil {
@@ -171,6 +188,9 @@ func runOnce(b engine.Backend, file string, c *chunk, pol *policy.Policy) (*engi
 	defer cancel()
 	return h.Run(ctx, s, opts)
 }
+
+// shared hides a backend's Close from a host.
+type shared struct{ engine.Backend }
 
 // policies loads policies/<name>.yaml once per Run.
 type policies struct {

@@ -115,7 +115,7 @@ func TestSelf(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = checkChunk(&fake{}, "t.js", chunks[0], pols)
+		err = checkChunk(&fake{}, engine.Config{}, "t.js", chunks[0], pols)
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("%q: %v, want a pass", tc.src, err)

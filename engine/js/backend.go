@@ -7,10 +7,10 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/dop251/goja"
-	"github.com/dop251/goja/ast"
-	"github.com/dop251/goja/file"
-	"github.com/dop251/goja/parser"
+	"github.com/scriptrun/scriptrun/third_party/goja"
+	"github.com/scriptrun/scriptrun/third_party/goja/ast"
+	"github.com/scriptrun/scriptrun/third_party/goja/file"
+	"github.com/scriptrun/scriptrun/third_party/goja/parser"
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/internal/srccheck"
@@ -107,7 +107,7 @@ type program struct {
 	prefix int // bytes of wrapper before the script on line 1
 }
 
-// Compile pre-scans, parses, rewrites (step ticks) and compiles src.
+// Compile pre-scans, parses, checks and compiles src.
 func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (engine.Program, error) {
 	if lim.MaxNesting > 0 {
 		if err := srccheck.JS(src.Code, lim.MaxNesting); err != nil {
@@ -131,7 +131,7 @@ func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (engine.P
 }
 
 // parse wraps the script as a function body (an async one only when the
-// script needs top-level await), parses it and rewrites it.
+// script needs top-level await), parses it and checks what it refuses.
 func parse(src engine.Source) (*ast.Program, int, error) {
 	prg, err := parseWrapped(src, wrapPrefix)
 	prefix := len(wrapPrefix)
@@ -142,52 +142,23 @@ func parse(src engine.Source) (*ast.Program, int, error) {
 		}
 		prg, prefix = aprg, len(asyncWrapPrefix)
 	}
-	outer, inner, ok := wrapperShape(prg)
-	if !ok || int(inner.Body.RightBrace) != prefix+len(src.Code)+2 {
-		pos := file.Idx(0)
-		if inner != nil && inner.Body != nil {
-			pos = inner.Body.RightBrace
+	fn := wrapperBody(prg)
+	if fn == nil || int(fn.Body.RightBrace) != prefix+len(src.Code)+2 {
+		pos := file.Idx(prefix + 1) // the script's start
+		if fn != nil {
+			pos = fn.Body.RightBrace
 		}
 		return nil, 0, posError(src.Name, prefix, prg.File, int(pos)-1,
 			"unexpected '}': the script closes the function body it runs in")
 	}
-	if rerr := rewrite(prg, outer, prefix, prefix+len(src.Code)); rerr != nil {
-		return nil, 0, posError(src.Name, prefix, prg.File, int(rerr.idx)-1, rerr.msg)
+	if ref := refuse(prg); ref != nil {
+		return nil, 0, posError(src.Name, prefix, prg.File, int(ref.idx)-1, ref.msg)
 	}
 	return prg, prefix, nil
 }
 
 func parseWrapped(src engine.Source, prefix string) (*ast.Program, error) {
 	return parser.ParseFile(nil, src.Name, prefix+src.Code+wrapSuffix, 0, parser.WithDisableSourceMaps)
-}
-
-// wrapperShape finds the outer and inner functions of the wrapper and checks
-// that the script did not change the wrapper's structure.
-func wrapperShape(prg *ast.Program) (outer, inner *ast.FunctionLiteral, ok bool) {
-	if len(prg.Body) != 1 {
-		return nil, nil, false
-	}
-	es, _ := prg.Body[0].(*ast.ExpressionStatement)
-	if es == nil {
-		return nil, nil, false
-	}
-	outer, _ = es.Expression.(*ast.FunctionLiteral)
-	if outer == nil || outer.Body == nil || len(outer.Body.List) != 1 {
-		return nil, nil, false
-	}
-	ret, _ := outer.Body.List[0].(*ast.ReturnStatement)
-	if ret == nil {
-		return outer, nil, false
-	}
-	arr, _ := ret.Argument.(*ast.ArrayLiteral)
-	if arr == nil || len(arr.Value) < 1 {
-		return outer, nil, false
-	}
-	inner, _ = arr.Value[0].(*ast.FunctionLiteral)
-	if inner == nil || inner.Body == nil || len(arr.Value) != 2 {
-		return outer, inner, false
-	}
-	return outer, inner, true
 }
 
 // clampToScript moves a syntax error that goja found in the wrapper after

@@ -3,8 +3,9 @@ package js_test
 import (
 	"context"
 	"testing"
+	"time"
 
-	"github.com/dop251/goja"
+	upstream "github.com/dop251/goja"
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
@@ -12,57 +13,78 @@ import (
 	"github.com/scriptrun/scriptrun/limits"
 )
 
-// The benchmarks compare raw goja with the host on the same script, in the
-// same run, so the ratio (host/raw) is what to read:
+// BenchmarkHost compares the host (patched goja, step meter, lockdown,
+// bridge, watchdog) with unpatched upstream goja running the same script as
+// a function body in a fresh runtime. Each iteration runs both, one after
+// the other, so a busy machine disturbs both alike; the metrics are each
+// one's process CPU time per run (user + system, GC and the pool's
+// background refill included) and their ratio:
 //
-//	go test ./engine/js -run '^$' -bench . -benchtime 20x -count 3
-
-const (
-	benchFib  = "function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2) }\n"
-	benchLoop = "let s = 0; for (let i = 0; i < 5000000; i++) { s += i }\n"
-)
-
-// benchPair runs raw goja (a new runtime and the script as a function body,
-// the same shape the host gives it) against the host.
-func benchPair(b *testing.B, body string) {
-	rawSrc := "(function() {\n" + body + "\n})()"
-	hostSrc := body
-	b.Run("raw", func(b *testing.B) {
-		p := goja.MustCompile("bench.js", rawSrc, false)
-		b.ReportAllocs()
-		for b.Loop() {
-			vm := goja.New()
-			if _, err := vm.RunProgram(p); err != nil {
-				b.Fatal(err)
+//	go test ./engine/js -run '^$' -bench BenchmarkHost -count 5
+func BenchmarkHost(b *testing.B) {
+	for _, w := range append(vmWorkloads, struct{ name, src string }{"trivial", "return 1+1"}) {
+		b.Run(w.name, func(b *testing.B) {
+			up := upstream.MustCompile("bench.js", "(function() {\n"+w.src+"\n})()", false)
+			h := newHost(b)
+			s := compileBench(b, h, w.src)
+			opts := benchOptions(b)
+			var upCPU, hostCPU time.Duration
+			for b.Loop() {
+				t0 := processCPU()
+				if _, err := upstream.New().RunProgram(up); err != nil {
+					b.Fatal(err)
+				}
+				t1 := processCPU()
+				if _, err := h.Run(context.Background(), s, opts); err != nil {
+					b.Fatal(err)
+				}
+				t2 := processCPU()
+				upCPU += t1 - t0
+				hostCPU += t2 - t1
 			}
-		}
-	})
-	b.Run("host", func(b *testing.B) { benchHost(b, newHost(b), hostSrc) })
-	b.Run("host-nopool", func(b *testing.B) {
+			b.ReportMetric(float64(upCPU)/float64(b.N), "upstream-cpu-ns/op")
+			b.ReportMetric(float64(hostCPU)/float64(b.N), "host-cpu-ns/op")
+			b.ReportMetric(float64(hostCPU)/float64(upCPU), "host/upstream")
+		})
+	}
+}
+
+// BenchmarkTrivial is a `return 1+1` run end to end, with the pool of
+// prepared runtimes (its background refill's CPU included) and without:
+//
+//	go test ./engine/js -run '^$' -bench BenchmarkTrivial -count 5
+func BenchmarkTrivial(b *testing.B) {
+	b.Run("pool", func(b *testing.B) { benchRuns(b, newHost(b)) })
+	b.Run("nopool", func(b *testing.B) {
 		h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{&js.Backend{}}, Modules: []*bridge.Module{testModule(nil)}})
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchHost(b, h, hostSrc)
+		benchRuns(b, h)
 	})
 }
 
-func benchHost(b *testing.B, h *engine.Host, hostSrc string) {
-	s, err := h.Compile(engine.Source{Name: "bench.js", Lang: "js", Code: hostSrc})
-	if err != nil {
-		b.Fatal(err)
-	}
-	opts := engine.RunOptions{Policy: mustPolicy(b, testPolicy), Budget: limits.Budget{Steps: 1 << 40, Timeout: 1 << 40, CPU: 1 << 40}}
+func benchRuns(b *testing.B, h *engine.Host) {
+	s := compileBench(b, h, "return 1+1")
+	opts := benchOptions(b)
 	b.ReportAllocs()
+	start := processCPU()
 	for b.Loop() {
 		if _, err := h.Run(context.Background(), s, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 }
 
-func BenchmarkFib(b *testing.B) { benchPair(b, benchFib+"return fib(25)") }
+func compileBench(b *testing.B, h *engine.Host, src string) *engine.Script {
+	s, err := h.Compile(engine.Source{Name: "bench.js", Lang: "js", Code: src})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
 
-func BenchmarkLoop(b *testing.B) { benchPair(b, benchLoop+"return s") }
-
-func BenchmarkTrivial(b *testing.B) { benchPair(b, "return 1+1") }
+func benchOptions(b *testing.B) engine.RunOptions {
+	return engine.RunOptions{Policy: mustPolicy(b, testPolicy), Budget: limits.Budget{Steps: 1 << 40, Timeout: 1 << 40, CPU: 1 << 40}}
+}

@@ -1,6 +1,6 @@
 package js
 
-import "github.com/dop251/goja"
+import "github.com/scriptrun/scriptrun/third_party/goja"
 
 // Calling back into goja from a native function of ours (a wrapper, a host
 // function) must not go through goja.AssertFunction or AssertConstructor:

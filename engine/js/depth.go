@@ -3,7 +3,7 @@ package js
 import (
 	"fmt"
 
-	"github.com/dop251/goja"
+	"github.com/scriptrun/scriptrun/third_party/goja"
 )
 
 // Some built-ins recurse in Go over structures a script builds without any

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 
-	"github.com/dop251/goja"
+	"github.com/scriptrun/scriptrun/third_party/goja"
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
@@ -24,7 +24,10 @@ func (r *run) translate(err error) *engine.Error {
 	)
 	if cause := r.w.Cause(); cause != nil {
 		e := engine.FromCause(cause)
-		if errors.As(err, &ex) {
+		switch {
+		case errors.As(err, &ie):
+			r.locate(e, ie.Stack())
+		case errors.As(err, &ex):
 			r.locate(e, ex.Stack())
 		}
 		return e

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/dop251/goja"
+	"github.com/scriptrun/scriptrun/third_party/goja"
 
 	"github.com/scriptrun/scriptrun/limits"
 )

@@ -8,17 +8,20 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"time"
 
-	"github.com/dop251/goja"
+	"github.com/scriptrun/scriptrun/third_party/goja"
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
 )
 
-// batch is how many step ticks the script may take before the tick function
-// (Go) is called again. The budget is exact: a batch never exceeds what is
-// left.
-const batch = 255
+// grant is the most steps (VM instructions and built-in loop iterations)
+// the VM takes before it reports to the meter again: about 0.2-1 ms of
+// script, so the meter's cost (an atomic add and a CPU clock check at most
+// once a millisecond) is negligible. The budget is exact: a grant never
+// exceeds what is left.
+const grant = 1 << 16
 
 // lockdownSrc closes every route to code generation from strings. It runs
 // in each fresh runtime before the script, so nothing the script sees was
@@ -63,7 +66,7 @@ type run struct {
 	getOwnPropertyDescriptor             func(goja.FunctionCall) goja.Value
 	hostErrs                             map[*goja.Object]error
 	stopStack                            []goja.StackFrame
-	granted                              int64
+	stepsBase                            int64 // the runtime's steps before the script
 }
 
 // Run runs p once in a fresh runtime.
@@ -91,7 +94,10 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	stopInterrupt := context.AfterFunc(ctx, func() { r.vm.Interrupt(r.w.Cause()) })
 	defer stopInterrupt()
 
-	fn, reader, err := r.instantiate()
+	r.stepsBase = r.vm.StepsUsed()
+	r.vm.SetStepMeter(r.meterSteps)
+	defer r.exactSteps()
+	fn, err := r.instantiate()
 	if err != nil {
 		return nil, err
 	}
@@ -99,13 +105,6 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	res, err := fn(goja.Undefined())
 	if err == nil {
 		res, err = r.settle(res)
-	}
-	// The exact step count: what the last batch left unused. After a Go
-	// panic (the stop sentinel) the VM is not called again.
-	if r.w.Cause() == nil {
-		if c, rerr := reader(goja.Undefined()); rerr == nil {
-			r.w.SetSteps(r.w.Steps() + r.granted - c.ToInteger())
-		}
 	}
 	if err != nil {
 		var ee *engine.Error
@@ -166,6 +165,9 @@ func (r *run) setup() error {
 	rng := rand.New(rand.NewPCG(r.env.Seed, r.env.Seed^0x9e3779b97f4a7c15))
 	vm.SetRandSource(rng.Float64)
 	vm.SetTimeSource(r.env.Now)
+	// Scripts see UTC as local time, whatever the host's zone: a result must
+	// not depend on where the host runs.
+	vm.SetTimeZone(time.UTC)
 	g := vm.GlobalObject()
 	define := func(o *goja.Object, k string, v goja.Value) {
 		_ = o.DefineDataProperty(k, v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
@@ -193,46 +195,40 @@ func (r *run) setup() error {
 	return nil
 }
 
-// instantiate runs the wrapper and returns the script's function and the
-// step reader.
-func (r *run) instantiate() (fn, reader goja.Callable, err error) {
-	outerV, err := r.vm.RunProgram(r.prog.prog)
+// instantiate runs the wrapper and returns the script's function.
+func (r *run) instantiate() (goja.Callable, error) {
+	v, err := r.vm.RunProgram(r.prog.prog)
 	if err != nil {
-		return nil, nil, r.translate(err)
+		return nil, r.translate(err)
 	}
-	outer, ok := goja.AssertFunction(outerV)
+	fn, ok := goja.AssertFunction(v)
 	if !ok {
-		return nil, nil, &engine.Error{Kind: engine.KindInternal, Message: "wrapper is not a function"}
+		return nil, &engine.Error{Kind: engine.KindInternal, Message: "wrapper is not a function"}
 	}
-	// The first batch is one tick: the script's first tick calls T.
-	r.granted = 1
-	pairV, err := outer(goja.Undefined(), r.vm.ToValue(1), r.newFunc(nil, r.tick))
-	if err != nil {
-		return nil, nil, r.translate(err)
-	}
-	pair := pairV.(*goja.Object)
-	fn, _ = goja.AssertFunction(pair.Get("0"))
-	reader, _ = goja.AssertFunction(pair.Get("1"))
-	if fn == nil || reader == nil {
-		return nil, nil, &engine.Error{Kind: engine.KindInternal, Message: "wrapper has an unexpected shape"}
-	}
-	return fn, reader, nil
+	return fn, nil
 }
 
-// tick is called by the script every `batch` steps: it counts them, checks
-// the step and CPU budgets, and grants the next batch.
-func (r *run) tick(goja.FunctionCall) goja.Value {
-	if r.w.Cause() != nil {
-		r.halt()
+// meterSteps is the VM's step meter: it charges the steps of the grant just
+// used and grants the next, at most what is left. With nothing left, the
+// step that asked for more is over the budget.
+func (r *run) meterSteps(used int64) (int64, error) {
+	left, err := r.w.AddSteps(used)
+	if err == nil && left <= 0 {
+		_, err = r.w.AddSteps(1)
 	}
-	left, err := r.w.AddSteps(r.granted)
 	if err != nil {
-		r.halt()
+		return 0, err
 	}
-	// With nothing left, a batch of 1 makes the very next tick come here
-	// and go over the budget.
-	r.granted = max(1, min(batch, left))
-	return r.vm.ToValue(r.granted)
+	return min(grant, left), nil
+}
+
+// exactSteps sets the run's step count to the VM's exact figure (the meter
+// has only been told about whole grants). A run stopped for going over the
+// step budget keeps the meter's count, which says so.
+func (r *run) exactSteps() {
+	if r.w.Steps() <= r.w.Budget().Steps {
+		r.w.SetSteps(r.vm.StepsUsed() - r.stepsBase)
+	}
 }
 
 // settle waits for a returned promise: the job queue has already run, so a

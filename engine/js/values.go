@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/dop251/goja"
+	"github.com/scriptrun/scriptrun/third_party/goja"
 
 	"github.com/scriptrun/scriptrun/bridge"
 )
@@ -28,7 +28,7 @@ var (
 
 // exporter copies goja values into the bridge value model. It never hands
 // out a live goja object; getters and proxy traps run as script code, under
-// the run's budget (they are ticked like any script function).
+// the run's budget (metered like any script function).
 type exporter struct {
 	c     *bridge.Counter
 	onStk map[*goja.Object]bool

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	glua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
+	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
+	"github.com/scriptrun/scriptrun/third_party/gopher-lua/parse"
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/internal/srccheck"
@@ -41,6 +41,15 @@ type program struct {
 	proto *glua.FunctionProto
 }
 
+// defaultNesting is the syntactic nesting allowed when the host sets none;
+// compileLevels is how many compiler recursion levels one level of nesting
+// allows (a left-associative chain a+b+c+... nests one level per operator in
+// the compiler, a 64th of a level in the pre-scan).
+const (
+	defaultNesting = 256
+	compileLevels  = 64
+)
+
 // Compile pre-scans src for nesting (gopher-lua's parser and compiler
 // recurse), then parses and compiles it once.
 func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (p engine.Program, err error) {
@@ -58,6 +67,13 @@ func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (p engine
 		return nil, &engine.Error{Kind: engine.KindCompile, Pos: src.Name + ":1",
 			Message: "binary chunks are not accepted; pass Lua source"}
 	}
+	depth := lim.MaxNesting
+	if depth <= 0 {
+		depth = defaultNesting
+	}
+	// The pre-scan is a cheap first filter (a million-term chain would
+	// take seconds to parse before the compiler refused it); the parser
+	// and compiler bound their own nesting.
 	if lim.MaxNesting > 0 {
 		if err := srccheck.Lua(src.Code, lim.MaxNesting); err != nil {
 			var se *srccheck.Error
@@ -68,13 +84,13 @@ func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (p engine
 			return nil, &engine.Error{Kind: engine.KindCompile, Message: "source nesting is too deep", Pos: src.Name, Err: err}
 		}
 	}
-	chunk, perr := parse.Parse(strings.NewReader(src.Code), src.Name)
+	chunk, perr := parse.ParseLimited(strings.NewReader(src.Code), src.Name, depth)
 	if perr != nil {
-		return nil, compileError(src.Name, perr)
+		return nil, compileError(src, perr)
 	}
-	proto, cerr := glua.Compile(chunk, src.Name)
+	proto, cerr := glua.CompileLimited(chunk, src.Name, compileLevels*depth)
 	if cerr != nil {
-		return nil, compileError(src.Name, cerr)
+		return nil, compileError(src, cerr)
 	}
 	return &program{name: src.Name, proto: proto}, nil
 }

@@ -1,5 +1,6 @@
-// Package lua is the Lua backend of scriptrun, on github.com/yuin/gopher-lua
-// (Lua 5.1). Register it with engine.NewHost:
+// Package lua is the Lua backend of scriptrun, on the patched copy of
+// github.com/yuin/gopher-lua (Lua 5.1) in third_party/gopher-lua (the
+// patches are listed in RATIONALE.md). Register it with engine.NewHost:
 //
 //	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{lua.New()}})
 //	s, err := h.Compile(engine.Source{Name: "transform.lua", Lang: "lua", Code: src})
@@ -15,18 +16,20 @@
 //
 //   - base without dofile, loadfile, load, loadstring, require, module,
 //     getfenv, setfenv, collectgarbage, newproxy, gcinfo, _printregs;
-//     pcall, xpcall and tostring are the backend's own (below);
+//     tostring is the backend's own (below);
 //   - string without dump; string.format accepts only Lua 5.1's
 //     conversions (d i u c o x X e E f g G q s %) with width and precision
-//     below 100, so nothing shows Go types or addresses; string.rep is
-//     charged to the memory budget before it allocates;
-//   - table (table.concat charged to the memory budget), math
-//     (math.random from the run's seed; math.randomseed reseeds the run's
-//     generator from its argument, never from the clock), coroutine.
+//     below 100, so nothing shows Go types or addresses; string.gsub
+//     follows Lua 5.1's replacement rules;
+//   - table (table.concat with Lua 5.1's rules), math (math.random from the
+//     run's seed, over the whole int64 range; math.randomseed reseeds the
+//     run's generator from its argument, never from the clock), coroutine
+//     (at most 64 live coroutines a run).
 //
 // There is no os, io, debug, package or channel. Binary chunks are refused.
 // tostring of a table, function or coroutine is "table: 0x00000001",
-// numbered per run, not a memory address, so output is reproducible.
+// numbered per run, not a memory address, so output is reproducible; a
+// built-in function is "function: builtin: 0x00000002".
 //
 // # Values
 //
@@ -51,36 +54,56 @@
 //
 // # Budgets
 //
-// Steps are VM instructions, counted exactly: the run's state carries a
-// context whose Done gopher-lua calls once per instruction; every 1000
-// instructions it reports to the watchdog, which also checks the CPU
-// budget. The same script with the same input takes the same number of
-// steps every run. Once the watchdog trips (steps, CPU, timeout, the
-// caller's ctx, a limit reached in a host call), Done reports done and the
-// VM raises at the next instruction in every frame. pcall and xpcall
-// re-raise instead of returning false, and coroutine.resume does the same.
-// A looping error handler is stopped like any other code. Every coroutine
-// runs under the run's context too (gopher-lua would give it a child
-// context that neither counts nor stops). A run can have at most 64 live
-// coroutines.
+// Every budget is enforced inside the patched VM, one mechanism per
+// concern:
+//
+//   - Steps are VM instructions, counted exactly by a countdown in the VM
+//     loop (one decrement per instruction) and charged to the meter
+//     (engine.Meter.AddSteps) in grants of at most 1000; native loops whose
+//     length a script controls (pattern matching, gsub, gmatch, rep,
+//     concat, byte, unpack, sort, insert and remove shifting, table
+//     constructors) charge one step per element and one per 64 bytes
+//     copied. The same script with the same input takes the same number of
+//     steps every run. Lua runs about 40-60 million instructions a second
+//     on the CI machine, so the default 10 million is 0.2-0.3 s of ordinary
+//     code.
+//   - Memory: the VM charges engine.Meter.AddMemory before it builds a
+//     string (concatenation, rep, format, gsub, upper, lower, reverse,
+//     char, concat) and as tables grow (a new key, a constructor, insert).
+//     It counts bytes allocated over the run, not live bytes. A string
+//     longer than 256 MiB is the catchable error "string length overflow"
+//     after the charge (so a run whose budget is smaller ends with limit
+//     memory). An integer key set more than 64 past the end of a table's
+//     array part goes to its hash part: t[67108863] = 1 is one entry.
+//   - Stopping: when the run's ctx is done (any budget, the caller, a
+//     denial) the VM is interrupted (LState.Interrupt, polled every 1024
+//     instructions and in every metered native loop) and halts; a halt
+//     cannot be caught or delayed: pcall, xpcall and coroutine.resume raise
+//     it again, no error handler runs, and every following instruction
+//     raises it too.
 //
 // Call depth is the budget's StackDepth (default 1000, at most 2000) and
 // counts Lua and Go frames alike, so recursion through gsub callbacks,
 // metamethods, sort comparators and __tostring is bounded too. Overflowing
-// it ends the run with a limit error "stackDepth", even inside pcall. It is
-// detected from gopher-lua's error types (the protected call's handler
-// could not be pushed), never from text.
+// it halts the run with a limit error "stackDepth" (LState.OnStackOverflow),
+// even inside pcall. Pattern matching recurses once per repetition or
+// capture on the way through the pattern (not per character of the
+// subject), at most 20,000 levels ("pattern too complex"); the parser and compiler bound syntactic nesting
+// (ParseLimited, CompileLimited, from engine.Config.MaxNesting), after a
+// cheap pre-scan (engine/internal/srccheck).
 //
-// Errors keep to the cost of the error itself: the error handlers used for
-// pcall, xpcall and the run itself never build gopher-lua's traceback; the
-// run's handler records at most 20 script frames.
+// pcall and xpcall do not build gopher-lua's traceback; the run's handler
+// records at most 20 script frames, and a tail call shows as
+// "(tail call)".
 //
 // # Errors
 //
 // errors.go is the one place gopher-lua's errors become *engine.Error. The
-// kind comes from the watchdog's cause, the host errors this run raised (a
+// kind comes from the meter's cause, the host errors this run raised (a
 // side table from the raised error string to its Go cause) and the
-// overflow flag; positions are "name:line" (parse errors "name:line:col").
+// overflow flag; a Go panic inside the VM is an internal error. Positions
+// are "name:line" (parse errors "name:line:col", also at the end of the
+// script).
 // Host errors reach the script as strings "name:line: kv.get: message":
 // *bridge.ArgError, *bridge.HostError and catchable denials can be caught
 // with pcall; when uncaught the run's error has the cause's kind (runtime,

@@ -6,8 +6,8 @@ import (
 	"runtime/debug"
 	"strings"
 
-	glua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
+	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
+	"github.com/scriptrun/scriptrun/third_party/gopher-lua/parse"
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
@@ -19,7 +19,8 @@ import (
 // flag) and gopher-lua's error types, never from message text.
 
 // compileError translates a parser or compiler error.
-func compileError(name string, err error) *engine.Error {
+func compileError(src engine.Source, err error) *engine.Error {
+	name := src.Name
 	var (
 		pe *parse.Error
 		ce *glua.CompileError
@@ -31,7 +32,9 @@ func compileError(name string, err error) *engine.Error {
 			msg += " near '" + clip(pe.Token, 40) + "'"
 		}
 		if pe.Pos.Line == parse.EOF {
-			return &engine.Error{Kind: engine.KindCompile, Message: msg + " at the end of the script", Pos: name, Err: err}
+			line, col := endOfSource(src.Code)
+			return &engine.Error{Kind: engine.KindCompile, Message: msg + " at the end of the script",
+				Pos: fmt.Sprintf("%s:%d:%d", name, line, col), Err: err}
 		}
 		return &engine.Error{Kind: engine.KindCompile, Message: msg,
 			Pos: fmt.Sprintf("%s:%d:%d", name, pe.Pos.Line, pe.Pos.Column), Err: err}
@@ -57,11 +60,9 @@ func (r *run) translate(err error) *engine.Error {
 	if !errors.As(err, &ae) {
 		return &engine.Error{Kind: engine.KindInternal, Message: "internal error", Err: err}
 	}
-	if isOverflow(err) {
-		e := engine.FromCause(r.w.Exceed(limits.StackDepth))
-		e.Message = fmt.Sprintf("call stack deeper than %d frames", r.env.Budget.StackDepth)
-		r.locate(e)
-		return e
+	if ae.Type == glua.ApiErrorPanic {
+		// A Go panic inside gopher-lua: its text is Go's, not the script's.
+		return &engine.Error{Kind: engine.KindInternal, Message: "the script engine failed", Err: err}
 	}
 	if s, ok := ae.Object.(glua.LString); ok {
 		if cause, ok := r.hostErrs[s]; ok {
@@ -127,4 +128,13 @@ func (r *run) panicError(rec any) error {
 	}
 	return &engine.Error{Kind: engine.KindInternal, Message: "the script engine failed",
 		Err: fmt.Errorf("panic: %v\n%s", rec, debug.Stack())}
+}
+
+// endOfSource returns the line and column just after the last character of
+// code that is not white space: where the parser ran out of script (its
+// own position there is only "EOF").
+func endOfSource(code string) (line, col int) {
+	code = strings.TrimRight(code, " \t\r\n\f\v")
+	line = 1 + strings.Count(code, "\n")
+	return line, len(code) - strings.LastIndexByte(code, '\n')
 }

@@ -6,18 +6,17 @@ import (
 	"strconv"
 	"strings"
 
-	glua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/pm"
-
-	"github.com/scriptrun/scriptrun/limits"
+	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
+	"github.com/scriptrun/scriptrun/third_party/gopher-lua/pm"
 )
 
 // tostring is base tostring with stable names for reference values:
 // "table: 0x00000001" numbered per run in order of first use, instead of a
 // Go address (which would differ from run to run and reveal memory layout).
 func (v *vm) tostring(L *glua.LState) int {
-	v.r.checkStop(L)
-	L.Push(glua.LString(v.str(L, L.CheckAny(1))))
+	s := v.str(L, L.CheckAny(1))
+	L.ChargeString(len(s))
+	L.Push(glua.LString(s))
 	return 1
 }
 
@@ -52,52 +51,15 @@ func (v *vm) str(L *glua.LState, lv glua.LValue) string {
 	}
 	name := lv.Type().String()
 	if f, ok := lv.(*glua.LFunction); ok && f.IsG {
-		name = "builtin"
+		name = "function: builtin"
 	}
 	return fmt.Sprintf("%s: 0x%08x", name, id)
 }
 
-// rep is string.rep, charged to the memory budget before it allocates.
-func (v *vm) rep(L *glua.LState) int {
-	r := v.r
-	r.checkStop(L)
-	s := L.CheckString(1)
-	n := L.CheckInt(2)
-	sep := L.OptString(3, "")
-	if n <= 0 {
-		L.Push(glua.LString(""))
-		return 1
-	}
-	size := float64(len(s)+len(sep)) * float64(n)
-	if size > 0 {
-		if size > math.MaxInt32 || r.w.AddMemory(int64(size)) != nil {
-			if r.w.Cause() == nil {
-				r.w.Exceed("memory")
-			}
-			r.halt(L)
-		}
-	}
-	if sep == "" {
-		L.Push(glua.LString(strings.Repeat(s, n)))
-		return 1
-	}
-	var b strings.Builder
-	b.Grow(int(size))
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(sep)
-		}
-		b.WriteString(s)
-	}
-	L.Push(glua.LString(b.String()))
-	return 1
-}
-
-// concat is table.concat, charged to the memory budget before it
-// allocates.
+// concat is table.concat with Lua 5.1's rules (every value in the range
+// must be a string or a number; gopher-lua's stops at the table's length),
+// its steps and memory charged as it goes.
 func (v *vm) concat(L *glua.LState) int {
-	r := v.r
-	r.checkStop(L)
 	t := L.CheckTable(1)
 	sep := L.OptString(2, "")
 	i := L.OptInt(3, 1)
@@ -106,9 +68,12 @@ func (v *vm) concat(L *glua.LState) int {
 		L.Push(glua.LString(""))
 		return 1
 	}
-	size := 0
+	// First the size (charging a step per element), then one charge and
+	// one allocation: a result over the memory budget stops before any
+	// copying.
 	parts := make([]string, 0, min(j-i+1, 1<<16))
-	for k := i; k <= j; k++ {
+	size := 0
+	for k := i; ; k++ {
 		var s string
 		switch x := t.RawGetInt(k).(type) {
 		case glua.LString:
@@ -118,19 +83,20 @@ func (v *vm) concat(L *glua.LState) int {
 		default:
 			L.RaiseError("invalid value (at index %d) in table for 'concat'", k)
 		}
+		L.ChargeSteps(1)
 		size += len(s)
 		if k > i {
 			size += len(sep)
 		}
-		if size > math.MaxInt32 {
-			r.w.Exceed("memory")
-			r.halt(L)
+		if size > glua.MaxStringLen {
+			L.ChargeString(size) // the memory limit when the budget is smaller
 		}
 		parts = append(parts, s)
+		if k == j {
+			break // j may be math.MaxInt
+		}
 	}
-	if size > 0 && r.w.AddMemory(int64(size)) != nil {
-		r.halt(L)
-	}
+	L.ChargeString(size)
 	L.Push(glua.LString(strings.Join(parts, sep)))
 	return 1
 }
@@ -138,7 +104,6 @@ func (v *vm) concat(L *glua.LState) int {
 // random is math.random on the run's seeded generator.
 func (v *vm) random(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	switch L.GetTop() {
 	case 0:
 		L.Push(glua.LNumber(r.rng.Float64()))
@@ -153,7 +118,14 @@ func (v *vm) random(L *glua.LState) int {
 		if lo > hi {
 			L.ArgError(2, "interval is empty")
 		}
-		L.Push(glua.LNumber(lo + r.rng.Int64N(hi-lo+1)))
+		// hi-lo+1 can exceed int64 (math.random(-2^62, 2^62)); in uint64
+		// it wraps to 0 only for the full range.
+		span := uint64(hi) - uint64(lo) + 1
+		if span == 0 {
+			L.Push(glua.LNumber(int64(r.rng.Uint64())))
+		} else {
+			L.Push(glua.LNumber(lo + int64(r.rng.Uint64N(span))))
+		}
 	}
 	return 1
 }
@@ -162,54 +134,35 @@ func (v *vm) random(L *glua.LState) int {
 // clock), so runs stay reproducible.
 func (v *vm) randomseed(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	r.rng = newRand(uint64(L.CheckInt64(1)))
 	return 0
 }
 
-// coCreate is coroutine.create: the new thread runs under the run's
-// counting context (gopher-lua would give it a child context that neither
-// counts nor stops), and the live coroutines are capped.
+// coCreate is coroutine.create with the run's live coroutines capped:
+// each is a whole gopher-lua thread with its own stacks.
 func (v *vm) coCreate(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	L.CheckFunction(1)
 	if len(r.coros) >= maxCoroutines {
 		L.RaiseError("too many live coroutines (limit %d)", maxCoroutines)
 	}
-	ctx := L.RemoveContext()
 	n := v.origCreate(L)
-	if ctx != nil {
-		L.SetContext(ctx)
-	}
 	th, ok := L.Get(-1).(*glua.LState)
 	if !ok {
 		L.RaiseError("cannot create a coroutine")
 	}
-	th.SetContext(r.c)
 	r.coros[th] = true
 	return n
 }
 
-// coResume is coroutine.resume; it does not let a coroutine's failure hide
-// the end of the run.
+// coResume is coroutine.resume; a coroutine that ended no longer counts
+// against the cap.
 func (v *vm) coResume(L *glua.LState) int {
-	r := v.r
-	r.checkStop(L)
 	th := L.CheckThread(1)
 	n := v.origResume(L)
 	if th.Dead {
-		delete(r.coros, th)
-		// A coroutine that failed keeps its call frames but one: when they
-		// fill its stack, the failure was a stack overflow.
-		if n > 0 && L.Get(L.GetTop()-n+1) == glua.LFalse && !r.c.stopped() {
-			if _, full := th.GetStack(v.depth - 2); full {
-				r.overflow = true
-				r.w.Trip(limits.Exceeded(r.env.Budget, limits.StackDepth))
-			}
-		}
+		delete(v.r.coros, th)
 	}
-	r.checkStop(L)
 	return n
 }
 
@@ -244,8 +197,6 @@ func (v *vm) wrapAux(L *glua.LState) int {
 // E f g G q s %), widths and precisions below 100, and bytes (not runes)
 // for %s: no verb shows Go types or addresses.
 func (v *vm) format(L *glua.LState) int {
-	r := v.r
-	r.checkStop(L)
 	f := L.CheckString(1)
 	arg := 1
 	var b strings.Builder
@@ -341,7 +292,11 @@ func (v *vm) format(L *glua.LState) int {
 		default:
 			L.RaiseError("invalid option '%%%c' to 'format'", conv)
 		}
+		if b.Len() > glua.MaxStringLen {
+			L.RaiseError("string length overflow")
+		}
 	}
+	L.ChargeString(b.Len())
 	L.Push(glua.LString(b.String()))
 	return 1
 }
@@ -380,46 +335,53 @@ func quote(b *strings.Builder, s string) {
 	b.WriteByte('"')
 }
 
-// gsub is string.gsub with the result built in one pass and charged to the
-// memory budget as it grows. gopher-lua's copies the whole string for every
-// match, so a long subject with many matches takes quadratic time inside one
-// Go call that no budget interrupts (a 10 KB subject with a 10 KB
-// replacement ran for minutes). The run's stop is checked at every match.
+// gsub is string.gsub with Lua 5.1's replacement rules (gopher-lua keeps
+// "%x" for a non-digit x where Lua gives "x"), on the patched matcher: one
+// match at a time, steps and memory charged as the result grows.
 func (v *vm) gsub(L *glua.LState) int {
-	r := v.r
-	r.checkStop(L)
 	str := L.CheckString(1)
 	pat := L.CheckString(2)
 	L.CheckTypes(3, glua.LTString, glua.LTTable, glua.LTFunction)
 	repl := L.CheckAny(3)
 	limit := L.OptInt(4, -1)
-	mds, err := pm.Find(pat, []byte(str), 0, limit)
+	pt, err := pm.Compile(pat)
 	if err != nil {
 		L.RaiseError("%s", err.Error())
 	}
-	charge := func(n int) {
-		if n > 0 && r.w.AddMemory(int64(n)) != nil {
-			r.halt(L)
-		}
-	}
+	src := []byte(str)
 	var b strings.Builder
-	last := 0
-	for _, m := range mds {
-		r.checkStop(L)
+	n, last := 0, 0
+	for sp := 0; sp <= len(src) && (limit < 0 || n < limit); {
+		mds, err := pt.Find(src, sp, 1, L.ChargeSteps)
+		if err != nil {
+			L.RaiseError("%s", err.Error())
+		}
+		if len(mds) == 0 {
+			break
+		}
+		m := mds[0]
 		start, end := m.Capture(0), m.Capture(1)
+		n++
 		rep, ok := v.gsubRepl(L, str, repl, m)
 		if !ok {
 			rep = str[start:end]
 		}
-		charge(start - last + len(rep))
+		if b.Len()+start-last+len(rep) > glua.MaxStringLen {
+			L.RaiseError("string length overflow")
+		}
+		L.ChargeString(start - last + len(rep))
 		b.WriteString(str[last:start])
 		b.WriteString(rep)
 		last = end
+		sp = max(start+1, end)
+		if pt.MustHead() {
+			break
+		}
 	}
-	charge(len(str) - last)
+	L.ChargeString(len(str) - last)
 	b.WriteString(str[last:])
 	L.Push(glua.LString(b.String()))
-	L.Push(glua.LNumber(len(mds)))
+	L.Push(glua.LNumber(n))
 	return 2
 }
 

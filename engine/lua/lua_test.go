@@ -400,7 +400,7 @@ func TestErrors(t *testing.T) {
 		{"local x = 1\nerror('boom')", "runtime", "t.lua:2", "boom"},
 		{"local function f()\n  error({message = 'obj'})\nend\nf()", "runtime", "t.lua:2", "obj"},
 		{"local x = nil\nreturn x.y", "runtime", "t.lua:2", ""},
-		{"return 1 +", "compile", "t.lua", ""},
+		{"return 1 +", "compile", "t.lua:1:11", ""},
 		{"local x = 1\nlocal y = = 2", "compile", "t.lua:2:11", ""},
 		{"\x1bLua", "compile", "t.lua:1", ""},
 		{"for i = 1, 10 do\n  break\n  x = 1\nend", "compile", "", ""},
@@ -546,5 +546,58 @@ return {s, host.t.echo(input.n), x}`})
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestPatchedFidelity covers what the patched gopher-lua fixed for the
+// host: each case ran differently on the host than on Lua 5.1.
+func TestPatchedFidelity(t *testing.T) {
+	h := newHost(t)
+	tests := []struct{ name, src, want string }{
+		{"tostring of a built-in", `return (tostring(print):match("^function: "))`, "function: "},
+		{"math.random over the int64 range", `local x = math.random(-2^62, 2^62) return x >= -2^62 and x <= 2^62`, "true"},
+		{"closure after a caught error (closure.lua:118)", `
+			local b
+			local function f(x) local a = "xuxu" b = function(op, y) if op == "set" then a = x + y else return a end end error("e") end
+			pcall(f, 4)
+			local pad = {pcall(function(...) return ... end, 1, 2, 3, 4, 5)}
+			b("set", 10) return b("get")`, "14"},
+		{"live local after a caught error", `local x = 1 local function get() return x end pcall(error, "e") x = 2 return get()`, "2"},
+		{"far integer key", `local t = {} t[67108863] = 1 return #t + t[67108863]`, "1"},
+		{"huge unpack is a catchable error", `return (select(2, pcall(unpack, {}, 1, 1e8)))`, "t.lua:1: too many results to unpack"},
+		{"string.rep of 5.1 has no separator", `return string.rep("ab", 3, ",")`, "ababab"},
+	}
+	for _, tt := range tests {
+		res, err := run(t, h, tt.src, engine.RunOptions{})
+		if err != nil || fmt.Sprint(res.Value) != tt.want {
+			t.Errorf("%s: %v, %v; want %s", tt.name, res.Value, err, tt.want)
+		}
+	}
+}
+
+func TestTailCallStack(t *testing.T) {
+	h := newHost(t)
+	_, err := run(t, h, "local function helper(x)\n  error('bad ' .. x)\nend\nreturn helper(1)", engine.RunOptions{})
+	var e *engine.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v", err)
+	}
+	if e.Pos != "t.lua:2" || strings.Join(e.Stack, "|") != "<t.lua:1> (t.lua:2)|(tail call)" {
+		t.Fatalf("pos %q stack %q", e.Pos, e.Stack)
+	}
+}
+
+func TestMemoryCharged(t *testing.T) {
+	h := newHost(t)
+	for _, src := range []string{
+		`local s = "x" while true do pcall(function() s = s .. s end) end`,
+		`local t = {} local i = 0 while true do i = i + 1 t["k" .. i] = i end`,
+		`local s = string.rep("x", 1e6) local t = {} for i = 1, 1e4 do t[i] = s:upper() end`,
+		`local s = string.rep("ab", 1e6) while true do s = s:gsub("a", "aa") end`,
+	} {
+		_, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Memory: 8 << 20, Steps: 1 << 40, Timeout: time.Minute, CPU: time.Minute}})
+		if got := kindOf(err); got != "limit:memory" {
+			t.Errorf("%s: %s (%v), want limit memory", src, got, err)
+		}
 	}
 }

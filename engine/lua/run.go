@@ -6,95 +6,24 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
-	glua "github.com/yuin/gopher-lua"
+	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
 )
 
-// batch is how many VM instructions run between two calls to the watchdog.
-// The count stays exact: a batch never exceeds the steps left.
+// batch is the most steps the VM runs between two calls to the meter. The
+// count stays exact: a grant never exceeds the steps left.
 const batch = 1000
 
 // maxCoroutines bounds the live coroutines of a run.
 const maxCoroutines = 64
 
-// errStopped is what the VM raises once the run is stopped. Its text is
-// never used to classify: the watchdog's cause is.
+// errStopped halts the VM when the run is stopped from outside (the run's
+// ctx is done). Its text is never used to classify: the meter's cause is.
 var errStopped = errors.New("run stopped")
-
-// counter is the context given to every thread of a run. gopher-lua calls
-// Done once per VM instruction, so counting calls counts instructions
-// exactly. Every batch it reports to the watchdog; once the run is stopped
-// Done returns a closed channel and the VM raises at its next instruction,
-// in every frame, so pcall, xpcall and coroutines cannot go on.
-//
-// Done is only called on the run's goroutine; stop is safe from any
-// goroutine.
-type counter struct {
-	w              engine.Meter
-	used, reported int64
-	limit          int64
-	done           chan struct{}
-	once           sync.Once
-	closed         atomic.Bool
-}
-
-func newCounter(w engine.Meter) *counter {
-	return &counter{w: w, done: make(chan struct{})}
-}
-
-func (c *counter) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (c *counter) Value(any) any               { return nil }
-
-func (c *counter) Err() error {
-	if c.closed.Load() {
-		return errStopped
-	}
-	return nil
-}
-
-// Done returns nil (a channel that is never ready, which the VM's select
-// skips at the least cost) while the run goes on, and the closed channel
-// once it is stopped.
-func (c *counter) Done() <-chan struct{} {
-	c.used++
-	if c.used > c.limit {
-		c.refill()
-	}
-	if c.closed.Load() {
-		return c.done
-	}
-	return nil
-}
-
-// refill reports the steps used since the last report and grants the next
-// batch; when the budget (steps or CPU) is gone the watchdog trips and
-// closes done through stop.
-func (c *counter) refill() {
-	left, err := c.w.AddSteps(c.used - c.reported)
-	c.reported = c.used
-	if err != nil {
-		c.stop()
-		c.limit = c.used + batch
-		return
-	}
-	c.limit = c.used + min(batch, left)
-}
-
-func (c *counter) stop() {
-	c.once.Do(func() {
-		close(c.done)
-		c.closed.Store(true)
-	})
-}
-
-func (c *counter) stopped() bool { return c.closed.Load() }
 
 // run is the state of one run: one goroutine, one fresh vm.
 type run struct {
@@ -103,7 +32,6 @@ type run struct {
 	w    engine.Meter
 	prog *program
 	v    *vm
-	c    *counter
 	rng  *rand.Rand
 
 	hostErrs map[glua.LString]error // error values raised for host errors -> cause
@@ -111,8 +39,9 @@ type run struct {
 	coros    map[*glua.LState]bool  // live coroutines
 	overflow bool                   // the call stack was full
 
-	errPos   string   // where the uncaught error was raised
-	errStack []string // the script stack at that point
+	memPending int64    // memory charged by the VM, not yet reported
+	errPos     string   // where the uncaught error was raised
+	errStack   []string // the script stack at that point
 }
 
 // Run runs p once in a fresh state.
@@ -127,7 +56,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	if depth <= 0 {
 		depth = int(limits.Default().StackDepth)
 	}
-	r := &run{ctx: ctx, env: env, w: env.Meter, prog: prog, c: newCounter(env.Meter),
+	r := &run{ctx: ctx, env: env, w: env.Meter, prog: prog,
 		rng: newRand(env.Seed), hostErrs: map[glua.LString]error{},
 		ids: map[glua.LValue]int{}, coros: map[*glua.LState]bool{}}
 	defer func() {
@@ -144,12 +73,22 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	}
 	defer r.w.SampleCPU()
 	r.w.Begin()
-	stopInterrupt := context.AfterFunc(ctx, r.c.stop)
+	L.SetStepMeter(func(n int64) (int64, error) {
+		left, err := r.w.AddSteps(n)
+		return min(left, batch), err
+	})
+	L.SetMemoryMeter(r.chargeMemory)
+	L.OnStackOverflow(func() error {
+		r.overflow = true
+		return r.w.Exceed(limits.StackDepth)
+	})
+	L.OnHalt(func(L *glua.LState) { r.errPos, r.errStack = r.scriptStack(L) })
+	stopInterrupt := context.AfterFunc(ctx, func() { L.Interrupt(errStopped) })
 	defer stopInterrupt()
-	L.SetContext(r.c)
 	L.Push(L.NewFunctionFromProto(prog.proto))
 	perr := L.PCall(0, 1, L.NewFunction(r.topHandler))
 	r.finishSteps()
+	r.flushMemory()
 	if perr != nil {
 		return nil, r.translate(perr)
 	}
@@ -164,10 +103,36 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	return r.exportResult(res)
 }
 
+// memoryBatch is how many bytes of small charges the run collects before
+// it reports them to the meter (an atomic add each): the memory budget is
+// overshot by at most this much, and a charge this large or larger is
+// reported at once.
+const memoryBatch = 32 << 10
+
+// chargeMemory is the VM's memory meter.
+func (r *run) chargeMemory(n int64) error {
+	r.memPending += n
+	if r.memPending < memoryBatch {
+		return nil
+	}
+	n, r.memPending = r.memPending, 0
+	return r.w.AddMemory(n)
+}
+
+// flushMemory reports what is left, so the run's usage is exact (and a
+// run that ends less than a batch over its budget ends with the limit).
+func (r *run) flushMemory() {
+	if r.memPending > 0 && r.w.Cause() == nil {
+		_ = r.w.AddMemory(r.memPending) // a trip is the meter's cause
+	}
+	r.memPending = 0
+}
+
 // finishSteps reports the exact number of instructions run.
 func (r *run) finishSteps() {
-	if r.c.used <= r.env.Budget.Steps || r.w.Cause() == nil {
-		r.w.SetSteps(min(r.c.used, r.env.Budget.Steps))
+	used := r.v.L.Steps()
+	if used <= r.env.Budget.Steps || r.w.Cause() == nil {
+		r.w.SetSteps(min(used, r.env.Budget.Steps))
 	}
 }
 
@@ -189,24 +154,15 @@ func (r *run) setup() error {
 }
 
 // halt stops the run at once: the VM raises now and at every following
-// instruction, so no handler can continue. The watchdog holds the cause.
+// instruction, so no handler can continue. The meter holds the cause.
 func (r *run) halt(L *glua.LState) {
-	r.c.stop()
-	L.RaiseError("%s", errStopped.Error())
-}
-
-// checkStop is called on entry to every Go function a script can call.
-func (r *run) checkStop(L *glua.LState) {
-	if r.c.stopped() {
-		L.RaiseError("%s", errStopped.Error())
-	}
+	L.Halt(errStopped)
 }
 
 // hostFunc is the script side of one host function.
 func (v *vm) hostFunc(capability string, params []bridge.Param) glua.LGFunction {
 	return func(L *glua.LState) int {
 		r := v.r
-		r.checkStop(L)
 		n := L.GetTop()
 		args := make([]any, n)
 		c := bridge.NewCounter(r.env.Args)
@@ -276,7 +232,6 @@ func (r *run) where(L *glua.LState) string {
 // print writes its arguments, separated by tabs, to the run's log.
 func (v *vm) print(L *glua.LState) int {
 	r := v.r
-	r.checkStop(L)
 	var b strings.Builder
 	left := r.env.Budget.Logs
 	for i := 1; i <= L.GetTop(); i++ {
@@ -293,82 +248,6 @@ func (v *vm) print(L *glua.LState) int {
 		r.halt(L)
 	}
 	return 0
-}
-
-// pcall is base pcall with a handler that does not build a traceback, and
-// that cannot catch the end of the run.
-func (v *vm) pcall(L *glua.LState) int {
-	r := v.r
-	r.checkStop(L)
-	L.CheckAny(1)
-	fn := L.Get(1)
-	if fn.Type() != glua.LTFunction && L.GetMetaField(fn, "__call").Type() != glua.LTFunction {
-		L.Push(glua.LFalse)
-		L.Push(glua.LString("attempt to call a " + fn.Type().String() + " value"))
-		return 2
-	}
-	if err := L.PCall(L.GetTop()-1, glua.MultRet, v.cheap); err != nil {
-		return r.caught(L, err)
-	}
-	L.Insert(glua.LTrue, 1)
-	return L.GetTop()
-}
-
-// xpcall runs its handler under a protected call of its own, so a handler
-// that fails (or loops until the budget is gone) ends as it should.
-func (v *vm) xpcall(L *glua.LState) int {
-	r := v.r
-	r.checkStop(L)
-	fn := L.CheckFunction(1)
-	handler := L.CheckFunction(2)
-	top := L.GetTop()
-	h := L.NewFunction(func(L *glua.LState) int {
-		e := L.Get(1)
-		L.Push(handler)
-		L.Push(e)
-		if err := L.PCall(1, 1, v.cheap); err != nil {
-			if r.c.stopped() || isOverflow(err) {
-				r.caught(L, err)
-			}
-			L.Push(glua.LString("error in error handling"))
-		}
-		return 1
-	})
-	L.Push(fn)
-	if err := L.PCall(0, glua.MultRet, h); err != nil {
-		return r.caught(L, err)
-	}
-	L.Insert(glua.LTrue, top+1)
-	return L.GetTop() - top
-}
-
-// isOverflow reports whether a protected call failed before its handler
-// could run: the handler is a call too, and it cannot be pushed only when
-// the call stack is full.
-func isOverflow(err error) bool {
-	var ae *glua.ApiError
-	return errors.As(err, &ae) && ae.Type != glua.ApiErrorError
-}
-
-// caught decides what a protected call that failed returns: false and the
-// error value, unless the run is stopped or the stack overflowed, which
-// end the run.
-func (r *run) caught(L *glua.LState, err error) int {
-	if isOverflow(err) && !r.c.stopped() {
-		r.overflow = true
-		r.w.Trip(limits.Exceeded(r.env.Budget, limits.StackDepth))
-	}
-	if r.c.stopped() {
-		L.RaiseError("%s", errStopped.Error())
-	}
-	L.Push(glua.LFalse)
-	var ae *glua.ApiError
-	if errors.As(err, &ae) {
-		L.Push(ae.Object)
-	} else {
-		L.Push(glua.LString("error"))
-	}
-	return 2
 }
 
 // topHandler runs where an uncaught error was raised, before the stack
@@ -391,6 +270,13 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 		if _, err := L.GetInfo("Sln", dbg, glua.LNil); err != nil {
 			continue
 		}
+		if dbg.What == "tail" && dbg.Source == "=(tail call)" {
+			// Calls that tail calls replaced, as Lua's traceback shows them.
+			if len(stack) > 0 && stack[len(stack)-1] != "(tail call)" {
+				stack = append(stack, "(tail call)")
+			}
+			continue
+		}
 		if dbg.Source != r.prog.name || dbg.CurrentLine <= 0 {
 			continue
 		}
@@ -399,6 +285,9 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 			pos = p
 		}
 		name := dbg.Name
+		if name == "corountine" { // gopher-lua's name for a coroutine's body
+			name = "coroutine"
+		}
 		if name == "" {
 			name = "<anonymous>"
 			if dbg.What == "main" {

@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"sync"
 
-	glua "github.com/yuin/gopher-lua"
+	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 )
 
 // A vm is one fresh gopher-lua state with the safe library subset opened and
@@ -19,7 +19,6 @@ type vm struct {
 	depth int
 
 	origCreate, origResume glua.LGFunction
-	cheap                  *glua.LFunction // error handler that keeps the value as is
 }
 
 // registrySlots is the register budget per call frame; the registry may grow
@@ -57,16 +56,12 @@ func newVM(depth int) *vm {
 	for _, name := range closedGlobals {
 		g.RawSetString(name, glua.LNil)
 	}
-	v.cheap = L.NewFunction(func(L *glua.LState) int { return 1 })
 	g.RawSetString("print", L.NewFunction(v.print))
 	g.RawSetString("tostring", L.NewFunction(v.tostring))
-	g.RawSetString("pcall", L.NewFunction(v.pcall))
-	g.RawSetString("xpcall", L.NewFunction(v.xpcall))
 
 	str := g.RawGetString("string").(*glua.LTable)
 	str.RawSetString("dump", glua.LNil)
 	str.RawSetString("format", L.NewFunction(v.format))
-	str.RawSetString("rep", L.NewFunction(v.rep))
 	str.RawSetString("gsub", L.NewFunction(v.gsub))
 
 	tab := g.RawGetString("table").(*glua.LTable)

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strconv"
 
-	glua "github.com/yuin/gopher-lua"
+	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 
 	"github.com/scriptrun/scriptrun/bridge"
 )

@@ -1,5 +1,5 @@
 // infinite-loop: a script that never ends. The step budget stops it (here
-// 100000 steps, from infinite-loop.args; the default is 10000000), with exit
+// 100000 steps, from infinite-loop.args; the default is 100000000), with exit
 // code 3 and error kind "limit", limit "steps". The try/finally cannot keep
 // it alive: the stop is not a JS exception, so neither catch nor finally
 // runs.

@@ -1,5 +1,5 @@
 -- infinite-loop: a script that never ends. The step budget stops it (here
--- 100000 VM instructions, from infinite-loop.args; the default is 10000000),
+-- 100000 VM instructions, from infinite-loop.args; the default is 100000000),
 -- with exit code 3 and error kind "limit", limit "steps". pcall cannot keep
 -- it alive: after the budget is gone, pcall re-raises instead of returning
 -- false. The Lua twin of infinite-loop.js.

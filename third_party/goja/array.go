@@ -84,6 +84,7 @@ func (a *arrayObject) _setLengthInt(l uint32, throw bool) bool {
 		if a.propValueCount > 0 {
 			// Slow path
 			for i := len(a.values) - 1; i >= int(l); i-- {
+				a.val.runtime.tick()
 				if prop, ok := a.values[i].(*valueProperty); ok {
 					if !prop.configurable {
 						l = uint32(i) + 1
@@ -103,6 +104,7 @@ func (a *arrayObject) _setLengthInt(l uint32, throw bool) bool {
 		} else {
 			ar := a.values[l:len(a.values)]
 			for i := range ar {
+				a.val.runtime.tick()
 				ar[i] = nil
 			}
 			a.values = a.values[:l]
@@ -304,6 +306,7 @@ func (a *arrayObject) iterateStringKeys() iterNextFunc {
 
 func (a *arrayObject) stringKeys(all bool, accum []Value) []Value {
 	for i, prop := range a.values {
+		a.val.runtime.tick()
 		name := strconv.Itoa(i)
 		if prop != nil {
 			if !all {
@@ -556,6 +559,7 @@ func (a *arrayObject) setValuesFromSparse(items []sparseArrayItem, newMaxIdx int
 	a.val.runtime.checkArrayLen(int64(newMaxIdx) + 1)
 	a.values = make([]Value, newMaxIdx+1)
 	for _, item := range items {
+		a.val.runtime.tick()
 		a.values[item.idx] = item.value
 	}
 	a.objCount = len(items)

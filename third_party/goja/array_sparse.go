@@ -36,6 +36,7 @@ func (a *sparseArrayObject) _setLengthInt(l uint32, throw bool) bool {
 		if a.propValueCount > 0 {
 			// Slow path
 			for i := len(a.items) - 1; i >= 0; i-- {
+				a.val.runtime.tick()
 				item := a.items[i]
 				if item.idx <= l {
 					break
@@ -56,6 +57,7 @@ func (a *sparseArrayObject) _setLengthInt(l uint32, throw bool) bool {
 
 	aa := a.items[idx:]
 	for i := range aa {
+		a.val.runtime.tick()
 		aa[i].value = nil
 	}
 	a.items = a.items[:idx]
@@ -258,10 +260,12 @@ func (a *sparseArrayObject) iterateStringKeys() iterNextFunc {
 func (a *sparseArrayObject) stringKeys(all bool, accum []Value) []Value {
 	if all {
 		for _, item := range a.items {
+			a.val.runtime.tick()
 			accum = append(accum, asciiString(strconv.FormatUint(uint64(item.idx), 10)))
 		}
 	} else {
 		for _, item := range a.items {
+			a.val.runtime.tick()
 			if prop, ok := item.value.(*valueProperty); ok && !prop.enumerable {
 				continue
 			}
@@ -275,6 +279,7 @@ func (a *sparseArrayObject) stringKeys(all bool, accum []Value) []Value {
 func (a *sparseArrayObject) setValues(values []Value, objCount int) {
 	a.items = make([]sparseArrayItem, 0, objCount)
 	for i, val := range values {
+		a.val.runtime.tick()
 		if val != nil {
 			a.items = append(a.items, sparseArrayItem{
 				idx:   uint32(i),

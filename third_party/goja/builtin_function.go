@@ -85,6 +85,7 @@ func (r *Runtime) createListFromArrayLike(a Value) []Value {
 	r.checkArgs(l)
 	res := make([]Value, 0, l)
 	for k := int64(0); k < l; k++ {
+		r.tick()
 		res = append(res, nilSafe(o.self.getIdx(valueInt(k), nil)))
 	}
 	return res

@@ -69,6 +69,7 @@ func (r *Runtime) _encode(uriString String, unescaped *[256]bool) String {
 	needed := false
 	l := 0
 	for {
+		r.tick()
 		rn, _, err := reader.ReadRune()
 		if err != nil {
 			if err != io.EOF {
@@ -96,6 +97,7 @@ func (r *Runtime) _encode(uriString String, unescaped *[256]bool) String {
 	i := 0
 	reader = uriString.Reader()
 	for {
+		r.tick()
 		rn, _, err := reader.ReadRune()
 		if err == io.EOF {
 			break
@@ -126,6 +128,7 @@ func (r *Runtime) _decode(sv String, reservedSet *[256]bool) String {
 	s := sv.String()
 	hexCount := 0
 	for i := 0; i < len(s); {
+		r.tick()
 		switch s[i] {
 		case '%':
 			if i+2 >= len(s) || !ishex(s[i+1]) || !ishex(s[i+2]) {
@@ -149,6 +152,7 @@ func (r *Runtime) _decode(sv String, reservedSet *[256]bool) String {
 	j := 0
 	isUnicode := false
 	for i := 0; i < len(s); {
+		r.tick()
 		ch := s[i]
 		switch ch {
 		case '%':
@@ -182,6 +186,7 @@ func (r *Runtime) _decode(sv String, reservedSet *[256]bool) String {
 
 	us := make([]rune, 0, len(s))
 	for len(t) > 0 {
+		r.tick()
 		rn, size := utf8.DecodeRune(t)
 		if rn == utf8.RuneError {
 			if size != 3 || t[0] != 0xef || t[1] != 0xbf || t[2] != 0xbd {
@@ -243,6 +248,7 @@ func (r *Runtime) builtin_escape(call FunctionCall) Value {
 	var sb strings.Builder
 	l := s.Length()
 	for i := 0; i < l; i++ {
+		r.tick()
 		r := s.CharAt(i)
 		if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' ||
 			r == '@' || r == '*' || r == '_' || r == '+' || r == '-' || r == '.' || r == '/' {
@@ -276,6 +282,7 @@ func (r *Runtime) builtin_unescape(call FunctionCall) Value {
 		asciiBuf = make([]byte, 0, l)
 	}
 	for i := 0; i < l; {
+		r.tick()
 		r := s.CharAt(i)
 		if r == '%' {
 			if i <= l-6 && s.CharAt(i+1) == 'u' {

@@ -84,6 +84,7 @@ func (r *Runtime) builtinJSON_decodeObject(d *json.Decoder) (*Object, error) {
 	defer r.leaveNative()
 	object := r.NewObject()
 	for {
+		r.tick()
 		key, end, err := r.builtinJSON_decodeObjectKey(d)
 		if err != nil {
 			return nil, err
@@ -123,6 +124,7 @@ func (r *Runtime) builtinJSON_decodeArray(d *json.Decoder) (*Object, error) {
 	defer r.leaveNative()
 	var arrayValue []Value
 	for {
+		r.tick()
 		tok, err := d.Token()
 		if err != nil {
 			return nil, err
@@ -150,6 +152,7 @@ func (r *Runtime) builtinJSON_reviveWalk(reviver func(FunctionCall) Value, holde
 		if isArray(object) {
 			length := toLength(object.self.getStr("length", nil))
 			for index := int64(0); index < length; index++ {
+				r.tick()
 				name := asciiString(strconv.FormatInt(index, 10))
 				value := r.builtinJSON_reviveWalk(reviver, object, name)
 				if value == _undefined {
@@ -160,6 +163,7 @@ func (r *Runtime) builtinJSON_reviveWalk(reviver func(FunctionCall) Value, holde
 			}
 		} else {
 			for _, name := range object.self.stringKeys(false, nil) {
+				r.tick()
 				value := r.builtinJSON_reviveWalk(reviver, object, name)
 				if value == _undefined {
 					object.self.deleteStr(name.string(), false)
@@ -201,6 +205,7 @@ func (r *Runtime) builtinJSON_stringify(call FunctionCall) Value {
 			propertyList := make([]Value, length)
 			length = 0
 			for index := range propertyList {
+				r.tick()
 				var name string
 				value := replacer.self.getIdx(valueInt(int64(index)), nil)
 				switch v := value.(type) {
@@ -380,6 +385,7 @@ func (ctx *_builtinJSON_stringifyContext) str(key Value, holder *Object) bool {
 			return true
 		}
 		for _, object := range ctx.stack {
+			ctx.r.tick()
 			if value1.SameAs(object) {
 				ctx.r.typeErrorResult(true, "Converting circular structure to JSON")
 			}
@@ -424,6 +430,7 @@ func (ctx *_builtinJSON_stringifyContext) ja(array *Object) {
 	}
 
 	for i := int64(0); i < length; i++ {
+		ctx.r.tick()
 		if !ctx.str(asciiString(strconv.FormatInt(i, 10)), array) {
 			ctx.buf.WriteString("null")
 		}
@@ -466,6 +473,7 @@ func (ctx *_builtinJSON_stringifyContext) jo(object *Object) {
 
 	empty := true
 	for _, name := range props {
+		ctx.r.tick()
 		off := ctx.buf.Len()
 		if !empty {
 			ctx.buf.WriteString(separator)
@@ -502,6 +510,7 @@ func (ctx *_builtinJSON_stringifyContext) quote(str String) {
 	ctx.buf.WriteByte('"')
 	reader := &lenientUtf16Decoder{utf16Reader: str.utf16Reader()}
 	for {
+		ctx.r.tick()
 		r, _, err := reader.ReadRune()
 		if err != nil {
 			break

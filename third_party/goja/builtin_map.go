@@ -165,6 +165,7 @@ func (r *Runtime) mapProto_forEach(call FunctionCall) Value {
 	t := call.Argument(1)
 	iter := mo.m.newIter()
 	for {
+		r.tick()
 		entry := iter.next()
 		if entry == nil {
 			break

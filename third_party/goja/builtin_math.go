@@ -82,6 +82,7 @@ func (r *Runtime) math_hypot(call FunctionCall) Value {
 	var hasNaN bool
 	absValues := make([]float64, 0, len(call.Arguments))
 	for _, v := range call.Arguments {
+		r.tick()
 		arg := nilSafe(v).ToFloat()
 		if math.IsNaN(arg) {
 			hasNaN = true
@@ -107,6 +108,7 @@ func (r *Runtime) math_hypot(call FunctionCall) Value {
 	// Normalize the numbers to the largest one to avoid overflow.
 	var sum, compensation float64
 	for _, n := range absValues {
+		r.tick()
 		n /= max
 		summand := n*n - compensation
 		preliminary := sum + summand
@@ -142,6 +144,7 @@ func (r *Runtime) math_max(call FunctionCall) Value {
 	result := math.Inf(-1)
 	args := call.Arguments
 	for i, arg := range args {
+		r.tick()
 		n := nilSafe(arg).ToFloat()
 		if math.IsNaN(n) {
 			args = args[i+1:]
@@ -155,6 +158,7 @@ func (r *Runtime) math_max(call FunctionCall) Value {
 NaNLoop:
 	// All arguments still need to be coerced to number according to the specs.
 	for _, arg := range args {
+		r.tick()
 		nilSafe(arg).ToFloat()
 	}
 	return _NaN
@@ -164,6 +168,7 @@ func (r *Runtime) math_min(call FunctionCall) Value {
 	result := math.Inf(1)
 	args := call.Arguments
 	for i, arg := range args {
+		r.tick()
 		n := nilSafe(arg).ToFloat()
 		if math.IsNaN(n) {
 			args = args[i+1:]
@@ -177,6 +182,7 @@ func (r *Runtime) math_min(call FunctionCall) Value {
 NaNLoop:
 	// All arguments still need to be coerced to number according to the specs.
 	for _, arg := range args {
+		r.tick()
 		nilSafe(arg).ToFloat()
 	}
 	return _NaN

@@ -83,6 +83,7 @@ func (r *Runtime) object_getOwnPropertyDescriptors(call FunctionCall) Value {
 	o := call.Argument(0).ToObject(r)
 	result := r.newBaseObject(r.global.ObjectPrototype, classObject).val
 	for item, next := o.self.iterateKeys()(); next != nil; item, next = next() {
+		r.tick()
 		var prop Value
 		if item.value == nil {
 			prop = o.getOwnProp(item.name)
@@ -211,12 +212,14 @@ func (r *Runtime) _defineProperties(o *Object, p Value) {
 	props := p.ToObject(r)
 	var list []propItem
 	for item, next := iterateEnumerableProperties(props)(); next != nil; item, next = next() {
+		r.tick()
 		list = append(list, propItem{
 			name: item.name,
 			prop: r.toPropertyDescriptor(item.value),
 		})
 	}
 	for _, prop := range list {
+		r.tick()
 		o.defineOwnProperty(prop.name, prop.prop, true)
 	}
 }
@@ -266,6 +269,7 @@ func (r *Runtime) object_seal(call FunctionCall) Value {
 		}
 
 		for item, next := obj.self.iterateKeys()(); next != nil; item, next = next() {
+			r.tick()
 			if prop, ok := item.value.(*valueProperty); ok {
 				prop.configurable = false
 			} else {
@@ -284,6 +288,7 @@ func (r *Runtime) object_freeze(call FunctionCall) Value {
 		obj.self.preventExtensions(true)
 
 		for item, next := obj.self.iterateKeys()(); next != nil; item, next = next() {
+			r.tick()
 			if prop, ok := item.value.(*valueProperty); ok {
 				prop.configurable = false
 				if !prop.accessor {
@@ -323,6 +328,7 @@ func (r *Runtime) object_isSealed(call FunctionCall) Value {
 			return valueFalse
 		}
 		for item, next := obj.self.iterateKeys()(); next != nil; item, next = next() {
+			r.tick()
 			var prop Value
 			if item.value == nil {
 				prop = obj.getOwnProp(item.name)
@@ -350,6 +356,7 @@ func (r *Runtime) object_isFrozen(call FunctionCall) Value {
 			return valueFalse
 		}
 		for item, next := obj.self.iterateKeys()(); next != nil; item, next = next() {
+			r.tick()
 			var prop Value
 			if item.value == nil {
 				prop = obj.getOwnProp(item.name)
@@ -396,6 +403,7 @@ func (r *Runtime) object_entries(call FunctionCall) Value {
 	var values []Value
 
 	for item, next := iterateEnumerableStringProperties(obj)(); next != nil; item, next = next() {
+		r.tick()
 		values = append(values, r.newArrayValues([]Value{item.name, item.value}))
 	}
 
@@ -408,6 +416,7 @@ func (r *Runtime) object_values(call FunctionCall) Value {
 	var values []Value
 
 	for item, next := iterateEnumerableStringProperties(obj)(); next != nil; item, next = next() {
+		r.tick()
 		values = append(values, item.value)
 	}
 
@@ -428,6 +437,7 @@ func (r *Runtime) objectproto_isPrototypeOf(call FunctionCall) Value {
 	if v, ok := call.Argument(0).(*Object); ok {
 		o := call.This.ToObject(r)
 		for {
+			r.tick()
 			v = v.self.proto()
 			if v == nil {
 				break
@@ -524,9 +534,11 @@ func (r *Runtime) object_assign(call FunctionCall) Value {
 	to := call.Argument(0).ToObject(r)
 	if len(call.Arguments) > 1 {
 		for _, arg := range call.Arguments[1:] {
+			r.tick()
 			if arg != _undefined && arg != _null {
 				source := arg.ToObject(r)
 				for item, next := iterateEnumerableProperties(source)(); next != nil; item, next = next() {
+					r.tick()
 					to.setOwn(item.name, item.value, true)
 				}
 			}

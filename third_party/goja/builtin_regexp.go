@@ -709,6 +709,7 @@ func (r *Runtime) getGlobalRegexpMatches(rxObj *Object, s String, fullUnicode bo
 	}
 	var a []Value
 	for {
+		r.tick()
 		res := r.regExpExec(execFn, rxObj, s)
 		if res == _null {
 			break
@@ -735,6 +736,7 @@ func (r *Runtime) regexpproto_stdMatcherGeneric(rxObj *Object, s String) Value {
 		}
 		ar := make([]Value, 0, len(a))
 		for _, result := range a {
+			r.tick()
 			obj := r.toObject(result)
 			matchStr := nilSafe(obj.self.getIdx(valueInt(0), nil)).ToString()
 			ar = append(ar, matchStr)
@@ -782,6 +784,7 @@ func (r *Runtime) regexpproto_stdMatcher(call FunctionCall) Value {
 		}
 		a := make([]Value, 0, len(results))
 		for _, result := range results {
+			r.tick()
 			a = append(a, s.Substring(result.indexes[0], result.indexes[1]))
 		}
 		return r.newArrayValues(a)
@@ -935,6 +938,7 @@ func (r *Runtime) regexpproto_stdSplitterGeneric(splitter *Object, s String, lim
 
 	q := p
 	for q < size {
+		r.tick()
 		splitter.self.setOwnStr("lastIndex", intToValue(int64(q)), true)
 		z := r.regExpExec(execFn, splitter, s)
 		if z == _null {
@@ -956,6 +960,7 @@ func (r *Runtime) regexpproto_stdSplitterGeneric(splitter *Object, s String, lim
 				}
 				numberOfCaptures := max(toLength(z.self.getStr("length", nil))-1, 0)
 				for i := int64(1); i <= numberOfCaptures; i++ {
+					r.tick()
 					a = append(a, nilSafe(z.self.getIdx(valueInt(i), nil)))
 					if int64(len(a)) == lim {
 						return r.newArrayValues(a)
@@ -1051,6 +1056,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 	}
 
 	for _, result := range results {
+		r.tick()
 		if result.indexes[0] == result.indexes[1] {
 			// FIXME Ugh, this is a hack
 			if result.indexes[0] == 0 || result.indexes[0] == targetLength {
@@ -1075,6 +1081,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 
 		captureCount := len(result.indexes) / 2
 		for index := 1; index < captureCount; index++ {
+			r.tick()
 			offset := index * 2
 			var value Value
 			if result.indexes[offset] != -1 {
@@ -1120,6 +1127,7 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 	nextSourcePosition := 0
 	resultBuf := r.guardedBuilder()
 	for _, result := range results {
+		r.tick()
 		obj := r.toObject(result)
 		nCaptures := max(toLength(obj.self.getStr("length", nil))-1, 0)
 		matched := nilSafe(obj.self.getIdx(valueInt(0), nil)).toString()
@@ -1133,6 +1141,7 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 		}
 		captures = append(captures, matched)
 		for n := int64(1); n <= nCaptures; n++ {
+			r.tick()
 			capN := nilSafe(obj.self.getIdx(valueInt(n), nil))
 			if capN != _undefined {
 				capN = capN.ToString()

@@ -174,6 +174,7 @@ func (r *Runtime) setProto_forEach(call FunctionCall) Value {
 	t := call.Argument(1)
 	iter := so.m.newIter()
 	for {
+		r.tick()
 		entry := iter.next()
 		if entry == nil {
 			break
@@ -221,6 +222,7 @@ func (r *Runtime) setProto_difference(call FunctionCall) Value {
 			otherSet := otherRecord.stdObj
 			iter := so.m.newIter()
 			for {
+				r.tick()
 				entry := iter.next()
 				if entry == nil {
 					break
@@ -233,6 +235,7 @@ func (r *Runtime) setProto_difference(call FunctionCall) Value {
 			so.m.copyTo(result.m)
 			iter := so.m.newIter()
 			for {
+				r.tick()
 				entry := iter.next()
 				if entry == nil {
 					break
@@ -264,6 +267,7 @@ func (r *Runtime) setProto_intersection(call FunctionCall) Value {
 	if so.m.size <= otherRecord.size {
 		iter := so.m.newIter()
 		for {
+			r.tick()
 			entry := iter.next()
 			if entry == nil {
 				break
@@ -294,6 +298,7 @@ func (r *Runtime) setProto_isDisjointFrom(call FunctionCall) Value {
 	if so.m.size <= otherRecord.size {
 		iter := so.m.newIter()
 		for {
+			r.tick()
 			entry := iter.next()
 			if entry == nil {
 				break
@@ -330,6 +335,7 @@ func (r *Runtime) setProto_isSubsetOf(call FunctionCall) Value {
 
 	iter := so.m.newIter()
 	for {
+		r.tick()
 		entry := iter.next()
 		if entry == nil {
 			break
@@ -431,6 +437,7 @@ func (r *Runtime) builtin_newSet(args []Value, newTarget *Object) *Object {
 			if adder == r.global.setAdder {
 				if stdArr != nil {
 					for _, v := range stdArr.values {
+						r.tick()
 						so.m.set(v, nil)
 					}
 				} else {
@@ -445,6 +452,7 @@ func (r *Runtime) builtin_newSet(args []Value, newTarget *Object) *Object {
 				}
 				if stdArr != nil {
 					for _, item := range stdArr.values {
+						r.tick()
 						adderFn(FunctionCall{This: o, Arguments: []Value{item}})
 					}
 				} else {
@@ -552,6 +560,7 @@ func (r *Runtime) getSetRecord(value Value) *setRecord {
 			iterateKeys: func(f func(Value) bool) {
 				iter := setObj.m.newIter()
 				for {
+					r.tick()
 					entry := iter.next()
 					if entry == nil {
 						break

@@ -108,17 +108,20 @@ func (r *Runtime) stringproto_iterator(call FunctionCall) Value {
 func (r *Runtime) string_fromcharcode(call FunctionCall) Value {
 	b := make([]byte, len(call.Arguments))
 	for i, arg := range call.Arguments {
+		r.tick()
 		chr := toUint16(arg)
 		if chr >= utf8.RuneSelf {
 			bb := make([]uint16, len(call.Arguments)+1)
 			bb[0] = unistring.BOM
 			bb1 := bb[1:]
 			for j := 0; j < i; j++ {
+				r.tick()
 				bb1[j] = uint16(b[j])
 			}
 			bb1[i] = chr
 			i++
 			for j, arg := range call.Arguments[i:] {
+				r.tick()
 				bb1[i+j] = toUint16(arg)
 			}
 			return unicodeString(bb)
@@ -132,6 +135,7 @@ func (r *Runtime) string_fromcharcode(call FunctionCall) Value {
 func (r *Runtime) string_fromcodepoint(call FunctionCall) Value {
 	sb := r.guardedBuilder()
 	for _, arg := range call.Arguments {
+		r.tick()
 		num := arg.ToNumber()
 		var c rune
 		if numInt, ok := num.(valueInt); ok {
@@ -158,6 +162,7 @@ func (r *Runtime) string_raw(call FunctionCall) Value {
 	nextIndex := int64(0)
 	numberOfSubstitutions := int64(len(call.Arguments) - 1)
 	for {
+		r.tick()
 		nextSeg := nilSafe(raw.self.getIdx(valueInt(nextIndex), nil)).toString()
 		stringElements.WriteString(nextSeg)
 		if nextIndex+1 == literalSegments {
@@ -241,6 +246,7 @@ func (r *Runtime) stringproto_concat(call FunctionCall) Value {
 		allAscii = false
 	}
 	for i, arg := range call.Arguments {
+		r.tick()
 		a, u := devirtualizeString(arg.toString())
 		if u != nil {
 			allAscii = false
@@ -261,6 +267,7 @@ func (r *Runtime) stringproto_concat(call FunctionCall) Value {
 		var buf strings.Builder
 		buf.Grow(totalLen)
 		for _, s := range strs {
+			r.tick()
 			buf.WriteString(s.String())
 		}
 		return asciiString(buf.String())
@@ -269,9 +276,11 @@ func (r *Runtime) stringproto_concat(call FunctionCall) Value {
 		buf[0] = unistring.BOM
 		pos := 1
 		for _, s := range strs {
+			r.tick()
 			switch s := s.(type) {
 			case asciiString:
 				for i := 0; i < len(s); i++ {
+					r.tick()
 					buf[pos] = uint16(s[i])
 					pos++
 				}
@@ -306,6 +315,7 @@ func (r *Runtime) stringproto_endsWith(call FunctionCall) Value {
 		return valueFalse
 	}
 	for i := 0; i < searchLength; i++ {
+		r.tick()
 		if s.CharAt(start+i) != searchStr.CharAt(i) {
 			return valueFalse
 		}
@@ -520,6 +530,7 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 			sb.WriteString(string(strAscii))
 		}
 		for remaining >= fl {
+			r.tick()
 			sb.WriteString(string(fillerAscii))
 			remaining -= fl
 		}
@@ -538,6 +549,7 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 	}
 	fl := filler.Length()
 	for remaining >= fl {
+		r.tick()
 		sb.writeString(filler)
 		remaining -= fl
 	}
@@ -584,6 +596,7 @@ func (r *Runtime) stringproto_repeat(call FunctionCall) Value {
 		var sb strings.Builder
 		sb.Grow(len(a) * num)
 		for i := 0; i < num; i++ {
+			r.tick()
 			sb.WriteString(string(a))
 		}
 		return asciiString(sb.String())
@@ -592,6 +605,7 @@ func (r *Runtime) stringproto_repeat(call FunctionCall) Value {
 	var sb unicodeStringBuilder
 	sb.Grow(u.Length() * num)
 	for i := 0; i < num; i++ {
+		r.tick()
 		sb.writeUnicodeString(u)
 	}
 	return sb.String()
@@ -621,12 +635,14 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 	lengthS := s.Length()
 	if rcall != nil {
 		for _, item := range found {
+			r.tick()
 			if item.indexes[0] != lastIndex {
 				buf.WriteSubstring(s, lastIndex, item.indexes[0])
 			}
 			matchCount := len(item.indexes) / 2
 			argumentList := make([]Value, matchCount+2, matchCount+3)
 			for index := 0; index < matchCount; index++ {
+				r.tick()
 				offset := 2 * index
 				if item.indexes[offset] != -1 {
 					if u == nil {
@@ -653,6 +669,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 		}
 	} else {
 		for _, item := range found {
+			r.tick()
 			if item.indexes[0] != lastIndex {
 				buf.WriteString(s.Substring(lastIndex, item.indexes[0]))
 			}
@@ -747,6 +764,7 @@ func (r *Runtime) stringproto_replaceAll(call FunctionCall) Value {
 
 	pos := s.index(searchStr, 0)
 	for pos != -1 {
+		r.tick()
 		found = append(found, regexpResult{indexes: []int{pos, pos + searchLength}})
 		pos = s.index(searchStr, pos+advanceBy)
 	}
@@ -862,19 +880,25 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 	if su == nil { // ASCII string
 		if sepu == nil {
 			// Both are ASCII
-			splitLimit := limit
-			if limit > 0 {
-				splitLimit = limit + 1
-			}
-
-			split := strings.SplitN(string(sa), string(sepa), splitLimit)
-
-			if limit > 0 && len(split) > limit {
-				split = split[:limit]
-			}
-			valueArray = make([]Value, len(split))
-			for index, value := range split {
-				valueArray[index] = asciiString(value)
+			// strings.SplitN, one piece per step.
+			str, sep := string(sa), string(sepa)
+			for limit < 0 || len(valueArray) < limit {
+				r.tick()
+				if sep == "" {
+					if str == "" {
+						break
+					}
+					valueArray = append(valueArray, asciiString(str[:1]))
+					str = str[1:]
+					continue
+				}
+				i := strings.Index(str, sep)
+				if i < 0 {
+					valueArray = append(valueArray, asciiString(str))
+					break
+				}
+				valueArray = append(valueArray, asciiString(str[:i]))
+				str = str[i+len(sep):]
 			}
 		} else {
 			// Unicode separator will never match an ASCII string
@@ -898,8 +922,10 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				limit = min(math.MaxInt, math.MaxUint32)
 			}
 			for ; limit > 0; limit-- {
+				r.tick()
 				var sb strings.Builder
 				for i := range idx {
+					r.tick()
 					if su[i] >= utf8.RuneSelf {
 						chunk := make(unicodeString, idx+1)
 						chunk[0] = unistring.BOM
@@ -910,6 +936,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				}
 				sb.Grow(idx)
 				for i := range idx {
+					r.tick()
 					sb.WriteByte((byte)(su[i]))
 				}
 				valueArray = append(valueArray, asciiString(sb.String()))
@@ -928,6 +955,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				su = su[:limit]
 			}
 			for len(su) > 0 {
+				r.tick()
 				c := su[0]
 				if c >= utf8.RuneSelf {
 					chunk := unicodeString{unistring.BOM, c}
@@ -962,6 +990,7 @@ func (r *Runtime) stringproto_startsWith(call FunctionCall) Value {
 		return valueFalse
 	}
 	for i := 0; i < searchLength; i++ {
+		r.tick()
 		if s.CharAt(start+i) != searchStr.CharAt(i) {
 			return valueFalse
 		}

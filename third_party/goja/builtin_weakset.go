@@ -71,6 +71,7 @@ func (r *Runtime) builtin_newWeakSet(args []Value, newTarget *Object) *Object {
 			if adder == r.global.weakSetAdder {
 				if stdArr != nil {
 					for _, v := range stdArr.values {
+						r.tick()
 						wso.s.set(r.toObject(v), nil)
 					}
 				} else {
@@ -85,6 +86,7 @@ func (r *Runtime) builtin_newWeakSet(args []Value, newTarget *Object) *Object {
 				}
 				if stdArr != nil {
 					for _, item := range stdArr.values {
+						r.tick()
 						adderFn(FunctionCall{This: o, Arguments: []Value{item}})
 					}
 				} else {

@@ -31,11 +31,12 @@ var nativeRecursion = []string{
 }
 
 func TestNativeRecursionIsARangeError(t *testing.T) {
-	// With the default depth, each route stays inside a 16 MiB stack (Go allows 1 GB).
+	// At depth 1000, each route stays inside a 16 MiB stack (Go allows 1 GB).
 	defer debug.SetMaxStack(debug.SetMaxStack(16 << 20))
 	for _, src := range nativeRecursion {
 		t.Run(src[:min(len(src), 60)], func(t *testing.T) {
 			r := New()
+			r.SetMaxNativeDepth(1000)
 			v, err := r.RunString(`(function(){ try { ` + src + ` } catch (e) { return e instanceof RangeError ? 'RangeError: ' + e.message : 'other: ' + e } return 'no error' })()`)
 			if err != nil {
 				t.Fatal(err)
@@ -71,10 +72,24 @@ func TestNativeDepthSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.SetMaxNativeDepth(0)
-	if v, err := r.RunString(deep(900)); err != nil || len(v.String()) != 1800 {
-		t.Fatalf("900 deep with the default limit: %v", err)
+	if v, err := r.RunString(deep(9000)); err != nil || len(v.String()) != 18000 {
+		t.Fatalf("9000 deep with the default limit: %v", err)
 	}
 	if r.guards.depth != 0 {
 		t.Fatalf("depth %d after the scripts", r.guards.depth)
+	}
+}
+
+func TestNativeDepthDefaultFitsTheStack(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(128 << 20))
+	for _, src := range []string{
+		`Array.prototype.join = Array.prototype.toString; String([])`,
+		`var a = []; for (var i = 0; i < 20000; i++) a = [a]; JSON.stringify(a)`,
+		`var a = []; for (var i = 0; i < 20000; i++) a = [a]; String(a)`,
+	} {
+		v, err := New().RunString(`(function(){ try { ` + src + ` } catch (e) { return String(e) } })()`)
+		if err != nil || v.String() != "RangeError: Maximum call stack size exceeded" {
+			t.Errorf("%s: %v %v", src, v, err)
+		}
 	}
 }

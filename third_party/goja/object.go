@@ -400,6 +400,7 @@ func (o *baseObject) checkDelete(name unistring.String, val Value, throw bool) b
 func (o *baseObject) _delete(name unistring.String) {
 	delete(o.values, name)
 	for i, n := range o.propNames {
+		o.val.runtime.tick()
 		if n == name {
 			names := o.propNames
 			if namesMarkedForCopy(names) {
@@ -465,6 +466,7 @@ func (o *baseObject) setProto(proto *Object, throw bool) bool {
 		return false
 	}
 	for p := proto; p != nil; p = p.self.proto() {
+		o.val.runtime.tick()
 		if p.SameAs(o.val) {
 			o.val.runtime.typeErrorResult(throw, "Cyclic __proto__ value")
 			return false
@@ -1330,6 +1332,7 @@ func (o *baseObject) ensurePropOrder() {
 func (o *baseObject) fixPropOrder() {
 	names := o.propNames
 	for i := o.lastSortedPropLen; i < len(names); i++ {
+		o.val.runtime.tick()
 		name := names[i]
 		if idx := strToArrayIdx(name); idx != math.MaxUint32 {
 			k := sort.Search(o.idxPropCount, func(j int) bool {
@@ -1358,10 +1361,12 @@ func (o *baseObject) stringKeys(all bool, keys []Value) []Value {
 	o.ensurePropOrder()
 	if all {
 		for _, k := range o.propNames {
+			o.val.runtime.tick()
 			keys = append(keys, stringValueFromRaw(k))
 		}
 	} else {
 		for _, k := range o.propNames {
+			o.val.runtime.tick()
 			prop := o.values[k]
 			if prop, ok := prop.(*valueProperty); ok && !prop.enumerable {
 				continue
@@ -1377,6 +1382,7 @@ func (o *baseObject) symbols(all bool, accum []Value) []Value {
 		iter := o.symValues.newIter()
 		if all {
 			for {
+				o.val.runtime.tick()
 				entry := iter.next()
 				if entry == nil {
 					break
@@ -1385,6 +1391,7 @@ func (o *baseObject) symbols(all bool, accum []Value) []Value {
 			}
 		} else {
 			for {
+				o.val.runtime.tick()
 				entry := iter.next()
 				if entry == nil {
 					break

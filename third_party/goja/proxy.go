@@ -773,6 +773,7 @@ func (p *proxyObject) keys(all bool, _ []Value) []Value {
 		if !all {
 			k := 0
 			for i, key := range v {
+				p.val.runtime.tick()
 				prop := p.val.getOwnProp(key)
 				if prop == nil || prop == _undefined {
 					continue
@@ -800,6 +801,7 @@ func (p *proxyObject) proxyOwnKeys() ([]Value, bool) {
 		var keySet propNameSet
 		l := toLength(keys.self.getStr("length", nil))
 		for k := int64(0); k < l; k++ {
+			p.val.runtime.tick()
 			item := keys.self.getIdx(valueInt(k), nil)
 			if _, ok := item.(String); !ok {
 				if _, ok := item.(*Symbol); !ok {
@@ -814,6 +816,7 @@ func (p *proxyObject) proxyOwnKeys() ([]Value, bool) {
 		}
 		ext := target.self.isExtensible()
 		for item, next := target.self.iterateKeys()(); next != nil; item, next = next() {
+			p.val.runtime.tick()
 			if keySet.has(item.name) {
 				keySet.delete(item.name)
 			} else {
@@ -978,6 +981,7 @@ func (p *proxyObject) filterKeys(vals []Value, all, symbols bool) []Value {
 	if !all {
 		k := 0
 		for i, val := range vals {
+			p.val.runtime.tick()
 			var prop Value
 			if symbols {
 				if s, ok := val.(*Symbol); ok {
@@ -1007,6 +1011,7 @@ func (p *proxyObject) filterKeys(vals []Value, all, symbols bool) []Value {
 	} else {
 		k := 0
 		for i, val := range vals {
+			p.val.runtime.tick()
 			if _, ok := val.(*Symbol); ok != symbols {
 				continue
 			}

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/dlclark/regexp2/v2"
 	"github.com/scriptrun/scriptrun/third_party/goja/unistring"
@@ -158,14 +160,17 @@ func (p *regexpPattern) findSubmatchIndex(rt *Runtime, s String, start int) rege
 	return p.regexpWrapper.findSubmatchIndex(s, p.unicode)
 }
 
+// findAllSubmatchIndex finds up to limit matches (all if limit < 0); rt,
+// when not nil, is charged a step per match (see also
+// regexpWrapper.findAllSubmatchIndex).
 func (p *regexpPattern) findAllSubmatchIndex(rt *Runtime, s String, start int, limit int, sticky bool) []regexpResult {
 	if p.regexpWrapper == nil {
-		return p.rx2(rt).findAllSubmatchIndex(s, start, limit, sticky, p.unicode)
+		return p.rx2(rt).findAllSubmatchIndex(rt, s, start, limit, sticky, p.unicode)
 	}
 	if start == 0 {
 		a, u := devirtualizeString(s)
 		if u == nil {
-			return p.regexpWrapper.findAllSubmatchIndex(string(a), limit, sticky)
+			return p.regexpWrapper.findAllSubmatchIndex(rt, string(a), limit, sticky)
 		}
 		if limit == 1 {
 			result := p.regexpWrapper.findSubmatchIndexUnicode(u, p.unicode)
@@ -180,7 +185,7 @@ func (p *regexpPattern) findAllSubmatchIndex(rt *Runtime, s String, start int, l
 			// Try to convert s to UTF-8. If it does not contain any invalid UTF-16 we can do the matching in UTF-8.
 			pm, str := buildUTF8PosMap(u)
 			if pm != nil {
-				res := p.regexpWrapper.findAllSubmatchIndex(str, limit, sticky)
+				res := p.regexpWrapper.findAllSubmatchIndex(rt, str, limit, sticky)
 				for _, result := range res {
 					for i, idx := range result.indexes {
 						result.indexes[i] = pm.get(idx)
@@ -192,7 +197,7 @@ func (p *regexpPattern) findAllSubmatchIndex(rt *Runtime, s String, start int, l
 	}
 
 	p.createRegexp2()
-	return p.rx2(rt).findAllSubmatchIndex(s, start, limit, sticky, p.unicode)
+	return p.rx2(rt).findAllSubmatchIndex(rt, s, start, limit, sticky, p.unicode)
 }
 
 // clone creates a copy of the regexpPattern which can be used concurrently.
@@ -344,7 +349,7 @@ func (r *regexp2Wrapper) findSubmatchIndexUnicode(s String, start int, doCache b
 	return result
 }
 
-func (r *regexp2Wrapper) findAllSubmatchIndexUTF16(s String, start, limit int, sticky bool) []regexpResult {
+func (r *regexp2Wrapper) findAllSubmatchIndexUTF16(rt *Runtime, s String, start, limit int, sticky bool) []regexpResult {
 	match, runes, err := r.findUTF16Cached(s, start, false)
 	if match == nil || err != nil {
 		return nil
@@ -354,6 +359,9 @@ func (r *regexp2Wrapper) findAllSubmatchIndexUTF16(s String, start, limit int, s
 	}
 	results := make([]regexpResult, 0, limit)
 	for match != nil {
+		if rt != nil {
+			rt.tick()
+		}
 		groups := match.Groups()
 
 		result := regexpResult{
@@ -429,7 +437,7 @@ func posMapReverseLookup(posMap []int, pos int) (int, bool) {
 	return mapped, false
 }
 
-func (r *regexp2Wrapper) findAllSubmatchIndexUnicode(s unicodeString, start, limit int, sticky bool) []regexpResult {
+func (r *regexp2Wrapper) findAllSubmatchIndexUnicode(rt *Runtime, s unicodeString, start, limit int, sticky bool) []regexpResult {
 	if limit < 0 {
 		limit = len(s) + 1
 	}
@@ -439,6 +447,9 @@ func (r *regexp2Wrapper) findAllSubmatchIndexUnicode(s unicodeString, start, lim
 		return nil
 	}
 	for match != nil {
+		if rt != nil {
+			rt.tick()
+		}
 		groups := match.Groups()
 
 		result := regexpResult{
@@ -472,15 +483,15 @@ func (r *regexp2Wrapper) findAllSubmatchIndexUnicode(s unicodeString, start, lim
 	return results
 }
 
-func (r *regexp2Wrapper) findAllSubmatchIndex(s String, start, limit int, sticky, fullUnicode bool) []regexpResult {
+func (r *regexp2Wrapper) findAllSubmatchIndex(rt *Runtime, s String, start, limit int, sticky, fullUnicode bool) []regexpResult {
 	a, u := devirtualizeString(s)
 	if u != nil {
 		if fullUnicode {
-			return r.findAllSubmatchIndexUnicode(u, start, limit, sticky)
+			return r.findAllSubmatchIndexUnicode(rt, u, start, limit, sticky)
 		}
-		return r.findAllSubmatchIndexUTF16(u, start, limit, sticky)
+		return r.findAllSubmatchIndexUTF16(rt, u, start, limit, sticky)
 	}
-	return r.findAllSubmatchIndexUTF16(a, start, limit, sticky)
+	return r.findAllSubmatchIndexUTF16(rt, a, start, limit, sticky)
 }
 
 func (r *regexp2Wrapper) clone() *regexp2Wrapper {
@@ -489,9 +500,20 @@ func (r *regexp2Wrapper) clone() *regexp2Wrapper {
 	}
 }
 
-func (r *regexpWrapper) findAllSubmatchIndex(s string, limit int, sticky bool) []regexpResult {
+// stepwiseMin is the length from which a string is matched one match at a
+// time when a runtime is to be charged: Go's FindAll would otherwise collect
+// every match of a long string in one call that no interrupt reaches.
+const stepwiseMin = 1 << 16
+
+func (r *regexpWrapper) findAllSubmatchIndex(rt *Runtime, s string, limit int, sticky bool) []regexpResult {
 	wrapped := (*regexp.Regexp)(r)
-	results := submatchesToRegexpResults(wrapped.FindAllStringSubmatchIndex(s, limit), wrapped.SubexpNames())
+	var matches [][]int
+	if rt != nil && len(s) >= stepwiseMin && !needsLeftContext(wrapped) {
+		matches = findAllStepwise(rt, wrapped, s, limit)
+	} else {
+		matches = wrapped.FindAllStringSubmatchIndex(s, limit)
+	}
+	results := submatchesToRegexpResults(matches, wrapped.SubexpNames())
 	pos := 0
 	if sticky {
 		for i, result := range results {
@@ -504,6 +526,75 @@ func (r *regexpWrapper) findAllSubmatchIndex(s string, limit int, sticky bool) [
 		}
 	}
 	return results
+}
+
+// findAllStepwise is re.FindAllStringSubmatchIndex(s, n), one match and one
+// step at a time: each match is searched for in the rest of s, which gives
+// the same matches as searching s from that position when the pattern has
+// no assertion that looks left of it (see needsLeftContext). Empty matches
+// follow Go's rules: one right after a match is skipped, and the search
+// then moves on by one character.
+func findAllStepwise(rt *Runtime, re *regexp.Regexp, s string, n int) [][]int {
+	if n < 0 {
+		n = len(s) + 1
+	}
+	var out [][]int
+	prevMatchEnd := -1
+	for pos := 0; len(out) < n && pos <= len(s); {
+		rt.tick()
+		m := re.FindStringSubmatchIndex(s[pos:])
+		if m == nil {
+			break
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += pos
+			}
+		}
+		accept := true
+		if m[1] == pos {
+			// An empty match.
+			if m[0] == prevMatchEnd {
+				accept = false
+			}
+			if _, w := utf8.DecodeRuneInString(s[pos:]); w > 0 {
+				pos += w
+			} else {
+				pos = len(s) + 1
+			}
+		} else {
+			pos = m[1]
+		}
+		prevMatchEnd = m[1]
+		if accept {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// needsLeftContext reports whether re has an assertion that looks at the
+// text before the position it is tried at (^, \A, \b, \B), so that matching
+// a suffix of a string differs from matching the string from there.
+func needsLeftContext(re *regexp.Regexp) bool {
+	t, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return true
+	}
+	var has func(t *syntax.Regexp) bool
+	has = func(t *syntax.Regexp) bool {
+		switch t.Op {
+		case syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+			return true
+		}
+		for _, sub := range t.Sub {
+			if has(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return has(t)
 }
 
 func (r *regexpWrapper) findSubmatchIndex(s String, fullUnicode bool) regexpResult {

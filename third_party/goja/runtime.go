@@ -339,6 +339,10 @@ func (e *InterruptedError) Unwrap() error {
 	return nil
 }
 
+// errNoStepGrant interrupts a VM whose step meter returned no grant and no
+// error.
+var errNoStepGrant = errors.New("goja: the step meter granted no steps")
+
 type StackOverflowError struct {
 	baseUncatchableException
 }
@@ -1519,6 +1523,32 @@ func (r *Runtime) CaptureCallStack(depth int, stack []StackFrame) []StackFrame {
 // To avoid that use ClearInterrupt()
 func (r *Runtime) Interrupt(v interface{}) {
 	r.vm.Interrupt(v)
+}
+
+// SetStepMeter sets a step budget: every VM instruction is one step (and
+// so is every iteration of a built-in's loop whose length the script
+// controls). The VM takes steps from a grant; when the grant is used up it
+// calls meter with the number of steps used since the previous call (0 on
+// the first call) and goes on with the grant it returns. If meter returns
+// an error (or a grant below 1) the VM is interrupted with that error, as
+// by Interrupt: the running Go call returns an *InterruptedError whose
+// Value is the error, and no try/catch/finally or promise job can catch it.
+//
+// The meter runs on the goroutine that runs the script, in the middle of
+// it: it must not call into the Runtime. Grants of a few thousand steps
+// keep its cost negligible; a grant no larger than what is left of a budget
+// makes the budget exact. A nil meter removes the budget. Steps are counted
+// whether or not a meter is set (see StepsUsed).
+func (r *Runtime) SetStepMeter(meter func(used int64) (grant int64, err error)) {
+	r.vm.setStepMeter(meter)
+}
+
+// StepsUsed returns the exact number of steps the Runtime has taken so far,
+// including those of the current grant not yet reported to the meter. The
+// count is deterministic: the same code on the same data takes the same
+// steps.
+func (r *Runtime) StepsUsed() int64 {
+	return r.vm.stepsUsed()
 }
 
 // ClearInterrupt resets the interrupt flag. Typically this needs to be called before the runtime
@@ -2755,6 +2785,7 @@ func iteratorValue(iterResult *Object) Value {
 func (ir *iteratorRecord) iterate(step func(Value)) {
 	r := ir.iterator.runtime
 	for {
+		r.tick()
 		if ir.next == nil {
 			panic(r.NewTypeError("iterator.next is missing or not a function"))
 		}
@@ -2818,6 +2849,7 @@ func (r *Runtime) ForOf(iterable Value, step func(curValue Value) (continueItera
 func (r *Runtime) forOfMethod(iterable Value, method func(FunctionCall) Value, step func(curValue Value) (continueIteration bool)) {
 	iter := r.getIterator(iterable, method)
 	for {
+		r.tick()
 		value, ex := iter.step()
 		if ex != nil {
 			panic(ex)

@@ -277,6 +277,7 @@ func (s *stringObject) iterateStringKeys() iterNextFunc {
 
 func (s *stringObject) stringKeys(all bool, accum []Value) []Value {
 	for i := 0; i < s.length; i++ {
+		s.val.runtime.tick()
 		accum = append(accum, asciiString(strconv.Itoa(i)))
 	}
 

@@ -932,6 +932,7 @@ func (a *typedArrayObject) stringKeys(all bool, accum []Value) []Value {
 		accum = make([]Value, 0, a.length)
 	}
 	for i := 0; i < a.length; i++ {
+		a.val.runtime.tick()
 		accum = append(accum, asciiString(strconv.Itoa(i)))
 	}
 	return a.baseObject.stringKeys(all, accum)

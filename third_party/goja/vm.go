@@ -380,6 +380,20 @@ type vm struct {
 	interruptVal  interface{}
 	interruptLock sync.Mutex
 
+	// The step budget (see Runtime.SetStepMeter). Steps are taken from
+	// slices of at most stepSlice steps: stepsLeft is what is left of the
+	// current slice, stepsBanked what is left of the current grant (of
+	// stepGrant steps) beyond it, stepsCharged what the meter was told
+	// about before the current grant. The run loop pays one decrement and
+	// compare per instruction; native loops (Runtime.tick) check the
+	// interrupt flag between slices. Without a meter the grant is unlimited
+	// and the same fields still count.
+	stepsLeft    int64
+	stepsBanked  int64
+	stepGrant    int64
+	stepsCharged int64
+	stepMeter    func(used int64) (grant int64, err error)
+
 	curAsyncRunner *asyncRunner
 
 	profTracker *profTracker
@@ -603,6 +617,93 @@ func (vm *vm) init() {
 	vm.sb = -1
 	vm.stash = &vm.r.global.stash
 	vm.maxCallStackSize = math.MaxInt32
+	vm.stepGrant, vm.stepsBanked = math.MaxInt64, math.MaxInt64
+}
+
+// stepSlice is the most steps taken between two calls of nextSlice: about
+// 10 µs of VM instructions.
+const stepSlice = 1024
+
+// nextSlice is called when the current slice of steps is used up. It
+// checks the interrupt flag and starts the next slice, first taking a new
+// grant from the meter when the current one is used up. It returns false
+// when the VM is interrupted (by Interrupt, or with the meter's error).
+func (vm *vm) nextSlice() bool {
+	if atomic.LoadUint32(&vm.interrupted) != 0 {
+		return false
+	}
+	if vm.stepsBanked <= 0 {
+		used := vm.stepGrant
+		vm.stepsCharged += used
+		vm.stepGrant = 0
+		if vm.stepMeter == nil {
+			vm.stepGrant, vm.stepsBanked = math.MaxInt64, math.MaxInt64
+		} else {
+			grant, err := vm.stepMeter(used)
+			if err == nil && grant <= 0 {
+				err = errNoStepGrant
+			}
+			if err != nil {
+				vm.Interrupt(err)
+				return false
+			}
+			vm.stepGrant, vm.stepsBanked = grant, grant
+		}
+	}
+	n := min(vm.stepsBanked, stepSlice)
+	vm.stepsBanked -= n
+	vm.stepsLeft = n
+	return true
+}
+
+// tick charges one step for an iteration of a native loop whose trip count
+// a script controls (a built-in walking a length, a string or an iterator),
+// so that such loops count against the step budget and stop within one
+// slice of steps of an interrupt, like the run loop. It is small enough to
+// be inlined: a decrement and compare per iteration.
+func (r *Runtime) tick() {
+	vm := r.vm
+	if vm.stepsLeft <= 0 {
+		vm.tickSlow()
+	}
+	vm.stepsLeft--
+}
+
+// tickSlow starts the next slice of steps for a native loop, or ends the
+// loop by panicking with the InterruptedError the run loop would raise.
+func (vm *vm) tickSlow() {
+	if !vm.nextSlice() {
+		panic(vm.interruptedError())
+	}
+}
+
+// stepsUsed is the exact number of steps taken so far.
+func (vm *vm) stepsUsed() int64 {
+	return vm.stepsCharged + vm.stepGrant - vm.stepsBanked - vm.stepsLeft
+}
+
+// setStepMeter counts what the current grant has used and makes the next
+// step ask the new meter for a grant.
+func (vm *vm) setStepMeter(m func(used int64) (grant int64, err error)) {
+	vm.stepsCharged = vm.stepsUsed()
+	vm.stepMeter = m
+	vm.stepsLeft, vm.stepsBanked = 0, 0
+	if m == nil {
+		vm.stepGrant, vm.stepsBanked = math.MaxInt64, math.MaxInt64
+	} else {
+		vm.stepGrant = 0
+	}
+}
+
+// interruptedError is the panic that ends an interrupted VM.
+func (vm *vm) interruptedError() *InterruptedError {
+	vm.interruptLock.Lock()
+	v := &InterruptedError{
+		iface: vm.interruptVal,
+	}
+	v.stack = vm.captureStack(nil, 0)
+	vm.interruptLock.Unlock()
+	return v
 }
 
 func (vm *vm) halted() bool {
@@ -614,17 +715,8 @@ func (vm *vm) run() {
 	if vm.profTracker != nil && !vm.runWithProfiler() {
 		return
 	}
-	count := 0
 	interrupted := false
 	for {
-		if count == 0 {
-			if atomic.LoadInt32(&globalProfiler.enabled) == 1 && !vm.runWithProfiler() {
-				return
-			}
-			count = 100
-		} else {
-			count--
-		}
 		if interrupted = atomic.LoadUint32(&vm.interrupted) != 0; interrupted {
 			break
 		}
@@ -632,17 +724,27 @@ func (vm *vm) run() {
 		if pc < 0 || pc >= len(vm.prg.code) {
 			break
 		}
+		if vm.stepsLeft <= 0 {
+			// Between slices of steps: the step meter and the profiler are
+			// checked here, so an instruction pays one decrement and
+			// compare besides the interrupt check.
+			if !vm.nextSlice() {
+				interrupted = true
+				break
+			}
+			if atomic.LoadInt32(&globalProfiler.enabled) == 1 {
+				if !vm.runWithProfiler() {
+					return
+				}
+				continue
+			}
+		}
+		vm.stepsLeft--
 		vm.prg.code[pc].exec(vm)
 	}
 
 	if interrupted {
-		vm.interruptLock.Lock()
-		v := &InterruptedError{
-			iface: vm.interruptVal,
-		}
-		v.stack = vm.captureStack(nil, 0)
-		vm.interruptLock.Unlock()
-		panic(v)
+		panic(vm.interruptedError())
 	}
 }
 
@@ -665,6 +767,10 @@ func (vm *vm) runWithProfiler() bool {
 		if pc < 0 || pc >= len(vm.prg.code) {
 			break
 		}
+		if vm.stepsLeft <= 0 && !vm.nextSlice() {
+			return true
+		}
+		vm.stepsLeft--
 		vm.prg.code[pc].exec(vm)
 		req := atomic.LoadInt32(&pt.req)
 		if req == profReqStop {

@@ -3,6 +3,7 @@ package lua
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -266,7 +267,8 @@ func basePCall(L *LState) int {
 		return 2
 	}
 	nargs := L.GetTop() - 1
-	if err := L.PCall(nargs, MultRet, nil); err != nil {
+	if err := L.pcall(nargs, MultRet, nil, false); err != nil {
+		L.CheckHalt()
 		L.Push(LFalse)
 		if aerr, ok := err.(*ApiError); ok {
 			L.Push(aerr.Object)
@@ -447,14 +449,18 @@ func baseUnpack(L *LState) int {
 	tb := L.CheckTable(1)
 	start := L.OptInt(2, 1)
 	end := L.OptInt(3, tb.Len())
+	if start > end {
+		return 0
+	}
+	n := int64(end) - int64(start) + 1
+	if n > math.MaxInt32 {
+		L.RaiseError("too many results to unpack")
+	}
+	L.checkResults(int(n), "too many results to unpack")
 	for i := start; i <= end; i++ {
 		L.Push(tb.RawGetInt(i))
 	}
-	ret := end - start + 1
-	if ret < 0 {
-		return 0
-	}
-	return ret
+	return int(n)
 }
 
 func baseXPCall(L *LState) int {
@@ -463,7 +469,8 @@ func baseXPCall(L *LState) int {
 
 	top := L.GetTop()
 	L.Push(fn)
-	if err := L.PCall(0, MultRet, errfunc); err != nil {
+	if err := L.pcall(0, MultRet, errfunc, false); err != nil {
+		L.CheckHalt()
 		L.Push(LFalse)
 		if aerr, ok := err.(*ApiError); ok {
 			L.Push(aerr.Object)

@@ -410,6 +410,28 @@ type funcContext struct {
 	labelPc         map[int]int
 	gotosCount      int
 	unresolvedGotos map[int]*gotoLabelDesc
+	depth           *compileDepth // shared by the nested contexts of one chunk
+}
+
+// compileDepth bounds the compiler's recursion over the syntax tree (see
+// CompileLimited).
+type compileDepth struct{ cur, max int }
+
+func (context *funcContext) enter(line int) {
+	d := context.depth
+	if d == nil {
+		return
+	}
+	d.cur++
+	if d.max > 0 && d.cur > d.max {
+		raiseCompileError(context, line, "chunk has too many syntax levels")
+	}
+}
+
+func (context *funcContext) leave() {
+	if context.depth != nil {
+		context.depth.cur--
+	}
 }
 
 func newFuncContext(sourcename string, parent *funcContext) *funcContext {
@@ -424,6 +446,9 @@ func newFuncContext(sourcename string, parent *funcContext) *funcContext {
 		labelPc:         map[int]int{},
 		gotosCount:      0,
 		unresolvedGotos: map[int]*gotoLabelDesc{},
+	}
+	if parent != nil {
+		fc.depth = parent.depth
 	}
 	fc.Blocks = []*codeBlock{fc.Block}
 	return fc
@@ -630,6 +655,8 @@ func compileChunk(context *funcContext, chunk []ast.Stmt, untilFollows bool) { /
 } // }}}
 
 func compileBlock(context *funcContext, chunk []ast.Stmt) { // {{{
+	context.enter(0)
+	defer context.leave()
 	if len(chunk) == 0 {
 		return
 	}
@@ -652,6 +679,8 @@ func compileBlock(context *funcContext, chunk []ast.Stmt) { // {{{
 } // }}}
 
 func compileStmt(context *funcContext, stmt ast.Stmt, isLastStmt bool) { // {{{
+	context.enter(sline(stmt))
+	defer context.leave()
 	switch st := stmt.(type) {
 	case *ast.AssignStmt:
 		compileAssignStmt(context, st)
@@ -930,6 +959,8 @@ func compileIfStmt(context *funcContext, stmt *ast.IfStmt) { // {{{
 } // }}}
 
 func compileBranchCondition(context *funcContext, reg int, expr ast.Expr, thenlabel, elselabel int, hasnextcond bool) { // {{{
+	context.enter(sline(expr))
+	defer context.leave()
 	// TODO folding constants?
 	code := context.Code
 	flip := 0
@@ -1140,6 +1171,8 @@ func compileGotoStmt(context *funcContext, stmt *ast.GotoStmt) { // {{{
 } // }}}
 
 func compileExpr(context *funcContext, reg int, expr ast.Expr, ec *expcontext) int { // {{{
+	context.enter(sline(expr))
+	defer context.leave()
 	code := context.Code
 	sreg := savereg(ec, reg)
 	sused := 1
@@ -1268,10 +1301,22 @@ func compileExprWithMVPropagation(context *funcContext, expr ast.Expr, reg *int,
 } // }}}
 
 func constFold(exp ast.Expr) ast.Expr { // {{{
+	return constFoldDepth(exp, 0)
+}
+
+// maxConstFoldDepth bounds constant folding: the compiler folds at every
+// level of an arithmetic chain, so unbounded folding took time quadratic
+// in the chain's length and Go stack linear in it.
+const maxConstFoldDepth = 64
+
+func constFoldDepth(exp ast.Expr, depth int) ast.Expr {
+	if depth > maxConstFoldDepth {
+		return exp
+	}
 	switch expr := exp.(type) {
 	case *ast.ArithmeticOpExpr:
-		lvalue, lisconst := lnumberValue(constFold(expr.Lhs))
-		rvalue, risconst := lnumberValue(constFold(expr.Rhs))
+		lvalue, lisconst := lnumberValue(constFoldDepth(expr.Lhs, depth+1))
+		rvalue, risconst := lnumberValue(constFoldDepth(expr.Rhs, depth+1))
 		if lisconst && risconst {
 			switch expr.Operator {
 			case "+":
@@ -1293,7 +1338,7 @@ func constFold(exp ast.Expr) ast.Expr { // {{{
 			return expr
 		}
 	case *ast.UnaryMinusOpExpr:
-		expr.Expr = constFold(expr.Expr)
+		expr.Expr = constFoldDepth(expr.Expr, depth+1)
 		if value, ok := lnumberValue(expr.Expr); ok {
 			return &constLValueExpr{Value: LNumber(-value)}
 		}
@@ -1574,6 +1619,8 @@ func compileLogicalOpExpr(context *funcContext, reg int, expr *ast.LogicalOpExpr
 } // }}}
 
 func compileLogicalOpExprAux(context *funcContext, reg int, expr ast.Expr, ec *expcontext, thenlabel, elselabel int, hasnextcond bool, lb *lblabels) { // {{{
+	context.enter(sline(expr))
+	defer context.leave()
 	// TODO folding constants?
 	code := context.Code
 	flip := 0
@@ -1847,6 +1894,16 @@ func patchCode(context *funcContext) { // {{{
 } // }}}
 
 func Compile(chunk []ast.Stmt, name string) (proto *FunctionProto, err error) { // {{{
+	return CompileLimited(chunk, name, 0)
+}
+
+// CompileLimited is Compile with the compiler's recursion over the syntax
+// tree bounded by maxDepth levels (0: no limit): a deeper tree is the
+// CompileError "chunk has too many syntax levels" instead of a Go stack
+// that grows with the input. A level is a nested block, statement or
+// expression; a left-associative chain such as a+b+c+... nests one level
+// per operator.
+func CompileLimited(chunk []ast.Stmt, name string, maxDepth int) (proto *FunctionProto, err error) {
 	defer func() {
 		if rcv := recover(); rcv != nil {
 			if _, ok := rcv.(*CompileError); ok {
@@ -1864,6 +1921,7 @@ func Compile(chunk []ast.Stmt, name string) (proto *FunctionProto, err error) { 
 		funcexpr.SetLastLine(eline(chunk[len(chunk)-1]) + 1)
 	}
 	context := newFuncContext(name, nil)
+	context.depth = &compileDepth{max: maxDepth}
 	compileFunctionExpr(context, funcexpr, ecnone(0))
 	proto = context.Proto
 	return

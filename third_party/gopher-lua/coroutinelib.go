@@ -36,6 +36,10 @@ func coCreate(L *LState) int {
 }
 
 func coYield(L *LState) int {
+	if L.nCcalls > 0 {
+		// Upstream went on and failed later with "register underflow".
+		L.RaiseError("attempt to yield across metamethod/C-call boundary")
+	}
 	return -1
 }
 
@@ -78,6 +82,7 @@ func coResume(L *LState) int {
 	}
 	top := L.GetTop()
 	threadRun(th)
+	L.CheckHalt()
 	return L.GetTop() - top
 }
 

@@ -262,7 +262,7 @@ func (cs *autoGrowingCallFrameStack) IsEmpty() bool {
 
 // IsFull returns true if the stack cannot receive any more stack pushes without overflowing
 func (cs *autoGrowingCallFrameStack) IsFull() bool {
-	return int(cs.segIdx) == len(cs.segments) && cs.segSp >= FramesPerSegment
+	return int(cs.segIdx) == len(cs.segments)-1 && cs.segSp >= FramesPerSegment
 }
 
 func (cs *autoGrowingCallFrameStack) Clear() {
@@ -637,13 +637,15 @@ func (rg *registry) IsFull() bool {
 /* Global {{{ */
 
 func newGlobal() *Global {
-	return &Global{
+	g := &Global{
 		MainThread: nil,
 		Registry:   newLTable(0, 32),
 		Global:     newLTable(0, 64),
 		builtinMts: make(map[int]LValue),
 		tempFiles:  make([]*os.File, 0, 10),
 	}
+	g.meter.init()
+	return g
 }
 
 /* }}} */
@@ -733,9 +735,6 @@ func (ls *LState) closeAllUpvalues() { // +inline-start
 } // +inline-end
 
 func (ls *LState) raiseError(level int, format string, args ...interface{}) {
-	if !ls.hasErrorFunc {
-		ls.closeAllUpvalues()
-	}
 	message := format
 	if len(args) > 0 {
 		message = fmt.Sprintf(format, args...)
@@ -839,6 +838,10 @@ func (ls *LState) rawFrameFuncName(fr *callFrame) string {
 
 func (ls *LState) frameFuncName(fr *callFrame) (string, bool) {
 	frame := fr.Parent
+	if fr.TailCall > 0 && !fr.Fn.IsG {
+		// Its caller is gone: the function, not the call site, names it.
+		return fmt.Sprintf("<%v:%v>", fr.Fn.Proto.SourceName, fr.Fn.Proto.LineDefined), false
+	}
 	if frame == nil {
 		if ls.Parent == nil {
 			return "main chunk", true
@@ -1138,7 +1141,7 @@ func (ls *LState) pushCallFrame(cf callFrame, fn LValue, meta bool) { // +inline
 		ls.RaiseError("attempt to call a non-function object")
 	}
 	if ls.stack.IsFull() {
-		ls.RaiseError("stack overflow")
+		ls.stackOverflow()
 	}
 	ls.stack.Push(cf)
 	newcf := ls.stack.Last()
@@ -1266,7 +1269,11 @@ func (ls *LState) callR(nargs, nret, rbase int) {
 		ls.G.CurrentThread = ls
 		ls.mainLoop(ls, nil)
 	} else {
+		// A Lua function called from Go runs in a nested VM loop; a yield
+		// there cannot unwind through the Go frames in between.
+		ls.nCcalls++
 		ls.mainLoop(ls, ls.currentFrame)
+		ls.nCcalls--
 	}
 	if nret != MultRet {
 		ls.reg.SetTop(rbase + nret)
@@ -1350,6 +1357,9 @@ func (ls *LState) setField(obj LValue, key LValue, value LValue) {
 			if !istable {
 				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key.String())
 			}
+			if value != LNil {
+				ls.chargeNewKey(key)
+			}
 			ls.RawSet(tb, key, value)
 			return
 		}
@@ -1381,6 +1391,9 @@ func (ls *LState) setFieldString(obj LValue, key string, value LValue) {
 		if metaindex == LNil {
 			if !istable {
 				ls.RaiseError("attempt to index a non-table object(%v) with key '%s'", curobj.Type().String(), key)
+			}
+			if value != LNil {
+				ls.ChargeMemory(hashSlotBytes)
 			}
 			tb.RawSetString(key, value)
 			return
@@ -1621,6 +1634,9 @@ func (ls *LState) NewThread() (*LState, context.CancelFunc) {
 		thread.ctx, f = context.WithCancel(ls.ctx)
 		thread.ctxCancelFn = f
 	}
+	if ls.ctx == nil && ls.G.meter.metered {
+		thread.mainLoop = mainLoopMetered
+	}
 	return thread, f
 }
 
@@ -1735,9 +1751,6 @@ func (ls *LState) Error(lv LValue, level int) {
 	if str, ok := lv.(LString); ok {
 		ls.raiseError(level, "%s", string(str))
 	} else {
-		if !ls.hasErrorFunc {
-			ls.closeAllUpvalues()
-		}
 		ls.Push(lv)
 		ls.Panic(ls)
 	}
@@ -1745,6 +1758,11 @@ func (ls *LState) Error(lv LValue, level int) {
 
 func (ls *LState) GetInfo(what string, dbg *Debug, fn LValue) (LValue, error) {
 	if !strings.HasPrefix(what, ">") {
+		if dbg.frame == nil && dbg.What == "tail" {
+			// The place of calls that tail calls replaced, as in Lua 5.1.
+			dbg.Source, dbg.CurrentLine, dbg.Name = "=(tail call)", -1, ""
+			return LNil, nil
+		}
 		fn = dbg.frame.Fn
 	} else {
 		what = what[1:]
@@ -1760,7 +1778,7 @@ func (ls *LState) GetInfo(what string, dbg *Debug, fn LValue) (LValue, error) {
 		case 'f':
 			retfn = true
 		case 'S':
-			if dbg.frame != nil && dbg.frame.Parent == nil {
+			if dbg.frame != nil && dbg.frame.Parent == nil && dbg.frame.TailCall == 0 {
 				dbg.What = "main"
 			} else if f.IsG {
 				dbg.What = "G"
@@ -1811,8 +1829,10 @@ func (ls *LState) GetStack(level int) (*Debug, bool) {
 
 	if level == 0 && frame != nil {
 		return &Debug{frame: frame}, true
-	} else if level < 0 && ls.stack.Sp() > 0 {
-		return &Debug{frame: ls.stack.At(0)}, true
+	} else if level < 0 {
+		// The level is one of the calls that the tail calls of the frame
+		// below it replaced (upstream returned the bottom frame again).
+		return &Debug{What: "tail"}, true
 	}
 	return &Debug{}, false
 }
@@ -2027,10 +2047,18 @@ func (ls *LState) Call(nargs, nret int) {
 }
 
 func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
+	return ls.pcall(nargs, nret, errfunc, true)
+}
+
+// pcall is PCall; with trace false it does not build the stack traceback
+// of an error that has none (pcall and xpcall drop it, and building it
+// costs time proportional to the stack depth).
+func (ls *LState) pcall(nargs, nret int, errfunc *LFunction, trace bool) (err error) {
 	err = nil
 	sp := ls.stack.Sp()
 	base := ls.reg.Top() - nargs - 1
 	oldpanic := ls.Panic
+	nCcalls := ls.nCcalls
 	ls.Panic = panicWithoutTraceback
 	if errfunc != nil {
 		ls.hasErrorFunc = true
@@ -2038,6 +2066,7 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 	defer func() {
 		ls.Panic = oldpanic
 		ls.hasErrorFunc = false
+		ls.nCcalls = nCcalls
 		rcv := recover()
 		if rcv != nil {
 			if _, ok := rcv.(*ApiError); !ok {
@@ -2050,7 +2079,7 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 			} else {
 				err = rcv.(*ApiError)
 			}
-			if errfunc != nil {
+			if errfunc != nil && ls.G.meter.halt == nil {
 				ls.Push(errfunc)
 				ls.Push(err.(*ApiError).Object)
 				ls.Panic = panicWithoutTraceback
@@ -2071,16 +2100,20 @@ func (ls *LState) PCall(nargs, nret int, errfunc *LFunction) (err error) {
 						}
 						ls.stack.SetSp(sp)
 						ls.currentFrame = ls.stack.Last()
+						ls.closeUpvalues(base)
 						ls.reg.SetTop(base)
 					}
 				}()
 				ls.Call(1, 1)
 				err = newApiError(ApiErrorError, ls.Get(-1))
-			} else if len(err.(*ApiError).StackTrace) == 0 {
+			} else if trace && len(err.(*ApiError).StackTrace) == 0 {
 				err.(*ApiError).StackTrace = ls.stackTrace(0)
 			}
+			// The frames above base are gone: their locals' upvalues close
+			// (and only theirs: the frames below are still running).
 			ls.stack.SetSp(sp)
 			ls.currentFrame = ls.stack.Last()
+			ls.closeUpvalues(base)
 			ls.reg.SetTop(base)
 		}
 		ls.stack.SetSp(sp)
@@ -2272,6 +2305,9 @@ func (ls *LState) Context() context.Context {
 func (ls *LState) RemoveContext() context.Context {
 	oldctx := ls.ctx
 	ls.mainLoop = mainLoop
+	if ls.G.meter.metered {
+		ls.mainLoop = mainLoopMetered
+	}
 	ls.ctx = nil
 	return oldctx
 }

@@ -66,6 +66,7 @@ func strByte(L *LState) int {
 		return 0
 	}
 
+	L.checkResults(end-start, "string slice too long")
 	for i := start; i < end; i++ {
 		L.Push(LNumber(str[i]))
 	}
@@ -74,6 +75,7 @@ func strByte(L *LState) int {
 
 func strChar(L *LState) int {
 	top := L.GetTop()
+	L.ChargeString(top)
 	bytes := make([]byte, L.GetTop())
 	for i := 1; i <= top; i++ {
 		bytes[i-1] = uint8(L.CheckInt(i))
@@ -112,10 +114,7 @@ func strFind(L *LState) int {
 		return 2
 	}
 
-	mds, err := pm.Find(pattern, unsafeFastStringToReadOnlyBytes(str), init, 1)
-	if err != nil {
-		L.RaiseError("%s", err.Error())
-	}
+	mds := findPattern(L, pattern, str, init, 1)
 	if len(mds) == 0 {
 		L.Push(LNil)
 		return 1
@@ -141,7 +140,9 @@ func strFormat(L *LState) int {
 		args[i-2] = L.Get(i)
 	}
 	npat := strings.Count(str, "%") - strings.Count(str, "%%")
-	L.Push(LString(fmt.Sprintf(str, args[:intMin(npat, len(args))]...)))
+	res := fmt.Sprintf(str, args[:intMin(npat, len(args))]...)
+	L.ChargeString(len(res))
+	L.Push(LString(res))
 	return 1
 }
 
@@ -152,25 +153,90 @@ func strGsub(L *LState) int {
 	repl := L.CheckAny(3)
 	limit := L.OptInt(4, -1)
 
-	mds, err := pm.Find(pat, unsafeFastStringToReadOnlyBytes(str), 0, limit)
-	if err != nil {
-		L.RaiseError("%s", err.Error())
+	// One match at a time, the result built in one pass and charged as it
+	// grows: collecting every match first and splicing each into a copy of
+	// the whole string took memory per match and time quadratic in the
+	// subject.
+	pt := compilePattern(L, pat)
+	src := unsafeFastStringToReadOnlyBytes(str)
+	var b strings.Builder
+	n, last := 0, 0
+	for sp := 0; sp <= len(src) && (limit < 0 || n < limit); {
+		mds, err := pt.Find(src, sp, 1, L.ChargeSteps)
+		if err != nil {
+			L.RaiseError("%s", err.Error())
+		}
+		if len(mds) == 0 {
+			break
+		}
+		match := mds[0]
+		start, end := match.Capture(0), match.Capture(1)
+		n++
+		rep, ok := gsubReplacement(L, str, repl, match)
+		if !ok {
+			rep = str[start:end]
+		}
+		if b.Len()+start-last+len(rep) > MaxStringLen {
+			L.RaiseError("string length overflow")
+		}
+		L.ChargeString(start - last + len(rep))
+		b.WriteString(str[last:start])
+		b.WriteString(rep)
+		last = end
+		sp = start + 1
+		if sp < end {
+			sp = end
+		}
+		if pt.MustHead() {
+			break
+		}
 	}
-	if len(mds) == 0 {
+	if n == 0 {
 		L.SetTop(1)
 		L.Push(LNumber(0))
 		return 2
 	}
+	L.ChargeString(len(str) - last)
+	b.WriteString(str[last:])
+	L.Push(LString(b.String()))
+	L.Push(LNumber(n))
+	return 2
+}
+
+// compilePattern compiles a pattern or raises its error.
+func compilePattern(L *LState, pat string) *pm.Pattern {
+	pt, err := pm.Compile(pat)
+	if err != nil {
+		L.RaiseError("%s", err.Error())
+	}
+	return pt
+}
+
+// findPattern finds up to limit matches, its steps charged to L.
+func findPattern(L *LState, pat, str string, offset, limit int) []*pm.MatchData {
+	mds, err := compilePattern(L, pat).Find(unsafeFastStringToReadOnlyBytes(str), offset, limit, L.ChargeSteps)
+	if err != nil {
+		L.RaiseError("%s", err.Error())
+	}
+	return mds
+}
+
+// gsubReplacement returns the replacement of one match; ok is false when
+// the match is kept (a table or function gave nil or false).
+func gsubReplacement(L *LState, str string, repl LValue, match *pm.MatchData) (string, bool) {
+	var info []replaceInfo
 	switch lv := repl.(type) {
 	case LString:
-		L.Push(LString(strGsubStr(L, str, string(lv), mds)))
+		info = strGsubStrInfo(L, str, string(lv), match)
 	case *LTable:
-		L.Push(LString(strGsubTable(L, str, lv, mds)))
+		info = strGsubTableInfo(L, str, lv, match)
 	case *LFunction:
-		L.Push(LString(strGsubFunc(L, str, lv, mds)))
+		info = strGsubFuncInfo(L, str, lv, match)
 	}
-	L.Push(LNumber(len(mds)))
-	return 2
+	if len(info) == 0 {
+		return "", false
+	}
+	return info[0].String, true
 }
 
 type replaceInfo struct {
@@ -200,27 +266,9 @@ func capturedString(L *LState, m *pm.MatchData, str string, idx int) string {
 
 }
 
-func strGsubDoReplace(str string, info []replaceInfo) string {
-	offset := 0
-	buf := []byte(str)
-	for _, replace := range info {
-		oldlen := len(buf)
-		b1 := append([]byte(""), buf[0:offset+replace.Indicies[0]]...)
-		b2 := []byte("")
-		index2 := offset + replace.Indicies[1]
-		if index2 <= len(buf) {
-			b2 = append(b2, buf[index2:len(buf)]...)
-		}
-		buf = append(b1, replace.String...)
-		buf = append(buf, b2...)
-		offset += len(buf) - oldlen
-	}
-	return string(buf)
-}
-
-func strGsubStr(L *LState, str string, repl string, matches []*pm.MatchData) string {
-	infoList := make([]replaceInfo, 0, len(matches))
-	for _, match := range matches {
+func strGsubStrInfo(L *LState, str string, repl string, match *pm.MatchData) []replaceInfo {
+	var infoList []replaceInfo
+	{
 		start, end := match.Capture(0), match.Capture(1)
 		sc := newFlagScanner('%', "", "", repl)
 		for c, eos := sc.Next(); !eos; c, eos = sc.Next() {
@@ -240,13 +288,12 @@ func strGsubStr(L *LState, str string, repl string, matches []*pm.MatchData) str
 		}
 		infoList = append(infoList, replaceInfo{[]int{start, end}, sc.String()})
 	}
-
-	return strGsubDoReplace(str, infoList)
+	return infoList
 }
 
-func strGsubTable(L *LState, str string, repl *LTable, matches []*pm.MatchData) string {
-	infoList := make([]replaceInfo, 0, len(matches))
-	for _, match := range matches {
+func strGsubTableInfo(L *LState, str string, repl *LTable, match *pm.MatchData) []replaceInfo {
+	var infoList []replaceInfo
+	{
 		idx := 0
 		if match.CaptureLength() > 2 { // has captures
 			idx = 2
@@ -261,12 +308,12 @@ func strGsubTable(L *LState, str string, repl *LTable, matches []*pm.MatchData) 
 			infoList = append(infoList, replaceInfo{[]int{match.Capture(0), match.Capture(1)}, LVAsString(value)})
 		}
 	}
-	return strGsubDoReplace(str, infoList)
+	return infoList
 }
 
-func strGsubFunc(L *LState, str string, repl *LFunction, matches []*pm.MatchData) string {
-	infoList := make([]replaceInfo, 0, len(matches))
-	for _, match := range matches {
+func strGsubFuncInfo(L *LState, str string, repl *LFunction, match *pm.MatchData) []replaceInfo {
+	var infoList []replaceInfo
+	{
 		start, end := match.Capture(0), match.Capture(1)
 		L.Push(repl)
 		nargs := 0
@@ -289,26 +336,40 @@ func strGsubFunc(L *LState, str string, repl *LFunction, matches []*pm.MatchData
 			infoList = append(infoList, replaceInfo{[]int{start, end}, LVAsString(ret)})
 		}
 	}
-	return strGsubDoReplace(str, infoList)
+	return infoList
 }
 
 type strMatchData struct {
-	str     string
-	pos     int
-	matches []*pm.MatchData
+	str  string
+	pt   *pm.Pattern
+	pos  int // where the next search starts; past the end when done
+	done bool
 }
 
+// strGmatchIter finds the next match only when asked, so a loop that stops
+// early does not pay for (or hold) every match of a long subject.
 func strGmatchIter(L *LState) int {
 	md := L.CheckUserData(1).Value.(*strMatchData)
 	str := md.str
-	matches := md.matches
-	idx := md.pos
-	md.pos += 1
-	if idx == len(matches) {
+	if md.done || md.pos > len(str) {
 		return 0
 	}
-	L.Push(L.Get(1))
-	match := matches[idx]
+	mds, err := md.pt.Find(unsafeFastStringToReadOnlyBytes(str), md.pos, 1, L.ChargeSteps)
+	if err != nil {
+		L.RaiseError("%s", err.Error())
+	}
+	if len(mds) == 0 {
+		md.done = true
+		return 0
+	}
+	match := mds[0]
+	md.pos = match.Capture(0) + 1
+	if md.pos < match.Capture(1) {
+		md.pos = match.Capture(1)
+	}
+	if md.pt.MustHead() {
+		md.done = true
+	}
 	if match.CaptureLength() == 2 {
 		L.Push(LString(str[match.Capture(0):match.Capture(1)]))
 		return 1
@@ -327,13 +388,10 @@ func strGmatchIter(L *LState) int {
 func strGmatch(L *LState) int {
 	str := L.CheckString(1)
 	pattern := L.CheckString(2)
-	mds, err := pm.Find(pattern, []byte(str), 0, -1)
-	if err != nil {
-		L.RaiseError("%s", err.Error())
-	}
+	pt := compilePattern(L, pattern)
 	L.Push(L.Get(UpvalueIndex(1)))
 	ud := L.NewUserData()
-	ud.Value = &strMatchData{str, 0, mds}
+	ud.Value = &strMatchData{str: str, pt: pt}
 	L.Push(ud)
 	return 2
 }
@@ -346,6 +404,7 @@ func strLen(L *LState) int {
 
 func strLower(L *LState) int {
 	str := L.CheckString(1)
+	L.ChargeString(len(str))
 	L.Push(LString(strings.ToLower(str)))
 	return 1
 }
@@ -363,10 +422,7 @@ func strMatch(L *LState) int {
 		offset = 0
 	}
 
-	mds, err := pm.Find(pattern, unsafeFastStringToReadOnlyBytes(str), offset, 1)
-	if err != nil {
-		L.RaiseError("%s", err.Error())
-	}
+	mds := findPattern(L, pattern, str, offset, 1)
 	if len(mds) == 0 {
 		L.Push(LNil)
 		return 0
@@ -392,9 +448,14 @@ func strMatch(L *LState) int {
 func strRep(L *LState) int {
 	str := L.CheckString(1)
 	n := L.CheckInt(2)
-	if n < 0 {
+	if n <= 0 || len(str) == 0 {
 		L.Push(emptyLString)
 	} else {
+		size := len(str) * n
+		if size/n != len(str) {
+			size = -1 // overflow
+		}
+		L.ChargeString(size)
 		L.Push(LString(strings.Repeat(str, n)))
 	}
 	return 1
@@ -402,6 +463,7 @@ func strRep(L *LState) int {
 
 func strReverse(L *LState) int {
 	str := L.CheckString(1)
+	L.ChargeString(len(str))
 	bts := []byte(str)
 	out := make([]byte, len(bts))
 	for i, j := 0, len(bts)-1; j >= 0; i, j = i+1, j-1 {
@@ -426,6 +488,7 @@ func strSub(L *LState) int {
 
 func strUpper(L *LState) int {
 	str := L.CheckString(1)
+	L.ChargeString(len(str))
 	L.Push(LString(strings.ToUpper(str)))
 	return 1
 }

@@ -18,6 +18,7 @@ func (lv lValueArraySorter) Swap(i, j int) {
 }
 
 func (lv lValueArraySorter) Less(i, j int) bool {
+	lv.L.ChargeSteps(1)
 	if lv.Fn != nil {
 		lv.L.Push(lv.Fn)
 		lv.L.Push(lv.Values[i])
@@ -72,6 +73,7 @@ func (tb *LTable) Append(value LValue) {
 	}
 	if len(tb.array) == 0 || tb.array[len(tb.array)-1] != LNil {
 		tb.array = append(tb.array, value)
+		tb.migrate(len(tb.array) - 1)
 	} else {
 		i := len(tb.array) - 2
 		for ; i >= 0; i-- {
@@ -97,9 +99,11 @@ func (tb *LTable) Insert(i int, value LValue) {
 		return
 	}
 	i -= 1
+	alen := len(tb.array)
 	tb.array = append(tb.array, LNil)
 	copy(tb.array[i+1:], tb.array[i:])
 	tb.array[i] = value
+	tb.migrate(alen)
 }
 
 // MaxN returns a maximum number key that nil value does not exist before it.
@@ -148,22 +152,7 @@ func (tb *LTable) RawSet(key LValue, value LValue) {
 	switch v := key.(type) {
 	case LNumber:
 		if isArrayKey(v) {
-			if tb.array == nil {
-				tb.array = make([]LValue, 0, defaultArrayCap)
-			}
-			index := int(v) - 1
-			alen := len(tb.array)
-			switch {
-			case index == alen:
-				tb.array = append(tb.array, value)
-			case index > alen:
-				for i := 0; i < (index - alen); i++ {
-					tb.array = append(tb.array, LNil)
-				}
-				tb.array = append(tb.array, value)
-			case index < alen:
-				tb.array[index] = value
-			}
+			tb.setArrayKey(int(v)-1, value)
 			return
 		}
 	case LString:
@@ -180,21 +169,63 @@ func (tb *LTable) RawSetInt(key int, value LValue) {
 		tb.RawSetH(LNumber(key), value)
 		return
 	}
+	tb.setArrayKey(key-1, value)
+}
+
+// MaxArrayGap is how far past the end of a table's array part an integer
+// key may be set and still extend the array (the slots between become nil).
+// A key further out goes to the hash part and moves into the array when the
+// array reaches it, so t[67108863] = 1 costs one hash entry, not a 1 GB
+// array.
+const MaxArrayGap = 64
+
+// setArrayKey sets integer key index+1, 1 <= index+1 < MaxArrayIndex.
+// Integer keys past the array part live in dict (see MaxArrayGap).
+func (tb *LTable) setArrayKey(index int, value LValue) {
 	if tb.array == nil {
-		tb.array = make([]LValue, 0, 32)
+		tb.array = make([]LValue, 0, defaultArrayCap)
 	}
-	index := key - 1
 	alen := len(tb.array)
 	switch {
-	case index == alen:
-		tb.array = append(tb.array, value)
-	case index > alen:
-		for i := 0; i < (index - alen); i++ {
-			tb.array = append(tb.array, LNil)
-		}
-		tb.array = append(tb.array, value)
 	case index < alen:
 		tb.array[index] = value
+		return
+	case index-alen > MaxArrayGap:
+		tb.RawSetH(LNumber(index+1), value)
+		return
+	}
+	if tb.dict != nil {
+		delete(tb.dict, LNumber(index+1))
+	}
+	for len(tb.array) < index {
+		tb.array = append(tb.array, LNil)
+	}
+	tb.array = append(tb.array, value)
+	tb.migrate(alen)
+}
+
+// migrate moves the integer keys that the array part now reaches (it grew
+// from length from) out of dict, and then those that continue it.
+func (tb *LTable) migrate(from int) {
+	if len(tb.dict) == 0 {
+		return
+	}
+	for k := from + 1; k <= len(tb.array); k++ {
+		if v, ok := tb.dict[LNumber(k)]; ok {
+			if tb.array[k-1] == LNil {
+				tb.array[k-1] = v
+			}
+			delete(tb.dict, LNumber(k))
+		}
+	}
+	for {
+		k := LNumber(len(tb.array) + 1)
+		v, ok := tb.dict[k]
+		if !ok {
+			return
+		}
+		tb.array = append(tb.array, v)
+		delete(tb.dict, k)
 	}
 }
 
@@ -257,7 +288,7 @@ func (tb *LTable) RawGet(key LValue) LValue {
 			}
 			index := int(v) - 1
 			if index >= len(tb.array) {
-				return LNil
+				return tb.farKey(v)
 			}
 			return tb.array[index]
 		}
@@ -279,16 +310,24 @@ func (tb *LTable) RawGet(key LValue) LValue {
 	return LNil
 }
 
+// farKey returns the value of an integer key past the array part.
+func (tb *LTable) farKey(k LNumber) LValue {
+	if tb.dict == nil {
+		return LNil
+	}
+	if v, ok := tb.dict[k]; ok {
+		return v
+	}
+	return LNil
+}
+
 // RawGetInt returns an LValue at position `key` without __index metamethod.
 func (tb *LTable) RawGetInt(key int) LValue {
-	if tb.array == nil {
-		return LNil
-	}
 	index := int(key) - 1
-	if index >= len(tb.array) || index < 0 {
-		return LNil
+	if index >= 0 && index < len(tb.array) {
+		return tb.array[index]
 	}
-	return tb.array[index]
+	return tb.farKey(LNumber(key))
 }
 
 // RawGet returns an LValue associated with a given key without __index metamethod.
@@ -356,7 +395,8 @@ func (tb *LTable) Next(key LValue) (LValue, LValue) {
 	}
 
 	if init || key != LNumber(0) {
-		if kv, ok := key.(LNumber); ok && isInteger(kv) && int(kv) >= 0 && kv < LNumber(MaxArrayIndex) {
+		// Integer keys past the array part are in dict (MaxArrayGap).
+		if kv, ok := key.(LNumber); ok && isInteger(kv) && int(kv) >= 0 && int(kv) <= len(tb.array) {
 			index := int(kv)
 			if tb.array != nil {
 				for ; index < len(tb.array); index++ {

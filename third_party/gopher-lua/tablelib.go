@@ -2,6 +2,7 @@ package lua
 
 import (
 	"sort"
+	"strings"
 )
 
 func OpenTable(L *LState) int {
@@ -44,7 +45,11 @@ func tableRemove(L *LState) int {
 	if L.GetTop() == 1 {
 		L.Push(tbl.Remove(-1))
 	} else {
-		L.Push(tbl.Remove(L.CheckInt(2)))
+		pos := L.CheckInt(2)
+		if n := len(tbl.array) - pos; n > 0 {
+			L.ChargeSteps(n) // the shift
+		}
+		L.Push(tbl.Remove(pos))
 	}
 	return 1
 }
@@ -66,19 +71,30 @@ func tableConcat(L *LState) int {
 		L.Push(emptyLString)
 		return 1
 	}
-	//TODO should flushing?
-	retbottom := L.GetTop()
+	// Built in one pass (not on the registry, which a long table would
+	// overflow), charged as it grows.
+	var b strings.Builder
 	for ; i <= j; i++ {
 		v := tbl.RawGetInt(i)
 		if !LVCanConvToString(v) {
 			L.RaiseError("invalid value (%s) at index %d in table for concat", v.Type().String(), i)
 		}
-		L.Push(v)
+		s := LVAsString(v)
+		n := len(s)
 		if i != j {
-			L.Push(sep)
+			n += len(sep)
+		}
+		if b.Len()+n > MaxStringLen {
+			L.RaiseError("string length overflow")
+		}
+		L.ChargeSteps(1)
+		L.ChargeString(n)
+		b.WriteString(s)
+		if i != j {
+			b.WriteString(string(sep))
 		}
 	}
-	L.Push(stringConcat(L, L.GetTop()-retbottom, L.reg.Top()-1))
+	L.Push(LString(b.String()))
 	return 1
 }
 
@@ -90,10 +106,16 @@ func tableInsert(L *LState) int {
 	}
 
 	if L.GetTop() == 2 {
+		L.ChargeMemory(arraySlotBytes)
 		tbl.Append(L.Get(2))
 		return 0
 	}
-	tbl.Insert(int(L.CheckInt(2)), L.CheckAny(3))
+	pos := L.CheckInt(2)
+	if n := len(tbl.array) - pos; n > 0 {
+		L.ChargeSteps(n) // the shift
+	}
+	L.ChargeMemory(arraySlotBytes)
+	tbl.Insert(pos, L.CheckAny(3))
 	return 0
 }
 

@@ -48,6 +48,7 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 		return
 	}
 
+	m := &L.G.meter
 	for {
 		cf = L.currentFrame
 		inst = cf.Fn.Proto.Code[cf.Pc]
@@ -57,9 +58,45 @@ func mainLoopWithContext(L *LState, baseframe *callFrame) {
 			L.RaiseError("%s", L.ctx.Err().Error())
 			return
 		default:
+			m.left--
+			if m.left < 0 {
+				L.meterTick()
+			}
 			if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
 				return
 			}
+		}
+	}
+}
+
+// mainLoopMetered is mainLoop with one step per instruction counted down
+// in L.G.meter (see meter.go); the interrupt flag is polled and the
+// StepMeter called when the countdown runs out.
+func mainLoopMetered(L *LState, baseframe *callFrame) {
+	var inst uint32
+	var cf *callFrame
+
+	if L.stack.IsEmpty() {
+		return
+	}
+
+	L.currentFrame = L.stack.Last()
+	if L.currentFrame.Fn.IsG {
+		callGFunction(L, false)
+		return
+	}
+
+	m := &L.G.meter
+	for {
+		cf = L.currentFrame
+		inst = cf.Fn.Proto.Code[cf.Pc]
+		cf.Pc++
+		m.left--
+		if m.left < 0 {
+			L.meterTick()
+		}
+		if jumpTable[int(inst>>26)](L, inst, baseframe) == 1 {
+			return
 		}
 	}
 }
@@ -681,6 +718,7 @@ func init() {
 			RA := lbase + A
 			B := int(inst & 0x1ff)    //GETB
 			C := int(inst>>9) & 0x1ff //GETC
+			L.ChargeMemory(tableBytes + B*arraySlotBytes + C*hashSlotBytes)
 			v := newLTable(B, C)
 			// this section is inlined by go-inline
 			// source function is 'func (rg *registry) Set(regi int, vali LValue) ' in '_state.go'
@@ -1201,7 +1239,7 @@ func init() {
 					ls.RaiseError("attempt to call a non-function object")
 				}
 				if ls.stack.IsFull() {
-					ls.RaiseError("stack overflow")
+					ls.stackOverflow()
 				}
 				ls.stack.Push(cf)
 				newcf := ls.stack.Last()
@@ -2068,6 +2106,8 @@ func init() {
 			if B == 0 {
 				nelem = reg.Top() - RA - 1
 			}
+			L.ChargeSteps(nelem)
+			L.ChargeMemory(nelem * arraySlotBytes)
 			for i := 1; i <= nelem; i++ {
 				table.RawSetInt(offset+i, reg.Get(RA+i))
 			}
@@ -2365,15 +2405,18 @@ func stringConcat(L *LState, total, last int) LValue {
 		} else {
 			buf := make([]string, total+1)
 			buf[total] = LVAsString(rhs)
+			size := len(buf[total])
 			for total > 0 {
 				lhs = L.reg.Get(i)
 				if !LVCanConvToString(lhs) {
 					break
 				}
 				buf[total-1] = LVAsString(lhs)
+				size += len(buf[total-1])
 				i--
 				total--
 			}
+			L.ChargeString(size)
 			rhs = LString(strings.Join(buf, ""))
 		}
 	}

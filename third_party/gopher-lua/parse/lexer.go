@@ -441,6 +441,7 @@ type Lexer struct {
 	PNewLine      bool
 	Token         ast.Token
 	PrevTokenType int
+	maxStack      int // the most parser stack entries; 0: no limit
 }
 
 func (lx *Lexer) Lex(lval *yySymType) int {
@@ -466,7 +467,19 @@ func (lx *Lexer) TokenError(tok ast.Token, message string) {
 }
 
 func Parse(reader io.Reader, name string) (chunk []ast.Stmt, err error) {
-	lexer := &Lexer{NewScanner(reader, name), nil, false, ast.Token{Str: ""}, TNil}
+	return ParseLimited(reader, name, 0)
+}
+
+// ParseLimited is Parse with the syntactic nesting bounded: brackets,
+// blocks, prefix operators and right-associative operators nested deeper
+// than about maxDepth levels are the syntax error "chunk has too many
+// syntax levels" (as in Lua 5.1), instead of a parser stack that grows with
+// the input. maxDepth <= 0 means no limit.
+func ParseLimited(reader io.Reader, name string, maxDepth int) (chunk []ast.Stmt, err error) {
+	lexer := &Lexer{NewScanner(reader, name), nil, false, ast.Token{Str: ""}, TNil, 0}
+	if maxDepth > 0 {
+		lexer.maxStack = 4*maxDepth + 64
+	}
 	chunk = nil
 	defer func() {
 		if e := recover(); e != nil {

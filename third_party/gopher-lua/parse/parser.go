@@ -552,6 +552,10 @@ yystack:
 
 	yyp++
 	if yyp >= len(yyS) {
+		// Patched (keep when regenerating): ParseLimited bounds the stack.
+		if lx, ok := yylex.(*Lexer); ok && lx.maxStack > 0 && len(yyS) >= lx.maxStack {
+			lx.Error("chunk has too many syntax levels")
+		}
 		nyys := make([]yySymType, len(yyS)*2)
 		copy(nyys, yyS)
 		yyS = nyys

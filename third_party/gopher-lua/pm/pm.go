@@ -6,9 +6,16 @@ import (
 )
 
 const (
-	EOS               = -1
-	_UNKNOWN          = -2
-	maxRecursionLevel = 1000000
+	EOS      = -1
+	_UNKNOWN = -2
+	// maxRecursionLevel bounds the matcher's recursion (one level per
+	// repetition, capture and back-reference on the way through the
+	// pattern, not per character: see opRepeat) far below the Go stack
+	// limit: a level takes a few hundred bytes of stack.
+	maxRecursionLevel = 20000
+	// stepBatch is how many matcher instructions run between two calls to
+	// a Pattern's step function.
+	stepBatch = 256
 )
 
 /* Error {{{ */
@@ -162,6 +169,7 @@ type opCode int
 
 const (
 	opChar opCode = iota
+	opRepeat
 	opMatch
 	opTailMatch
 	opJmp
@@ -477,27 +485,11 @@ func compilePattern(p pattern, ps ...*iptr) []inst {
 			compilePattern(cp, ptr)
 		}
 	case *repeatPattern:
-		idx := len(ptr.insts)
-		switch pat.Type {
-		case '*':
-			ptr.insts = append(ptr.insts,
-				inst{opSplit, nil, idx + 1, idx + 3},
-				inst{opChar, pat.Class, -1, -1},
-				inst{opJmp, nil, idx, -1})
-		case '+':
-			ptr.insts = append(ptr.insts,
-				inst{opChar, pat.Class, -1, -1},
-				inst{opSplit, nil, idx, idx + 2})
-		case '-':
-			ptr.insts = append(ptr.insts,
-				inst{opSplit, nil, idx + 3, idx + 1},
-				inst{opChar, pat.Class, -1, -1},
-				inst{opJmp, nil, idx, -1})
-		case '?':
-			ptr.insts = append(ptr.insts,
-				inst{opSplit, nil, idx + 1, idx + 2},
-				inst{opChar, pat.Class, -1, -1})
-		}
+		// One instruction that loops over the subject and recurses only
+		// for the rest of the pattern at each candidate length (as Lua's
+		// max_expand and min_expand do), instead of one recursion level
+		// per character matched.
+		ptr.insts = append(ptr.insts, inst{opRepeat, pat.Class, pat.Type, -1})
 	case *posCapPattern:
 		ptr.insts = append(ptr.insts, inst{opPSave, nil, ptr.capture, -1})
 		ptr.capture += 2
@@ -527,7 +519,15 @@ func compilePattern(p pattern, ps ...*iptr) []inst {
 
 // Simple recursive virtual machine based on the
 // "Regular Expression Matching: the Virtual Machine Approach" (https://swtch.com/~rsc/regexp/regexp2.html)
-func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, ms ...*MatchData) (bool, int, *MatchData) {
+type matcher struct {
+	src   []byte
+	insts []inst
+	n     int       // instructions since the last step call
+	step  func(int) // may be nil
+}
+
+func (mt *matcher) recursiveVM(pc, sp, recLevel int, ms ...*MatchData) (bool, int, *MatchData) {
+	src, insts := mt.src, mt.insts
 	recLevel++
 	if recLevel > maxRecursionLevel {
 		panic(newError(_UNKNOWN, "pattern/input too complex"))
@@ -539,6 +539,10 @@ func recursiveVM(src []byte, insts []inst, pc, sp, recLevel int, ms ...*MatchDat
 		m = ms[0]
 	}
 redo:
+	if mt.n++; mt.n >= stepBatch && mt.step != nil {
+		mt.step(mt.n)
+		mt.n = 0
+	}
 	inst := insts[pc]
 	switch inst.OpCode {
 	case opChar:
@@ -548,6 +552,39 @@ redo:
 		pc++
 		sp++
 		goto redo
+	case opRepeat:
+		// Operand1 is '*', '+', '-' or '?'.
+		min := 0
+		if inst.Operand1 == '+' {
+			min = 1
+		}
+		if inst.Operand1 == '-' {
+			for i := 0; ; i++ {
+				if i >= min {
+					if ok, nsp, _ := mt.recursiveVM(pc+1, sp+i, recLevel, m); ok {
+						return true, nsp, m
+					}
+				}
+				if sp+i >= len(src) || !inst.Class.Matches(int(src[sp+i])) {
+					return false, sp, m
+				}
+				mt.n++
+			}
+		}
+		n := 0
+		for sp+n < len(src) && inst.Class.Matches(int(src[sp+n])) {
+			n++
+			mt.n++
+			if inst.Operand1 == '?' {
+				break
+			}
+		}
+		for i := n; i >= min; i-- {
+			if ok, nsp, _ := mt.recursiveVM(pc+1, sp+i, recLevel, m); ok {
+				return true, nsp, m
+			}
+		}
+		return false, sp, m
 	case opMatch:
 		return true, sp, m
 	case opTailMatch:
@@ -556,14 +593,14 @@ redo:
 		pc = inst.Operand1
 		goto redo
 	case opSplit:
-		if ok, nsp, _ := recursiveVM(src, insts, inst.Operand1, sp, recLevel, m); ok {
+		if ok, nsp, _ := mt.recursiveVM(inst.Operand1, sp, recLevel, m); ok {
 			return true, nsp, m
 		}
 		pc = inst.Operand2
 		goto redo
 	case opSave:
 		s := m.setCapture(inst.Operand1, sp)
-		if ok, nsp, _ := recursiveVM(src, insts, pc+1, sp, recLevel, m); ok {
+		if ok, nsp, _ := mt.recursiveVM(pc+1, sp, recLevel, m); ok {
 			return true, nsp, m
 		}
 		m.restoreCapture(inst.Operand1, s)
@@ -578,6 +615,7 @@ redo:
 		}
 		count := 1
 		for sp = sp + 1; sp < len(src); sp++ {
+			mt.n++
 			if int(src[sp]) == inst.Operand2 {
 				count--
 			}
@@ -597,6 +635,7 @@ redo:
 			panic(newError(_UNKNOWN, "invalid capture index"))
 		}
 		capture := src[m.Capture(idx):m.Capture(idx+1)]
+		mt.n += len(capture)
 		for i := 0; i < len(capture); i++ {
 			if i+sp >= len(src) || capture[i] != src[i+sp] {
 				return false, sp, m
@@ -613,7 +652,17 @@ redo:
 
 /* API {{{ */
 
-func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err error) {
+// Pattern is a compiled pattern. It is immutable.
+type Pattern struct {
+	insts    []inst
+	mustHead bool
+}
+
+// MustHead reports whether the pattern is anchored with '^'.
+func (pt *Pattern) MustHead() bool { return pt.mustHead }
+
+// Compile parses and compiles pattern p.
+func Compile(p string) (pt *Pattern, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			if perr, ok := v.(*Error); ok {
@@ -624,10 +673,27 @@ func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err er
 		}
 	}()
 	pat := parsePattern(newScanner([]byte(p)), true)
-	insts := compilePattern(pat)
+	return &Pattern{insts: compilePattern(pat), mustHead: pat.MustHead}, nil
+}
+
+// Find returns up to limit matches (all when limit < 0) of pt in src from
+// offset. step, when not nil, is called with the number of matcher
+// instructions run, in batches, so that a caller can meter the match and
+// stop it (by panicking) whatever the pattern and subject.
+func (pt *Pattern) Find(src []byte, offset, limit int, step func(n int)) (matches []*MatchData, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			if perr, ok := v.(*Error); ok {
+				err = perr
+			} else {
+				panic(v)
+			}
+		}
+	}()
+	mt := &matcher{src: src, insts: pt.insts, step: step}
 	matches = []*MatchData{}
 	for sp := offset; sp <= len(src); {
-		ok, nsp, ms := recursiveVM(src, insts, 0, sp, 0)
+		ok, nsp, ms := mt.recursiveVM(0, sp, 0)
 		sp++
 		if ok {
 			if sp < nsp {
@@ -635,11 +701,24 @@ func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err er
 			}
 			matches = append(matches, ms)
 		}
-		if len(matches) == limit || pat.MustHead {
+		if len(matches) == limit || pt.mustHead {
 			break
 		}
 	}
+	if step != nil && mt.n > 0 {
+		step(mt.n)
+	}
 	return
+}
+
+// Find returns up to limit matches (all when limit < 0) of pattern p in src
+// from offset.
+func Find(p string, src []byte, offset, limit int) (matches []*MatchData, err error) {
+	pt, err := Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	return pt.Find(src, offset, limit, nil)
 }
 
 /* }}} */

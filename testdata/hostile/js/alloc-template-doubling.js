@@ -1,0 +1,6 @@
+// attacks: doubling a string through template literals
+// ### limit "memory"
+// budget: steps=1000000000 timeout=3s cpu=3s
+// bound: 5s
+let s = "xy";
+for (;;) s = `${s}${s}`;

@@ -1,0 +1,3 @@
+// attacks: the GeneratorFunction constructor
+// ### runtime
+return (function* () {}).constructor("yield 1")().next().value;

@@ -1,0 +1,3 @@
+// attacks: the plainest tight loop
+// ### limit "steps"|"timeout"|"cpu"
+while (true) {}

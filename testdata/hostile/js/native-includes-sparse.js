@@ -1,0 +1,3 @@
+// attacks: includes on a sparse array of length 2**32-1
+// ### limit "steps"|"timeout"|"cpu"
+return Array(2 ** 32 - 1).includes(1);

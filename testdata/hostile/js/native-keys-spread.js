@@ -1,0 +1,3 @@
+// attacks: spreading Array(2**32-1).keys()
+// ### limit "steps"|"timeout"|"cpu"|"memory" | runtime
+return [...Array(2 ** 32 - 1).keys()].length;

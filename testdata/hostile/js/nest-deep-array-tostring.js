@@ -1,0 +1,7 @@
+// attacks: String() of 200,000 nested arrays
+// ### limit "stackDepth" | runtime
+// budget: timeout=10s cpu=3s
+// bound: 10s
+let a = [];
+for (let i = 0; i < 2e5; i++) a = [a];
+return String(a);

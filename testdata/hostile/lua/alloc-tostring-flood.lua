@@ -1,0 +1,6 @@
+-- attacks: tostring of numbers kept in a table
+-- ### limit "memory"
+-- budget: steps=1000000000 timeout=3s cpu=3s
+-- bound: 5s
+local t, i = {}, 0
+while true do i = i + 1; t[i] = tostring(i) .. "-" .. i end

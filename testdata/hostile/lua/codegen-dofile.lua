@@ -1,0 +1,3 @@
+-- attacks: dofile of a host file
+-- ### runtime
+return dofile("/etc/passwd")

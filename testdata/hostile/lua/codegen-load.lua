@@ -1,0 +1,3 @@
+-- attacks: load of source text
+-- ### runtime
+return load("return 1")()

@@ -1,0 +1,3 @@
+-- attacks: loadfile of a host file
+-- ### runtime
+return loadfile("/etc/passwd")

@@ -1,0 +1,3 @@
+-- attacks: loadstring of source text
+-- ### runtime
+return loadstring("return 1")()

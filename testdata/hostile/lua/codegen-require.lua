@@ -1,0 +1,3 @@
+-- attacks: require of a library module
+-- ### runtime
+return require("os")

@@ -1,0 +1,4 @@
+-- attacks: print of an object whose __tostring returns 64 MiB
+-- ### limit "logs"|"memory" | runtime
+-- budget: memory=256MiB
+print(setmetatable({}, {__tostring = function() return ("x"):rep(2^26) end}))

@@ -1,0 +1,5 @@
+-- attacks: a pattern with 100,000 nested parentheses (too many captures)
+-- ### runtime | limit "steps"|"timeout"|"cpu"
+-- budget: timeout=10s cpu=10s
+-- bound: 5s
+return string.find("a", ("("):rep(1e5) .. "a" .. (")"):rep(1e5))

@@ -1,0 +1,3 @@
+-- attacks: a pattern of 100,000 optional items against 100,000 characters
+-- ### runtime | limit "steps"|"timeout"|"cpu"
+return string.find(("a"):rep(1e5), ("a?"):rep(1e5) .. ("a"):rep(1e5))

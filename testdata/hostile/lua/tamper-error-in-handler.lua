@@ -1,0 +1,3 @@
+-- attacks: xpcall with error as its own message handler
+-- ### runtime | ok false
+return (xpcall(error, error))
