@@ -184,14 +184,15 @@ func TestConfigErrors(t *testing.T) {
 }
 
 // The heap ceiling stops runs that grow memory where no built-in check sees
-// it (doubling a string by concatenation), before the process runs out.
+// it (many strings, each below goja's string length cap; one doubled string
+// now hits that cap), before the process runs out.
 func TestHeapCeiling(t *testing.T) {
 	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{js.New(), lua.New()}, HeapCeiling: 256 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, src := range []engine.Source{
-		{Name: "a.js", Lang: "js", Code: "let s = 'x'; for (;;) s += s"},
+		{Name: "a.js", Lang: "js", Code: "let a = []; for (;;) a.push('x'.repeat(1 << 20) + a.length)"},
 		{Name: "a.lua", Lang: "lua", Code: "local s = 'x' while true do s = s .. s end"},
 	} {
 		s, err := h.Compile(src)
