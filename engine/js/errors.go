@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/scriptrun/scriptrun/third_party/goja"
+	"github.com/scriptrun/scriptrun/third_party/goja/file"
+	"github.com/scriptrun/scriptrun/third_party/goja/parser"
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
@@ -245,4 +248,69 @@ func (r *run) nativeTooDeep(v goja.Value) bool {
 	}
 	proto, _ := r.rangeErrorCtor.Get("prototype").(*goja.Object)
 	return o.Prototype() == proto && r.dataString(o, "message") == nativeDepthMsg
+}
+
+// Compile errors: positions in the wrapped source become positions in the
+// script.
+
+// clampToScript moves a syntax error that goja found in the wrapper after
+// the script (an unclosed bracket or string) to the end of the script.
+func clampToScript(err error, src engine.Source) error {
+	e, ok := err.(*engine.Error)
+	if !ok {
+		return err
+	}
+	var line, col int
+	if _, scanErr := fmt.Sscanf(e.Pos[len(src.Name):], ":%d:%d", &line, &col); scanErr != nil {
+		return err
+	}
+	lines := strings.Split(src.Code, "\n")
+	lastLen := len([]rune(lines[len(lines)-1]))
+	if line > len(lines) || line == len(lines) && col > lastLen+1 {
+		e.Pos = fmt.Sprintf("%s:%d:%d", src.Name, len(lines), lastLen+1)
+		e.Message = "unexpected end of script (" + e.Message + "; is a bracket, brace or string left open?)"
+	}
+	return e
+}
+
+// compileError translates a parser or compiler error.
+func compileError(name string, prefix int, err error) error {
+	var list parser.ErrorList
+	var one *parser.Error
+	var ce *goja.CompilerSyntaxError
+	var re *goja.CompilerReferenceError
+	switch {
+	case errors.As(err, &list) && len(list) > 0:
+		e := list[0]
+		return &engine.Error{Kind: engine.KindCompile, Message: e.Message,
+			Pos: fmtPos(name, prefix, e.Position.Line, e.Position.Column), Err: err}
+	case errors.As(err, &one):
+		return &engine.Error{Kind: engine.KindCompile, Message: one.Message,
+			Pos: fmtPos(name, prefix, one.Position.Line, one.Position.Column), Err: err}
+	case errors.As(err, &ce):
+		return posError(name, prefix, ce.File, ce.Offset, ce.Message)
+	case errors.As(err, &re):
+		return posError(name, prefix, re.File, re.Offset, re.Message)
+	}
+	return &engine.Error{Kind: engine.KindCompile, Message: "cannot compile the script", Pos: name, Err: err}
+}
+
+func posError(name string, prefix int, f *file.File, offset int, msg string) error {
+	e := &engine.Error{Kind: engine.KindCompile, Message: msg, Pos: name}
+	if f != nil && offset >= 0 {
+		p := f.Position(offset)
+		e.Pos = fmtPos(name, prefix, p.Line, p.Column)
+	}
+	return e
+}
+
+// fmtPos formats a position in the wrapped source as one in the script.
+func fmtPos(name string, prefix, line, col int) string {
+	if line == 1 {
+		col -= prefix
+		if col < 1 {
+			col = 1
+		}
+	}
+	return fmt.Sprintf("%s:%d:%d", name, line, col)
 }
