@@ -14,6 +14,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/engine/js/internal/lockdown"
 )
 
 // grant is the most steps (VM instructions and built-in loop iterations)
@@ -23,37 +24,10 @@ import (
 // exceeds what is left.
 const grant = 1 << 16
 
-// lockdownSrc closes every route to code generation from strings. It runs
-// in each fresh runtime before the script, so nothing the script sees was
-// left by another run. Function and eval stay functions (code that only
-// names them, such as Function.prototype.call.bind, works) but refuse to
-// run: each function constructor (Function and the async and generator
-// ones reached through their prototypes) is replaced by a stub that throws
-// the code generation TypeError when called or constructed, with the
-// original's prototype, name and length; eval is a stub that throws too (a
-// call to it is never a direct eval: goja compiles that only for its own
-// eval).
-const lockdownSrc = `(function(g){
-	"use strict";
-	var refuse = function() { throw new TypeError("code generation from strings is not allowed"); };
-	var stub = function(proto, name) {
-		var f = function() { refuse(); };
-		Object.defineProperty(f, "name", {value: name});
-		Object.defineProperty(f, "length", {value: 1});
-		Object.defineProperty(f, "prototype", {value: proto, writable: false, enumerable: false, configurable: false});
-		Object.defineProperty(proto, "constructor", {value: f, writable: false, configurable: false, enumerable: false});
-		return f;
-	};
-	var fn = stub(Function.prototype, "Function");
-	stub(Object.getPrototypeOf(async function(){}), "AsyncFunction");
-	stub(Object.getPrototypeOf(function*(){}), "GeneratorFunction");
-	var ev = ({eval(x) { refuse(); }}).eval; // like eval: no prototype, not a constructor
-	Object.defineProperty(g, "Function", {value: fn, writable: true, configurable: true, enumerable: false});
-	Object.defineProperty(g, "eval", {value: ev, writable: true, configurable: true, enumerable: false});
-	return [Error, TypeError, Object.getOwnPropertyDescriptor, RangeError];
-})`
-
-var lockdownProg = goja.MustCompile("lockdown", lockdownSrc, true)
+// lockdownProg closes every route to code generation from strings (see
+// package lockdown). It runs in each fresh runtime before the script, so
+// nothing the script sees was left by another run.
+var lockdownProg = goja.MustCompile("lockdown", lockdown.Source, true)
 
 var typePromise = reflect.TypeOf((*goja.Promise)(nil))
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/scriptrun/scriptrun/engine/js/internal/lockdown"
 )
 
 // upstreamTimeout bounds one variant on raw goja (goja's runner has no
@@ -214,27 +216,9 @@ func asyncOutcome(logs []string) outcome {
 }
 
 // lockdownSrc is what the host does to every runtime against code
-// generation from strings (engine/js run.go, lockdownSrc), for the mirror
-// that tells a refusal by design from a fault: Function, eval and the
-// function constructors reached through prototypes are stubs that throw.
-const lockdownSrc = `(function(g){
-	"use strict";
-	var refuse = function() { throw new TypeError("code generation from strings is not allowed"); };
-	var stub = function(proto, name) {
-		var f = function() { refuse(); };
-		Object.defineProperty(f, "name", {value: name});
-		Object.defineProperty(f, "length", {value: 1});
-		Object.defineProperty(f, "prototype", {value: proto, writable: false, enumerable: false, configurable: false});
-		Object.defineProperty(proto, "constructor", {value: f, writable: false, configurable: false, enumerable: false});
-		return f;
-	};
-	var fn = stub(Function.prototype, "Function");
-	stub(Object.getPrototypeOf(async function(){}), "AsyncFunction");
-	stub(Object.getPrototypeOf(function*(){}), "GeneratorFunction");
-	var ev = ({eval(x) { refuse(); }}).eval;
-	Object.defineProperty(g, "Function", {value: fn, writable: true, configurable: true, enumerable: false});
-	Object.defineProperty(g, "eval", {value: ev, writable: true, configurable: true, enumerable: false});
-})(this)`
+// generation from strings (the same source as engine/js), for the mirror
+// that tells a refusal by design from a fault.
+var lockdownSrc = lockdown.Source + "(this)"
 
 // runMirror runs the host's exact source as the body of a function on raw
 // goja: the host's way of running a script without the host. locked also
