@@ -154,7 +154,7 @@ return parts.join("").length
 // ### limit "memory"
 // ---
 // @name memory through replace
-// @budget memory=50000000
+// @budget memory=50000000 timeout=30s cpu=30s
 return "x".repeat(10000).replace(/x/g, "y".repeat(10000)).length
 // ### limit "memory"
 // ---

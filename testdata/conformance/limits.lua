@@ -151,7 +151,7 @@ return #table.concat(parts)
 -- ### limit "memory"
 -- ---
 -- @name memory through replace
--- @budget memory=50000000
+-- @budget memory=50000000 timeout=30s cpu=30s
 return #(string.gsub(string.rep("x", 10000), "x", string.rep("y", 10000)))
 -- ### limit "memory"
 -- ---
