@@ -114,9 +114,12 @@ func NewHost(cfg Config) (*Host, error) {
 	return h, nil
 }
 
-// Close releases what the host holds: the backends' pools of prepared
-// VMs (a backend that has one implements io.Closer). Runs still going on
-// finish; the host must not be used afterwards.
+// Close releases what the host holds: with Isolation: Process, the worker
+// processes (busy ones are killed, failing their runs) and the pool's
+// goroutines; and the backends' pools of prepared VMs (a backend that has
+// one implements io.Closer; Close closes the backends given in
+// Config.Backends, so do not share one Backend between hosts you close
+// separately). The host must not be used afterwards.
 func (h *Host) Close() error {
 	var errs []error
 	if h.pool != nil {
