@@ -3,7 +3,6 @@ package js_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	upstream "github.com/dop251/goja"
 
@@ -28,23 +27,13 @@ func BenchmarkHost(b *testing.B) {
 			h := newHost(b)
 			s := compileBench(b, h, w.src)
 			opts := benchOptions(b)
-			var upCPU, hostCPU time.Duration
-			for b.Loop() {
-				t0 := processCPU()
-				if _, err := upstream.New().RunProgram(up); err != nil {
-					b.Fatal(err)
-				}
-				t1 := processCPU()
-				if _, err := h.Run(context.Background(), s, opts); err != nil {
-					b.Fatal(err)
-				}
-				t2 := processCPU()
-				upCPU += t1 - t0
-				hostCPU += t2 - t1
-			}
-			b.ReportMetric(float64(upCPU)/float64(b.N), "upstream-cpu-ns/op")
-			b.ReportMetric(float64(hostCPU)/float64(b.N), "host-cpu-ns/op")
-			b.ReportMetric(float64(hostCPU)/float64(upCPU), "host/upstream")
+			cpuPair(b, "upstream", "host", func() error {
+				_, err := upstream.New().RunProgram(up)
+				return err
+			}, func() error {
+				_, err := h.Run(context.Background(), s, opts)
+				return err
+			})
 		})
 	}
 }
