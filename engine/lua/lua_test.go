@@ -646,7 +646,7 @@ func TestTailCallLoopStops(t *testing.T) {
 		budget limits.Budget
 		want   func(error) bool
 	}{
-		{"steps", context.Background(), limits.Budget{Steps: 4_000_000}, func(err error) bool {
+		{"steps", context.Background(), limits.Budget{Steps: 4_000_000, CPU: time.Minute, Timeout: time.Minute}, func(err error) bool {
 			return kindOf(err) == "limit:steps"
 		}},
 		{"timeout", context.Background(), limits.Budget{Steps: 1 << 50, CPU: time.Hour, Timeout: 50 * time.Millisecond}, func(err error) bool {
