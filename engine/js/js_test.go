@@ -527,7 +527,7 @@ func TestBigAllocations(t *testing.T) {
 		"let s = 'x'; for (;;) s += s",
 		"return new ArrayBuffer(2**27)",
 	} {
-		_, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Memory: 8 << 20}})
+		_, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Memory: 8 << 20, CPU: time.Minute, Timeout: time.Minute}})
 		if k, l := kindOf(err); k != engine.KindLimit || l != limits.Memory {
 			t.Errorf("%q: got %v, want limit memory", src, err)
 		}
