@@ -2,7 +2,6 @@ package lua_test
 
 import (
 	"context"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,8 +46,12 @@ return s + m.k1 + t[1].id`
 // the patched copy with a step meter that grants 1000 steps a call (what
 // the backend does), and a run through engine.Host (fresh locked-down
 // state, steps charged to the watchdog, conversion of the result). Each
-// reports cpu-ns/op, the CPU time of the benchmark's own thread
-// (RUSAGE_THREAD), next to wall ns/op.
+// iteration runs all three, one after the other, so a busy machine
+// disturbs them alike; the metrics are each one's process CPU time per run
+// (user + system, GC included) and the ratios patched/upstream and
+// host/upstream:
+//
+//	go test ./engine/lua -run '^$' -bench . -count 5
 func BenchmarkFib(b *testing.B)     { benchTrio(b, benchFib) }
 func BenchmarkLoop(b *testing.B)    { benchTrio(b, benchLoop) }
 func BenchmarkStrings(b *testing.B) { benchTrio(b, benchStrings) }
@@ -56,80 +59,77 @@ func BenchmarkTables(b *testing.B)  { benchTrio(b, benchTables) }
 func BenchmarkTrivial(b *testing.B) { benchTrio(b, benchTrivial) }
 func BenchmarkTail(b *testing.B)    { benchTrio(b, benchTail) }
 
-func threadCPU() time.Duration {
+// processCPU is the process's CPU time so far (user + system).
+func processCPU() time.Duration {
 	var ru syscall.Rusage
-	_ = syscall.Getrusage(1, &ru) // RUSAGE_THREAD
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuLoop runs body b.N times on a locked thread and reports its CPU time.
-func cpuLoop(b *testing.B, body func()) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := threadCPU()
-	for i := 0; i < b.N; i++ {
-		body()
-	}
-	b.ReportMetric(float64(threadCPU()-start)/float64(b.N), "cpu-ns/op")
-}
-
 func benchTrio(b *testing.B, src string) {
-	b.Run("upstream", func(b *testing.B) {
-		chunk, err := parse.Parse(strings.NewReader(src), "b.lua")
-		if err != nil {
-			b.Fatal(err)
-		}
-		proto, err := glua.Compile(chunk, "b.lua")
-		if err != nil {
-			b.Fatal(err)
-		}
-		cpuLoop(b, func() {
+	chunk, err := parse.Parse(strings.NewReader(src), "b.lua")
+	if err != nil {
+		b.Fatal(err)
+	}
+	up, err := glua.Compile(chunk, "b.lua")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pchunk, err := pparse.Parse(strings.NewReader(src), "b.lua")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pa, err := plua.Compile(pchunk, "b.lua")
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{lua.New()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	s, err := h.Compile(engine.Source{Name: "b.lua", Lang: "lua", Code: src})
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := engine.RunOptions{Budget: limits.Budget{Steps: 1 << 40, Memory: 1 << 34, Timeout: time.Minute, CPU: time.Minute}}
+	runs := []func() error{
+		func() error {
 			L := glua.NewState()
-			L.Push(L.NewFunctionFromProto(proto))
-			if err := L.PCall(0, 1, nil); err != nil {
-				b.Fatal(err)
-			}
-			L.Close()
-		})
-	})
-	b.Run("patched", func(b *testing.B) {
-		chunk, err := pparse.Parse(strings.NewReader(src), "b.lua")
-		if err != nil {
-			b.Fatal(err)
-		}
-		proto, err := plua.Compile(chunk, "b.lua")
-		if err != nil {
-			b.Fatal(err)
-		}
-		cpuLoop(b, func() {
+			defer L.Close()
+			L.Push(L.NewFunctionFromProto(up))
+			return L.PCall(0, 1, nil)
+		},
+		func() error {
 			L := plua.NewState()
+			defer L.Close()
 			var used int64
 			L.SetStepMeter(func(n int64) (int64, error) { used += n; return 1000, nil })
-			L.Push(L.NewFunctionFromProto(proto))
-			if err := L.PCall(0, 1, nil); err != nil {
+			L.Push(L.NewFunctionFromProto(pa))
+			return L.PCall(0, 1, nil)
+		},
+		func() error {
+			_, err := h.Run(context.Background(), s, opts)
+			return err
+		},
+	}
+	var cpu [3]time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, run := range runs {
+			t0 := processCPU()
+			if err := run(); err != nil {
 				b.Fatal(err)
 			}
-			L.Close()
-		})
-	})
-	b.Run("host", func(b *testing.B) {
-		h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{lua.New()}})
-		if err != nil {
-			b.Fatal(err)
+			cpu[i] += processCPU() - t0
 		}
-		s, err := h.Compile(engine.Source{Name: "b.lua", Lang: "lua", Code: src})
-		if err != nil {
-			b.Fatal(err)
-		}
-		opts := engine.RunOptions{Budget: limits.Budget{Steps: 1 << 40, Memory: 1 << 34, Timeout: time.Minute, CPU: time.Minute}}
-		cpuLoop(b, func() {
-			if _, err := h.Run(context.Background(), s, opts); err != nil {
-				b.Fatal(err)
-			}
-		})
-	})
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(cpu[0])/n, "upstream-cpu-ns/op")
+	b.ReportMetric(float64(cpu[1])/n, "patched-cpu-ns/op")
+	b.ReportMetric(float64(cpu[2])/n, "host-cpu-ns/op")
+	b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "patched/upstream")
+	b.ReportMetric(float64(cpu[2])/float64(cpu[0]), "host/upstream")
 }
 
 // BenchmarkStepRate reports how many steps a CPU second buys (the run's
