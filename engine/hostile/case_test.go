@@ -3,7 +3,6 @@ package hostile_test
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/policy"
 )
@@ -35,6 +35,9 @@ type hostileCase struct {
 	code    string
 	attacks string
 	expect  []outcome // any one of them passes
+	// further outcomes that pass in process isolation
+	// (the "process:" header line).
+	process []outcome
 	budget  limits.Budget
 	bound   time.Duration
 	policy  string // file name in root, "" for none
@@ -214,6 +217,11 @@ func loadCase(name string) (*hostileCase, error) {
 				return nil, fmt.Errorf("%s: %v", where, err)
 			}
 			last = "###"
+		case key == "process":
+			if c.process, err = parseExpect(val); err != nil {
+				return nil, fmt.Errorf("%s: process: %v", where, err)
+			}
+			last = key
 		case key == "attacks":
 			c.attacks = strings.TrimSpace(val)
 			last = key
@@ -244,7 +252,7 @@ func loadCase(name string) (*hostileCase, error) {
 		case text == "":
 			last = ""
 		default:
-			return nil, fmt.Errorf("%s: header line %q: want attacks:, ###, budget:, bound:, policy: or input:", where, text)
+			return nil, fmt.Errorf("%s: header line %q: want attacks:, ###, process:, budget:, bound:, policy: or input:", where, text)
 		}
 	}
 	if c.attacks == "" {
@@ -272,9 +280,20 @@ func caseNames() ([]string, error) {
 	return names, nil
 }
 
-// knownFailures reads KNOWN_FAILURES: case name, then what happens today.
-func knownFailures() (map[string]string, error) {
-	data, err := os.ReadFile(filepath.Join(root, "KNOWN_FAILURES"))
+// knownFile is the known-failures file of an isolation mode: a case may
+// fail in one mode and not in the other.
+func knownFile(iso engine.Isolation) string {
+	if iso == engine.Process {
+		return "KNOWN_FAILURES.process"
+	}
+	return "KNOWN_FAILURES"
+}
+
+// knownFailures reads the known-failures file of iso: case name, then what
+// happens today.
+func knownFailures(iso engine.Isolation) (map[string]string, error) {
+	file := knownFile(iso)
+	data, err := os.ReadFile(filepath.Join(root, file))
 	if err != nil {
 		return nil, err
 	}
@@ -286,15 +305,15 @@ func knownFailures() (map[string]string, error) {
 		}
 		name, why, _ := strings.Cut(line, " ")
 		if strings.TrimSpace(why) == "" {
-			return nil, fmt.Errorf("KNOWN_FAILURES:%d: %s: say what happens today", i+1, name)
+			return nil, fmt.Errorf("%s:%d: %s: say what happens today", file, i+1, name)
 		}
 		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("KNOWN_FAILURES:%d: %s listed twice", i+1, name)
+			return nil, fmt.Errorf("%s:%d: %s listed twice", file, i+1, name)
 		}
 		out[name] = strings.TrimSpace(why)
 	}
 	if len(out) == 0 && len(data) == 0 {
-		return nil, errors.New("KNOWN_FAILURES is empty; keep the file with a comment when nothing fails")
+		return nil, fmt.Errorf("%s is empty; keep the file with a comment when nothing fails", file)
 	}
 	return out, nil
 }

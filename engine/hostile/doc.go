@@ -24,7 +24,11 @@
 // limits.Default()); `bound` is the wall time from the start of the run to
 // its error (default 3s); `policy` names a policy file in testdata/hostile
 // (default: none, so every host call is denied); `input` is the run's input
-// as JSON.
+// as JSON. `process` adds outcomes that also pass in process isolation
+// (below), where the worker's OS memory cap counts all the memory a run
+// really uses (Go stacks and interpreter structures the in-process meter
+// does not charge), so a case that really grows past its budget may end
+// as `limit "memory"` there.
 //
 // TestHostile runs every case in its own subprocess (the test binary run
 // again), at most two at a time, so a Go fatal error, a stack overflow or an
@@ -33,6 +37,11 @@
 // and the kv and crypto modules, under an address-space rlimit and
 // GOMEMLIMIT; then the same host must answer `return 1+1`, and the process
 // must not keep burning CPU (work left running after the run returned).
+//
+// With SCRIPTRUN_HOSTILE_ISOLATION=process the host in the subprocess runs
+// every case in a worker process (the test binary again, in the worker
+// role), and testdata/hostile/KNOWN_FAILURES.process is the list of that
+// mode. .ci/run runs the suite in both modes.
 //
 // testdata/hostile/KNOWN_FAILURES lists the cases that fail on the current
 // code, one a line with what happens today. A listed case that passes, an

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/js"
 	"github.com/scriptrun/scriptrun/engine/lua"
+	"github.com/scriptrun/scriptrun/engine/worker"
 	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/policy"
 )
@@ -32,7 +34,10 @@ import (
 // The subprocess of one case.
 const (
 	envCase = "SCRIPTRUN_HOSTILE_CASE" // set in the subprocess: the case to run
-	marker  = "HOSTILE-REPORT "        // prefix of the report lines on its stdout
+	// envIsolation selects the host's isolation mode: "process" runs every
+	// case in a worker process (the subprocess is then the parent).
+	envIsolation = "SCRIPTRUN_HOSTILE_ISOLATION"
+	marker       = "HOSTILE-REPORT " // prefix of the report lines on its stdout
 
 	// childAddressSpace is the subprocess's RLIMIT_AS: an allocation that
 	// would take the machine down fails in the subprocess instead (as Go's
@@ -69,16 +74,33 @@ type report struct {
 }
 
 func TestMain(m *testing.M) {
+	// In process mode the case's subprocess starts this binary again as
+	// its worker.
+	worker.Main(js.New(), lua.New())
 	if name := os.Getenv(envCase); name != "" {
 		os.Exit(child(name))
 	}
 	os.Exit(m.Run())
 }
 
-func newHost() (*engine.Host, error) {
+// isolation is the mode the suite runs in, from SCRIPTRUN_HOSTILE_ISOLATION.
+func isolation() (engine.Isolation, error) {
+	switch v := os.Getenv(envIsolation); v {
+	case "", "inprocess":
+		return engine.InProcess, nil
+	case "process":
+		return engine.Process, nil
+	default:
+		return 0, fmt.Errorf("%s=%q: want inprocess or process", envIsolation, v)
+	}
+}
+
+func newHost(iso engine.Isolation) (*engine.Host, error) {
 	return engine.NewHost(engine.Config{
-		Backends: []engine.Backend{js.New(), lua.New()},
-		Modules:  []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(rand.Reader)},
+		Backends:  []engine.Backend{js.New(), lua.New()},
+		Modules:   []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(rand.Reader)},
+		Isolation: iso,
+		Workers:   engine.WorkerConfig{Size: 1},
 	})
 }
 
@@ -94,7 +116,11 @@ func child(name string) int {
 		fmt.Fprintln(os.Stderr, "hostile:", err)
 		return 2
 	}
-	host, err := newHost()
+	var host *engine.Host
+	iso, err := isolation()
+	if err == nil {
+		host, err = newHost(iso)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hostile:", err)
 		return 2
@@ -212,10 +238,15 @@ func TestCases(t *testing.T) {
 	if perLang["js"] < 60 || perLang["lua"] < 55 {
 		t.Errorf("cases: %v; the suite wants at least 60 JS and 55 Lua cases", perLang)
 	}
-	known, err := knownFailures()
+	known, err := knownFailures(engine.InProcess)
 	if err != nil {
 		t.Fatal(err)
 	}
+	knownProc, err := knownFailures(engine.Process)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(known, knownProc)
 	have := map[string]bool{}
 	for _, n := range names {
 		have[n] = true
@@ -243,7 +274,11 @@ func TestHostile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	known, err := knownFailures()
+	iso, err := isolation()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, err := knownFailures(iso)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,6 +301,9 @@ func TestHostile(t *testing.T) {
 				c, err := loadCase(name)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if iso == engine.Process {
+					c.expect = append(c.expect, c.process...)
 				}
 				sem <- struct{}{}
 				why, isKnown := known[name]
@@ -294,12 +332,12 @@ func TestHostile(t *testing.T) {
 			})
 		}
 	})
-	summarize(t, got, known, time.Since(start))
+	summarize(t, iso, got, known, time.Since(start))
 }
 
 // summarize logs the counts and, with SCRIPTRUN_HOSTILE_UPDATE=1, rewrites
 // KNOWN_FAILURES from this run.
-func summarize(t *testing.T, got map[string]verdict, known map[string]string, took time.Duration) {
+func summarize(t *testing.T, iso engine.Isolation, got map[string]verdict, known map[string]string, took time.Duration) {
 	var names []string
 	pass := 0
 	for n, v := range got {
@@ -309,7 +347,7 @@ func summarize(t *testing.T, got map[string]verdict, known map[string]string, to
 		}
 	}
 	sort.Strings(names)
-	t.Logf("hostile suite: %d cases, %d pass, %d fail, %v", len(got), pass, len(got)-pass, took.Round(time.Second))
+	t.Logf("hostile suite (%v): %d cases, %d pass, %d fail, %v", iso, len(got), pass, len(got)-pass, took.Round(time.Second))
 	if os.Getenv("SCRIPTRUN_HOSTILE_UPDATE") == "" {
 		return
 	}
@@ -326,11 +364,15 @@ func summarize(t *testing.T, got map[string]verdict, known map[string]string, to
 	}
 	sort.Strings(lines)
 	var b strings.Builder
-	b.WriteString(knownHeader)
+	if iso == engine.Process {
+		b.WriteString(knownProcessHeader)
+	} else {
+		b.WriteString(knownHeader)
+	}
 	for _, l := range lines {
 		b.WriteString(l + "\n")
 	}
-	if err := os.WriteFile(filepath.Join(root, "KNOWN_FAILURES"), []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, knownFile(iso)), []byte(b.String()), 0o644); err != nil {
 		t.Error(err)
 	}
 }
@@ -339,6 +381,10 @@ const knownHeader = `# Hostile cases that fail on the current code: case, then w
 # TestHostile fails when a listed case passes ("remove X from KNOWN_FAILURES")
 # and when an unlisted case fails. SCRIPTRUN_HOSTILE_UPDATE=1 rewrites this
 # file from a run; check the diff before committing it.
+`
+
+const knownProcessHeader = `# Hostile cases that fail in process isolation (SCRIPTRUN_HOSTILE_ISOLATION=process)
+# on the current code: case, then what happens today. See KNOWN_FAILURES.
 `
 
 // runCase runs c in a subprocess, killed after kill, and judges it.

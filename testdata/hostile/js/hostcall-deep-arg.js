@@ -1,5 +1,6 @@
 // attacks: an argument nested 200,000 levels deep
 // ### runtime | limit "output"
+// process: limit "memory"
 // budget: timeout=10s cpu=3s
 // bound: 10s
 // policy: allow-all.policy.yaml

@@ -1,5 +1,6 @@
 // attacks: String() of 200,000 nested arrays
 // ### limit "stackDepth" | runtime
+// process: limit "memory"
 // budget: timeout=10s cpu=3s
 // bound: 10s
 let a = [];

@@ -1,5 +1,6 @@
 // attacks: a run whose result nests 200,000 levels deep
 // ### output | limit "output"
+// process: limit "memory"
 // budget: timeout=10s cpu=3s
 // bound: 10s
 let a = [];

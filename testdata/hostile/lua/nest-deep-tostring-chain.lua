@@ -1,5 +1,6 @@
 -- attacks: a chain of __tostring metamethods 100,000 deep
 -- ### limit "stackDepth" | runtime
+-- process: limit "memory"
 -- budget: timeout=10s cpu=3s
 -- bound: 10s
 local function wrap(inner) return setmetatable({}, {__tostring = function() return tostring(inner) end}) end
