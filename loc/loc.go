@@ -43,7 +43,7 @@ func (p Pos) IsZero() bool { return p == Pos{} }
 // function and the position in it, or a marker standing for frames that are
 // not listed. At most one of Tail and Omitted is set on a marker.
 type Frame struct {
-	Func string // the function's name; "<anonymous>" when it has none, "<main>" for a Lua chunk
+	Func string // the function's name as the language gives it (Lua: "main chunk", "<t.lua:1>"); "<anonymous>" when it has none
 	Pos  Pos    // where in the script the frame was; zero on a marker
 
 	// Tail marks the calls that Lua tail calls replaced (Lua keeps no
