@@ -7,6 +7,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // Backend is one script language. engine/js and engine/lua implement it.
@@ -113,7 +114,7 @@ func Catchable(err error) bool {
 // (a *bridge.ValueError, or any error) into the run's error: a result over
 // the output budget is the output limit (and trips m), anything else cannot
 // be returned (KindOutput).
-func ResultError(m Meter, pos string, err error) *Error {
+func ResultError(m Meter, pos loc.Pos, err error) *Error {
 	var ve *bridge.ValueError
 	if errors.As(err, &ve) && ve.TooLarge {
 		return FromCause(m.Exceed(limits.Output))

@@ -75,8 +75,11 @@
 //	output    the script's result cannot be returned (a function, a cycle, ...)
 //	internal  a fault of scriptrun itself; Err holds the cause for the operator
 //
-// Pos is "name:line:col" (Lua runtime errors: "name:line"), and Stack holds
-// the script's own frames. Messages never contain Go stacks, Go type names or
+// Pos is a loc.Pos (File, Line, Col; Col is 0 for Lua runtime errors, which
+// give no column) and Stack holds the script's own frames as loc.Frame
+// values, innermost first. Read the fields; String renders them
+// ("name:line:col", "f (name:line:col)"), the one rendering the CLI's JSON
+// and Error() use. Messages never contain Go stacks, Go type names or
 // host paths. Test errors with errors.Is against a pattern:
 //
 //	errors.Is(err, &engine.Error{Kind: engine.KindLimit, Limit: limits.Steps})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // Kind classifies an Error.
@@ -24,22 +25,24 @@ const (
 )
 
 // Error is the one error type of a run or compile. It never carries Go stacks,
-// Go type names or host file paths in Message, Pos or Stack.
+// Go type names or host file paths in Message, Pos or Stack. Pos and the
+// frames of Stack render with their String methods ("name:line:col",
+// "f (name:line:col)"), the one place they become text.
 type Error struct {
 	Kind       Kind
-	Limit      string   // for KindLimit: the Budget field name (limits.Steps, ...)
-	Capability string   // for KindDenied and KindHost: "kv.get"
-	Rule       string   // for KindDenied: the rule that denied, "" if none allowed
-	Message    string   // one line, for people
-	Pos        string   // "name:line:col" (Lua: "name:line"), "" when unknown
-	Stack      []string // the script's own frames, innermost first
-	Err        error    // the cause, for errors.Is/As on the host side
+	Limit      string      // for KindLimit: the Budget field name (limits.Steps, ...)
+	Capability string      // for KindDenied and KindHost: "kv.get"
+	Rule       string      // for KindDenied: the rule that denied, "" if none allowed
+	Message    string      // one line, for people
+	Pos        loc.Pos     // where in the script; Col 0 for Lua runtime errors, zero when unknown
+	Stack      []loc.Frame // the script's own frames, innermost first
+	Err        error       // the cause, for errors.Is/As on the host side
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	if e.Pos != "" {
-		b.WriteString(e.Pos)
+	if p := e.Pos.String(); p != "" {
+		b.WriteString(p)
 		b.WriteString(": ")
 	}
 	b.WriteString(string(e.Kind))
@@ -63,7 +66,7 @@ func (e *Error) Is(target error) bool {
 }
 
 // Backtrace returns the script stack, one frame a line.
-func (e *Error) Backtrace() string { return strings.Join(e.Stack, "\n") }
+func (e *Error) Backtrace() string { return strings.Join(loc.Strings(e.Stack), "\n") }
 
 // FromCause turns a reason a run was stopped (what the watchdog or the bridge
 // reported) into an Error. Backends call it first, before looking at what

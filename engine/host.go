@@ -17,6 +17,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
@@ -170,7 +171,7 @@ func (h *Host) Compile(src Source) (*Script, error) {
 	sum := sha256.Sum256([]byte(src.Code))
 	s := &Script{name: src.Name, lang: src.Lang, sha: hex.EncodeToString(sum[:]), src: src.Code, backend: b}
 	if int64(len(src.Code)) > h.budget.Source {
-		err := &Error{Kind: KindLimit, Limit: limits.Source, Pos: src.Name,
+		err := &Error{Kind: KindLimit, Limit: limits.Source, Pos: loc.Pos{File: src.Name},
 			Message: fmt.Sprintf("source is %d bytes, over the limit of %d", len(src.Code), h.budget.Source)}
 		h.logCompiled(s, err)
 		return nil, err

@@ -3,27 +3,15 @@ package policy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/scriptrun/scriptrun/loc"
 )
 
-// Pos is a position in a policy file. Line and Col are 1-based; a zero Pos
-// means the position is unknown (for example a policy built with New).
-type Pos struct {
-	File      string
-	Line, Col int
-}
-
-// String returns "file:line:col", or as much of it as is known.
-func (p Pos) String() string {
-	switch {
-	case p.Line == 0 && p.File == "":
-		return ""
-	case p.Line == 0:
-		return p.File
-	case p.Col == 0:
-		return fmt.Sprintf("%s:%d", p.File, p.Line)
-	}
-	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
-}
+// Pos is a position in a policy file (see loc.Pos). Line and Col are
+// 1-based; a zero Pos means the position is unknown (for example a policy
+// built with New). Its String renders "file:line:col", or as much of it as
+// is known.
+type Pos = loc.Pos
 
 // Issue is one problem found while loading a policy.
 type Issue struct {

@@ -49,7 +49,7 @@ func TestExample(t *testing.T) {
 	if p.Name != "acme-automations" || p.Mode != Enforce || len(p.Rules) != 3 {
 		t.Errorf("got name %q mode %q %d rules", p.Name, p.Mode, len(p.Rules))
 	}
-	if got, want := p.Rules[1].Pos, (Pos{"testdata/example.yaml", 9, 5}); got != want {
+	if got, want := p.Rules[1].Pos, (Pos{File: "testdata/example.yaml", Line: 9, Col: 5}); got != want {
 		t.Errorf("rule pos = %v, want %v", got, want)
 	}
 	big := strings.Repeat("x", 70000)

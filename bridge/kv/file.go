@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // File is a Store kept in memory and backed by a JSON file: one object
@@ -67,9 +68,9 @@ func OpenFile(path string, lim ...Limits) (*File, error) {
 	if st, err := os.Stat(path); err == nil {
 		f.perm = st.Mode().Perm()
 	}
-	m, err := decodeFile(data)
+	m, err := decodeFile(path, data)
 	if err != nil {
-		return nil, fmt.Errorf("kv: %s:%w", path, err)
+		return nil, fmt.Errorf("kv: %w", err)
 	}
 	for _, k := range bridge.SortedKeys(m) {
 		if err := CheckKey(k); err != nil {
@@ -272,7 +273,8 @@ func isSyncDir(err error) bool {
 }
 
 // decodeFile parses the file's content into a map in the value model.
-func decodeFile(data []byte) (map[string]any, error) {
+// Errors start with the path: "path:line:col: ..." or "path:$.key: ...".
+func decodeFile(path string, data []byte) (map[string]any, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return map[string]any{}, nil
 	}
@@ -292,20 +294,20 @@ func decodeFile(data []byte) (map[string]any, error) {
 			off = int64(len(data))
 			err = errors.New("unexpected end of JSON input")
 		}
-		return nil, posError(data, off, err.Error())
+		return nil, posError(path, data, off, err.Error())
 	}
 	m, ok := top.(map[string]any)
 	if !ok {
-		return nil, posError(data, firstNonSpace(data), "want a JSON object mapping keys to values")
+		return nil, posError(path, data, firstNonSpace(data), "want a JSON object mapping keys to values")
 	}
 	end := dec.InputOffset()
 	var extra any
 	if err := dec.Decode(&extra); err != io.EOF {
-		return nil, posError(data, end+firstNonSpace(data[end:]), "unexpected data after the JSON object")
+		return nil, posError(path, data, end+firstNonSpace(data[end:]), "unexpected data after the JSON object")
 	}
 	out, err := fromJSON(m, "$")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s:%w", path, err)
 	}
 	return out.(map[string]any), nil
 }
@@ -314,9 +316,9 @@ func firstNonSpace(data []byte) int64 {
 	return int64(len(data) - len(bytes.TrimLeft(data, " \t\r\n")))
 }
 
-// posError renders "line:col: msg" for a byte offset (col counts bytes,
-// from 1). The caller prefixes the file name.
-func posError(data []byte, off int64, msg string) error {
+// posError renders "path:line:col: msg" for a byte offset (col counts
+// bytes, from 1).
+func posError(path string, data []byte, off int64, msg string) error {
 	if off > int64(len(data)) {
 		off = int64(len(data))
 	}
@@ -331,7 +333,7 @@ func posError(data []byte, off int64, msg string) error {
 			col++
 		}
 	}
-	return fmt.Errorf("%d:%d: %s", line, col, msg)
+	return fmt.Errorf("%s: %s", loc.Pos{File: path, Line: line, Col: col}, msg)
 }
 
 // fromJSON converts decoded JSON (with json.Number) into the value model.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/bridge/crypto"
@@ -88,11 +87,8 @@ func cmdCheck(args []string, stderr io.Writer) int {
 			}
 			// Show the path as given rather than the base name the engine saw.
 			pos := e.Pos
-			if rest, ok := strings.CutPrefix(pos, name); ok {
-				pos = path + rest
-			}
-			if pos == "" {
-				pos = path
+			if pos.File == name || pos.File == "" {
+				pos.File = path
 			}
 			fmt.Fprintf(stderr, "%s: %s error: %s\n", pos, e.Kind, e.Message)
 			fail(exitCode(e.Kind))

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // maxFileBytes bounds what the CLI reads from a script or input file. The
@@ -59,19 +60,19 @@ func decodeInput(name string, data []byte) (any, error) {
 		case errors.Is(err, io.EOF):
 			return nil, fmt.Errorf("%s: no JSON value (the input is empty)", name)
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, fmt.Errorf("%s:%s: unexpected end of JSON input", name, lineCol(data, int64(len(data))))
+			return nil, fmt.Errorf("%s: unexpected end of JSON input", posAt(name, data, int64(len(data))))
 		case errors.As(err, &se):
 			// Offset counts the bytes read, including the offending one.
-			return nil, fmt.Errorf("%s:%s: %s", name, lineCol(data, se.Offset-1), se.Error())
+			return nil, fmt.Errorf("%s: %s", posAt(name, data, se.Offset-1), se.Error())
 		case errors.As(err, &te):
-			return nil, fmt.Errorf("%s:%s: %s", name, lineCol(data, te.Offset-1), te.Error())
+			return nil, fmt.Errorf("%s: %s", posAt(name, data, te.Offset-1), te.Error())
 		}
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	off := dec.InputOffset()
 	if rest := bytes.TrimLeft(data[off:], " \t\r\n"); len(rest) > 0 {
 		at := int64(len(data) - len(rest))
-		return nil, fmt.Errorf("%s:%s: unexpected data after the JSON value", name, lineCol(data, at))
+		return nil, fmt.Errorf("%s: unexpected data after the JSON value", posAt(name, data, at))
 	}
 	out, err := toModel(v, func() string { return "$" })
 	if err != nil {
@@ -80,9 +81,9 @@ func decodeInput(name string, data []byte) (any, error) {
 	return out, nil
 }
 
-// lineCol returns the 1-based "line:col" of byte offset off in data; the
-// column counts characters (UTF-8 sequences), not bytes.
-func lineCol(data []byte, off int64) string {
+// posAt returns the position of byte offset off in the file name holding
+// data; the column counts characters (UTF-8 sequences), not bytes.
+func posAt(name string, data []byte, off int64) loc.Pos {
 	if off < 0 {
 		off = 0
 	}
@@ -93,7 +94,7 @@ func lineCol(data []byte, off int64) string {
 	line := bytes.Count(before, []byte("\n")) + 1
 	start := bytes.LastIndexByte(before, '\n') + 1
 	col := utf8.RuneCount(before[start:]) + 1
-	return strconv.Itoa(line) + ":" + strconv.Itoa(col)
+	return loc.Pos{File: name, Line: line, Col: col}
 }
 
 // toModel converts a decoded JSON value (numbers as json.Number) into the

@@ -24,17 +24,22 @@ import (
 func TestProcessMode(t *testing.T) {
 	processMode = true
 	defer func() { processMode = false }()
-	for _, tt := range []struct {
-		name string
-		f    func(*testing.T)
-	}{
-		{"RunTransform", TestRunTransform}, {"RunLua", TestRunLua}, {"RunInputStdin", TestRunInputStdin},
-		{"RunKVFile", TestRunKVFile}, {"RunErrorKinds", TestRunErrorKinds}, {"RunCompileError", TestRunCompileError},
-		{"RunUsageErrors", TestRunUsageErrors}, {"RunDeterministic", TestRunDeterministic}, {"RunLogs", TestRunLogs},
-		{"Examples", TestExamples}, {"ExamplesHarness", TestExamplesHarness},
-	} {
-		t.Run(tt.name, tt.f)
-	}
+	// The group returns only when its parallel subtests have finished, so
+	// they all run while processMode is set (without it, a test that calls
+	// t.Parallel would resume after the deferred reset, in-process).
+	t.Run("isolation=process", func(t *testing.T) {
+		for _, tt := range []struct {
+			name string
+			f    func(*testing.T)
+		}{
+			{"RunTransform", TestRunTransform}, {"RunLua", TestRunLua}, {"RunInputStdin", TestRunInputStdin},
+			{"RunKVFile", TestRunKVFile}, {"RunErrorKinds", TestRunErrorKinds}, {"RunCompileError", TestRunCompileError},
+			{"RunUsageErrors", TestRunUsageErrors}, {"RunDeterministic", TestRunDeterministic}, {"RunLogs", TestRunLogs},
+			{"Examples", TestExamples}, {"ExamplesHarness", TestExamplesHarness}, {"ErrorJSON", TestErrorJSON},
+		} {
+			t.Run(tt.name, tt.f)
+		}
+	})
 }
 
 // TestMain makes the test binary its own worker for --isolation process.

@@ -21,6 +21,7 @@ import (
 	"github.com/scriptrun/scriptrun/engine/js"
 	"github.com/scriptrun/scriptrun/engine/lua"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
@@ -220,7 +221,8 @@ func seededReader(seed uint64) io.Reader {
 	return rand.NewChaCha8(key)
 }
 
-// errorJSON is the "error" member of run's output.
+// errorJSON is the "error" member of run's output. Pos and Stack are the
+// error's position and frames as their String methods render them.
 type errorJSON struct {
 	Kind       engine.Kind `json:"kind"`
 	Limit      string      `json:"limit,omitempty"`
@@ -264,7 +266,7 @@ func writeResult(stdout, stderr io.Writer, res *engine.Result, err error) int {
 			fmt.Fprintf(stderr, "scriptrun: internal error: %s\n", cause)
 		}
 		out = failJSON{Error: errorJSON{Kind: e.Kind, Limit: e.Limit, Capability: e.Capability,
-			Rule: e.Rule, Message: e.Message, Pos: e.Pos, Stack: e.Stack}, Usage: usage}
+			Rule: e.Rule, Message: e.Message, Pos: e.Pos.String(), Stack: loc.Strings(e.Stack)}, Usage: usage}
 		code = exitCode(e.Kind)
 	} else {
 		out = okJSON{OK: true, Value: res.Value, Usage: usage}

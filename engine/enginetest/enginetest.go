@@ -17,6 +17,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
@@ -109,9 +110,9 @@ func runChunk(t *testing.T, b engine.Backend, cfg engine.Config, file string, c 
 // checkChunk runs one chunk as often as it asks and reports the first way
 // it fails its expectation, or nil.
 func checkChunk(b engine.Backend, cfg engine.Config, file string, c *chunk, pols *policies) error {
-	where := fmt.Sprintf("%s:%d", file, c.line)
+	where := loc.Pos{File: file, Line: c.line}
 	if c.expect.line > 0 {
-		where = fmt.Sprintf("%s:%d", file, c.expect.line)
+		where.Line = c.expect.line
 	}
 	if c.err != nil {
 		return fmt.Errorf("%s: bad chunk %d:\n%v", where, c.index, c.err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 var update = flag.Bool("update", false, "rewrite the conformance table in README.md between its markers")
@@ -214,13 +215,13 @@ func TestCheck(t *testing.T) {
 		}
 		return r
 	}
-	runtimeErr := &engine.Error{Kind: engine.KindRuntime, Message: "uncaught Error: boom", Pos: "e.js:12:5"}
-	luaErr := &engine.Error{Kind: engine.KindRuntime, Message: "boom", Pos: "e.lua:12"}
-	limitErr := &engine.Error{Kind: engine.KindLimit, Limit: limits.Steps, Message: "limit exceeded: steps (10)", Pos: "l.js:3:1"}
+	runtimeErr := &engine.Error{Kind: engine.KindRuntime, Message: "uncaught Error: boom", Pos: loc.Pos{File: "e.js", Line: 12, Col: 5}}
+	luaErr := &engine.Error{Kind: engine.KindRuntime, Message: "boom", Pos: loc.Pos{File: "e.lua", Line: 12}}
+	limitErr := &engine.Error{Kind: engine.KindLimit, Limit: limits.Steps, Message: "limit exceeded: steps (10)", Pos: loc.Pos{File: "l.js", Line: 3, Col: 1}}
 	denied := &engine.Error{Kind: engine.KindDenied, Capability: "kv.get", Rule: "no-kv", Message: "call to kv.get denied by rule no-kv: nope"}
 	deniedNoRule := &engine.Error{Kind: engine.KindDenied, Capability: "kv.get", Message: "call to kv.get denied: no rule allows it"}
-	compileErr := &engine.Error{Kind: engine.KindCompile, Message: "Unexpected token", Pos: "c.js:18:9"}
-	assertErr := &engine.Error{Kind: engine.KindHost, Capability: "assert.eq", Message: "assert.eq: sum: got 3, want 4", Pos: "v.js:7:13"}
+	compileErr := &engine.Error{Kind: engine.KindCompile, Message: "Unexpected token", Pos: loc.Pos{File: "c.js", Line: 18, Col: 9}}
+	assertErr := &engine.Error{Kind: engine.KindHost, Capability: "assert.eq", Message: "assert.eq: sum: got 3, want 4", Pos: loc.Pos{File: "v.js", Line: 7, Col: 13}}
 	for _, tc := range []struct {
 		exp  string
 		res  *engine.Result

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // check reports how the outcome of a compile (res nil) or a run differs
@@ -74,9 +75,12 @@ func (x *expectation) checkError(e *engine.Error) string {
 	return ""
 }
 
-// posMatch reports whether pos is want or starts with want and a ':'.
-func posMatch(pos, want string) bool {
-	return pos == want || strings.HasPrefix(pos, want+":")
+// posMatch reports whether pos renders as want, or as want with the column
+// or the line and column left out: "t.js:3" matches t.js line 3 at any
+// column.
+func posMatch(pos loc.Pos, want string) bool {
+	return pos.String() == want || loc.Pos{File: pos.File, Line: pos.Line}.String() == want ||
+		loc.Pos{File: pos.File}.String() == want
 }
 
 // String renders the expectation as its ### line would read.
@@ -129,7 +133,7 @@ func describe(e *engine.Error) string {
 	}
 	fmt.Fprintf(&b, " at %q: %s", e.Pos, e.Message)
 	if len(e.Stack) > 0 {
-		fmt.Fprintf(&b, "\n  stack: %s", strings.Join(e.Stack, " <- "))
+		fmt.Fprintf(&b, "\n  stack: %s", strings.Join(loc.Strings(e.Stack), " <- "))
 	}
 	return b.String()
 }

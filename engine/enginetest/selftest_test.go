@@ -3,13 +3,13 @@ package enginetest
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
@@ -29,7 +29,7 @@ func (*fake) Lang() string { return "js" }
 func (*fake) Compile(src engine.Source, _ engine.CompileLimits) (engine.Program, error) {
 	for i, l := range strings.Split(src.Code, "\n") {
 		if strings.TrimSpace(l) == "syntax" {
-			return nil, &engine.Error{Kind: engine.KindCompile, Message: "syntax", Pos: fmt.Sprintf("%s:%d:1", src.Name, i+1)}
+			return nil, &engine.Error{Kind: engine.KindCompile, Message: "syntax", Pos: loc.Pos{File: src.Name, Line: i + 1, Col: 1}}
 		}
 	}
 	return src, nil
@@ -40,7 +40,7 @@ func (f *fake) Run(ctx context.Context, p engine.Program, env *engine.Env) (any,
 	n := f.runs.Add(1)
 	for i, l := range strings.Split(src.Code, "\n") {
 		word, rest, _ := strings.Cut(strings.TrimSpace(l), " ")
-		pos := fmt.Sprintf("%s:%d:1", src.Name, i+1)
+		pos := loc.Pos{File: src.Name, Line: i + 1, Col: 1}
 		switch word {
 		case "return":
 			v, err := parseJSON(rest)

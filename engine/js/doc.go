@@ -80,6 +80,6 @@
 //
 // Errors are *engine.Error (errors.go is the one place that translates
 // goja's): the kind comes from the watchdog's recorded cause when the run
-// was stopped, never from message text; positions are "name:line:col" in
+// was stopped, never from message text; positions (line and column) are in
 // the script's own coordinates; stacks hold the script's frames only.
 package js

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // This file is the one place where goja's errors become *engine.Error. The
@@ -76,7 +77,7 @@ func (r *run) thrown(v goja.Value, ex *goja.Exception) *engine.Error {
 		}
 		return e
 	}
-	e := &engine.Error{Kind: engine.KindRuntime, Message: "uncaught " + r.describe(v), Pos: r.prog.name}
+	e := &engine.Error{Kind: engine.KindRuntime, Message: "uncaught " + r.describe(v), Pos: loc.Pos{File: r.prog.name}}
 	if ex != nil {
 		r.locate(e, ex.Stack())
 	} else {
@@ -94,22 +95,22 @@ func (r *run) locate(e *engine.Error, frames []goja.StackFrame) {
 	e.Stack = nil
 	for i, f := range frames {
 		if i == maxFrames {
-			e.Stack = append(e.Stack, fmt.Sprintf("... %d more frames", len(frames)-i))
+			e.Stack = append(e.Stack, loc.Frame{Omitted: len(frames) - i})
 			break
 		}
 		p := f.Position()
 		if p.Filename != r.prog.name || p.Line == 0 {
 			continue
 		}
-		pos := fmtPos(r.prog.name, r.prog.prefix, p.Line, p.Column)
-		if e.Pos == "" || e.Pos == r.prog.name {
+		pos := scriptPos(r.prog.name, r.prog.prefix, p.Line, p.Column)
+		if e.Pos.Line == 0 {
 			e.Pos = pos
 		}
 		name := f.FuncName()
 		if name == "" {
 			name = "<anonymous>"
 		}
-		e.Stack = append(e.Stack, name+" ("+pos+")")
+		e.Stack = append(e.Stack, loc.Frame{Func: name, Pos: pos})
 	}
 }
 
@@ -257,17 +258,14 @@ func (r *run) nativeTooDeep(v goja.Value) bool {
 // the script (an unclosed bracket or string) to the end of the script.
 func clampToScript(err error, src engine.Source) error {
 	e, ok := err.(*engine.Error)
-	if !ok {
+	if !ok || e.Pos.Line == 0 {
 		return err
 	}
-	var line, col int
-	if _, scanErr := fmt.Sscanf(e.Pos[len(src.Name):], ":%d:%d", &line, &col); scanErr != nil {
-		return err
-	}
+	line, col := e.Pos.Line, e.Pos.Col
 	lines := strings.Split(src.Code, "\n")
 	lastLen := len([]rune(lines[len(lines)-1]))
 	if line > len(lines) || line == len(lines) && col > lastLen+1 {
-		e.Pos = fmt.Sprintf("%s:%d:%d", src.Name, len(lines), lastLen+1)
+		e.Pos = loc.Pos{File: src.Name, Line: len(lines), Col: lastLen + 1}
 		e.Message = "unexpected end of script (" + e.Message + "; is a bracket, brace or string left open?)"
 	}
 	return e
@@ -283,34 +281,34 @@ func compileError(name string, prefix int, err error) error {
 	case errors.As(err, &list) && len(list) > 0:
 		e := list[0]
 		return &engine.Error{Kind: engine.KindCompile, Message: e.Message,
-			Pos: fmtPos(name, prefix, e.Position.Line, e.Position.Column), Err: err}
+			Pos: scriptPos(name, prefix, e.Position.Line, e.Position.Column), Err: err}
 	case errors.As(err, &one):
 		return &engine.Error{Kind: engine.KindCompile, Message: one.Message,
-			Pos: fmtPos(name, prefix, one.Position.Line, one.Position.Column), Err: err}
+			Pos: scriptPos(name, prefix, one.Position.Line, one.Position.Column), Err: err}
 	case errors.As(err, &ce):
 		return posError(name, prefix, ce.File, ce.Offset, ce.Message)
 	case errors.As(err, &re):
 		return posError(name, prefix, re.File, re.Offset, re.Message)
 	}
-	return &engine.Error{Kind: engine.KindCompile, Message: "cannot compile the script", Pos: name, Err: err}
+	return &engine.Error{Kind: engine.KindCompile, Message: "cannot compile the script", Pos: loc.Pos{File: name}, Err: err}
 }
 
 func posError(name string, prefix int, f *file.File, offset int, msg string) error {
-	e := &engine.Error{Kind: engine.KindCompile, Message: msg, Pos: name}
+	e := &engine.Error{Kind: engine.KindCompile, Message: msg, Pos: loc.Pos{File: name}}
 	if f != nil && offset >= 0 {
 		p := f.Position(offset)
-		e.Pos = fmtPos(name, prefix, p.Line, p.Column)
+		e.Pos = scriptPos(name, prefix, p.Line, p.Column)
 	}
 	return e
 }
 
-// fmtPos formats a position in the wrapped source as one in the script.
-func fmtPos(name string, prefix, line, col int) string {
+// scriptPos turns a position in the wrapped source into one in the script.
+func scriptPos(name string, prefix, line, col int) loc.Pos {
 	if line == 1 {
 		col -= prefix
 		if col < 1 {
 			col = 1
 		}
 	}
-	return fmt.Sprintf("%s:%d:%d", name, line, col)
+	return loc.Pos{File: name, Line: line, Col: col}
 }

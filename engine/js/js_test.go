@@ -15,6 +15,7 @@ import (
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/js"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
@@ -305,8 +306,8 @@ func TestHostErrors(t *testing.T) {
 	if strings.Contains(e.Message, "secret") || strings.Contains(e.Message, ".go") {
 		t.Errorf("host panic leaks into message: %q", e.Message)
 	}
-	if e.Pos != "t.js:1:12" {
-		t.Errorf("pos %q, want t.js:1:12", e.Pos)
+	if want := (loc.Pos{File: "t.js", Line: 1, Col: 12}); e.Pos != want {
+		t.Errorf("pos %v, want %v", e.Pos, want)
 	}
 	res, err := run(t, h, "try { host.t.boom() } catch (e) { return e.name + ': ' + e.message }", engine.RunOptions{Policy: pol})
 	if err != nil || res.Value != "HostError: t.boom: host function failed" {
@@ -452,7 +453,7 @@ func TestCompileErrors(t *testing.T) {
 	} {
 		_, err := h.Compile(engine.Source{Name: "t.js", Lang: "js", Code: src})
 		var e *engine.Error
-		if !errors.As(err, &e) || e.Kind != engine.KindCompile || !strings.HasPrefix(e.Pos, want) {
+		if !errors.As(err, &e) || e.Kind != engine.KindCompile || !strings.HasPrefix(e.Pos.String(), want) {
 			short := src
 			if len(short) > 30 {
 				short = short[:30] + "..."
@@ -470,13 +471,14 @@ func TestRuntimeErrorPositions(t *testing.T) {
 	h := newHost(t)
 	_, err := run(t, h, "function f() {\n  null.x\n}\nf()", engine.RunOptions{})
 	var e *engine.Error
-	if !errors.As(err, &e) || e.Kind != engine.KindRuntime || e.Pos != "t.js:2:8" {
+	if !errors.As(err, &e) || e.Kind != engine.KindRuntime || e.Pos != (loc.Pos{File: "t.js", Line: 2, Col: 8}) {
 		t.Fatalf("got %v, want runtime error at t.js:2:8", err)
 	}
-	if len(e.Stack) != 2 || !strings.HasPrefix(e.Stack[0], "f (t.js:2:8)") {
-		t.Errorf("stack %q", e.Stack)
+	wantStack := []loc.Frame{{Func: "f", Pos: loc.Pos{File: "t.js", Line: 2, Col: 8}}, {Func: "<anonymous>", Pos: loc.Pos{File: "t.js", Line: 4, Col: 2}}}
+	if diff := cmp.Diff(wantStack, e.Stack); diff != "" {
+		t.Errorf("stack (-want +got):\n%s", diff)
 	}
-	for _, s := range append(e.Stack, e.Message) {
+	for _, s := range append(loc.Strings(e.Stack), e.Message) {
 		if strings.Contains(s, ".go") || strings.Contains(s, "goja") {
 			t.Errorf("Go internals leak: %q", s)
 		}
@@ -836,8 +838,8 @@ func TestStopPositions(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != engine.KindLimit || e.Limit != limits.Timeout {
 		t.Fatalf("got %v, want limit timeout", err)
 	}
-	if !strings.HasPrefix(e.Pos, "t.js:2:") {
-		t.Errorf("position %q, want t.js:2:...", e.Pos)
+	if e.Pos.File != "t.js" || e.Pos.Line != 2 || e.Pos.Col == 0 {
+		t.Errorf("position %v, want t.js:2:...", e.Pos)
 	}
 }
 

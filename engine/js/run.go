@@ -15,6 +15,7 @@ import (
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/js/internal/lockdown"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // grant is the most steps (VM instructions and built-in loop iterations)
@@ -249,7 +250,7 @@ func (r *run) settle(res goja.Value) (goja.Value, error) {
 	if cause := r.w.Cause(); cause != nil {
 		return nil, engine.FromCause(cause)
 	}
-	return nil, &engine.Error{Kind: engine.KindRuntime, Pos: r.prog.name,
+	return nil, &engine.Error{Kind: engine.KindRuntime, Pos: loc.Pos{File: r.prog.name},
 		Message: "the script's promise never settled (it awaits something that cannot happen)"}
 }
 
@@ -371,7 +372,7 @@ func (r *run) exportResult(res goja.Value) (out any, err error) {
 		return nil, r.thrown(ex.Value(), ex)
 	}
 	if verr != nil {
-		return nil, engine.ResultError(r.w, r.prog.name, verr)
+		return nil, engine.ResultError(r.w, loc.Pos{File: r.prog.name}, verr)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/internal/srccheck"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // Backend runs Lua 5.1 on gopher-lua. It holds no per-run state; one Backend
@@ -55,16 +56,16 @@ const (
 func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (p engine.Program, err error) {
 	defer func() {
 		if rec := recover(); rec != nil {
-			p, err = nil, &engine.Error{Kind: engine.KindCompile, Pos: src.Name,
+			p, err = nil, &engine.Error{Kind: engine.KindCompile, Pos: loc.Pos{File: src.Name},
 				Message: "cannot compile the script", Err: fmt.Errorf("panic: %v", rec)}
 		}
 	}()
 	if lim.MaxSource > 0 && int64(len(src.Code)) > lim.MaxSource {
-		return nil, &engine.Error{Kind: engine.KindLimit, Limit: "source", Pos: src.Name,
+		return nil, &engine.Error{Kind: engine.KindLimit, Limit: "source", Pos: loc.Pos{File: src.Name},
 			Message: fmt.Sprintf("source is %d bytes, over the limit of %d", len(src.Code), lim.MaxSource)}
 	}
 	if strings.HasPrefix(src.Code, "\x1b") {
-		return nil, &engine.Error{Kind: engine.KindCompile, Pos: src.Name + ":1",
+		return nil, &engine.Error{Kind: engine.KindCompile, Pos: loc.Pos{File: src.Name, Line: 1},
 			Message: "binary chunks are not accepted; pass Lua source"}
 	}
 	depth := lim.MaxNesting
@@ -79,9 +80,9 @@ func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (p engine
 			var se *srccheck.Error
 			if errors.As(err, &se) {
 				return nil, &engine.Error{Kind: engine.KindCompile, Message: se.Msg,
-					Pos: fmt.Sprintf("%s:%d:%d", src.Name, se.Line, se.Col), Err: err}
+					Pos: loc.Pos{File: src.Name, Line: se.Line, Col: se.Col}, Err: err}
 			}
-			return nil, &engine.Error{Kind: engine.KindCompile, Message: "source nesting is too deep", Pos: src.Name, Err: err}
+			return nil, &engine.Error{Kind: engine.KindCompile, Message: "source nesting is too deep", Pos: loc.Pos{File: src.Name}, Err: err}
 		}
 	}
 	chunk, perr := parse.ParseLimited(strings.NewReader(src.Code), src.Name, depth)

@@ -102,8 +102,8 @@
 // kind comes from the meter's cause, the host errors this run raised (a
 // side table from the raised error string to its Go cause) and the
 // overflow flag; a Go panic inside the VM is an internal error. Positions
-// are "name:line" (parse errors "name:line:col", also at the end of the
-// script).
+// have a line and no column (parse errors have both, also at the end of
+// the script).
 // Host errors reach the script as strings "name:line: kv.get: message":
 // *bridge.ArgError, *bridge.HostError and catchable denials can be caught
 // with pcall; when uncaught the run's error has the cause's kind (runtime,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // This file is the one place where gopher-lua's errors become
@@ -34,15 +35,15 @@ func compileError(src engine.Source, err error) *engine.Error {
 		if pe.Pos.Line == parse.EOF {
 			line, col := endOfSource(src.Code)
 			return &engine.Error{Kind: engine.KindCompile, Message: msg + " at the end of the script",
-				Pos: fmt.Sprintf("%s:%d:%d", name, line, col), Err: err}
+				Pos: loc.Pos{File: name, Line: line, Col: col}, Err: err}
 		}
 		return &engine.Error{Kind: engine.KindCompile, Message: msg,
-			Pos: fmt.Sprintf("%s:%d:%d", name, pe.Pos.Line, pe.Pos.Column), Err: err}
+			Pos: loc.Pos{File: name, Line: pe.Pos.Line, Col: pe.Pos.Column}, Err: err}
 	case errors.As(err, &ce):
 		return &engine.Error{Kind: engine.KindCompile, Message: ce.Message,
-			Pos: fmt.Sprintf("%s:%d", name, ce.Line), Err: err}
+			Pos: loc.Pos{File: name, Line: ce.Line}, Err: err}
 	}
-	return &engine.Error{Kind: engine.KindCompile, Message: "cannot parse the script", Pos: name, Err: err}
+	return &engine.Error{Kind: engine.KindCompile, Message: "cannot parse the script", Pos: loc.Pos{File: name}, Err: err}
 }
 
 // translate turns the error of the script's protected call into an
@@ -71,7 +72,7 @@ func (r *run) translate(err error) *engine.Error {
 			return e
 		}
 	}
-	e := &engine.Error{Kind: engine.KindRuntime, Pos: r.prog.name}
+	e := &engine.Error{Kind: engine.KindRuntime}
 	r.locate(e)
 	e.Message = r.describe(ae.Object, e.Pos)
 	return e
@@ -79,11 +80,11 @@ func (r *run) translate(err error) *engine.Error {
 
 // locate fills Pos and Stack from what the error handler recorded.
 func (r *run) locate(e *engine.Error) {
-	if r.errPos != "" {
+	if !r.errPos.IsZero() {
 		e.Pos = r.errPos
 	}
-	if e.Pos == "" {
-		e.Pos = r.prog.name
+	if e.Pos.IsZero() {
+		e.Pos = loc.Pos{File: r.prog.name}
 	}
 	e.Stack = r.errStack
 }
@@ -91,11 +92,11 @@ func (r *run) locate(e *engine.Error) {
 // describe renders an error value without running script code: strings as
 // they are (without the position prefix error() adds when it is the Pos),
 // tables by a string "message" field, anything else by its type.
-func (r *run) describe(v glua.LValue, pos string) string {
+func (r *run) describe(v glua.LValue, pos loc.Pos) string {
 	switch v := v.(type) {
 	case glua.LString:
 		s := string(v)
-		s = strings.TrimPrefix(s, pos+": ")
+		s = strings.TrimPrefix(s, pos.String()+": ")
 		return clip(s, 1000)
 	case glua.LNumber, glua.LBool:
 		return v.String()

@@ -120,11 +120,11 @@ func stopLine(src string, err error) string {
 	}
 	lines := strings.Split(src, "\n")
 	var out []string
-	for _, pos := range []string{e.Pos, e.Message} {
-		_, rest, ok := strings.Cut(pos, ":")
-		if !ok {
-			continue
-		}
+	if n := e.Pos.Line; n >= 1 && n <= len(lines) {
+		out = append(out, strings.TrimSpace(lines[n-1]))
+	}
+	// The message is Lua's own text: "name:line: ..." from error().
+	if _, rest, ok := strings.Cut(e.Message, ":"); ok {
 		num, _, _ := strings.Cut(rest, ":")
 		if n, err := strconv.Atoi(num); err == nil && n >= 1 && n <= len(lines) {
 			out = append(out, strings.TrimSpace(lines[n-1]))

@@ -16,6 +16,7 @@ import (
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/lua"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
@@ -417,7 +418,7 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%q: err = %v, want *engine.Error", tt.src, err)
 			continue
 		}
-		if string(e.Kind) != tt.kind || tt.pos != "" && e.Pos != tt.pos || tt.msg != "" && e.Message != tt.msg {
+		if string(e.Kind) != tt.kind || tt.pos != "" && e.Pos.String() != tt.pos || tt.msg != "" && e.Message != tt.msg {
 			t.Errorf("%q: got kind=%s pos=%q msg=%q, want %s %q %q", tt.src, e.Kind, e.Pos, e.Message, tt.kind, tt.pos, tt.msg)
 		}
 	}
@@ -430,7 +431,8 @@ func TestStackTrace(t *testing.T) {
 	if !errors.As(err, &e) {
 		t.Fatal(err)
 	}
-	want := []string{"inner (t.lua:2)", "outer (t.lua:5)", "main chunk (t.lua:7)"}
+	at := func(line int) loc.Pos { return loc.Pos{File: "t.lua", Line: line} }
+	want := []loc.Frame{{Func: "inner", Pos: at(2)}, {Func: "outer", Pos: at(5)}, {Func: "main chunk", Pos: at(7)}}
 	if diff := cmp.Diff(want, e.Stack); diff != "" {
 		t.Errorf("stack (-want +got):\n%s", diff)
 	}
@@ -583,8 +585,9 @@ func TestTailCallStack(t *testing.T) {
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v", err)
 	}
-	if e.Pos != "t.lua:2" || strings.Join(e.Stack, "|") != "<t.lua:1> (t.lua:2)|(tail call)" {
-		t.Fatalf("pos %q stack %q", e.Pos, e.Stack)
+	at2 := loc.Pos{File: "t.lua", Line: 2}
+	if diff := cmp.Diff([]loc.Frame{{Func: "<t.lua:1>", Pos: at2}, {Tail: true}}, e.Stack); e.Pos != at2 || diff != "" {
+		t.Fatalf("pos %v, stack (-want +got):\n%s", e.Pos, diff)
 	}
 }
 
@@ -674,8 +677,8 @@ func TestTailCallLoopStops(t *testing.T) {
 		if steps < 1000 || steps >= 1<<50 { // it ran the 1000 calls, and it stopped
 			t.Errorf("%s: stopped after %d steps", tt.name, steps)
 		}
-		if e.Pos != "t.lua:1" || strings.Join(e.Stack, "|") != "<t.lua:1> (t.lua:1)|(tail call)" {
-			t.Errorf("%s: pos %q stack %q", tt.name, e.Pos, e.Stack)
+		if e.Pos.String() != "t.lua:1" || strings.Join(loc.Strings(e.Stack), "|") != "<t.lua:1> (t.lua:1)|(tail call)" {
+			t.Errorf("%s: pos %v stack %q", tt.name, e.Pos, loc.Strings(e.Stack))
 		}
 		if allocs > 20000+uint64(steps)/50 {
 			t.Errorf("%s: %d allocations for %d steps: the tail calls or the stop allocate per call", tt.name, allocs, steps)
@@ -697,8 +700,8 @@ local r = h() return r`, n)
 		if !errors.As(err, &e) {
 			t.Fatalf("%d: %v", n, err)
 		}
-		if want := "<t.lua:1> (t.lua:1)|(tail call)|h (t.lua:2)|main chunk (t.lua:3)"; strings.Join(e.Stack, "|") != want {
-			t.Errorf("%d tail calls: stack %q, want %q", n, e.Stack, want)
+		if want := "<t.lua:1> (t.lua:1)|(tail call)|h (t.lua:2)|main chunk (t.lua:3)"; strings.Join(loc.Strings(e.Stack), "|") != want {
+			t.Errorf("%d tail calls: stack %q, want %q", n, loc.Strings(e.Stack), want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // batch is the most steps the VM runs between two calls to the meter. The
@@ -39,9 +40,9 @@ type run struct {
 	coros    map[*glua.LState]bool  // live coroutines
 	overflow bool                   // the call stack was full
 
-	memPending int64    // memory charged by the VM, not yet reported
-	errPos     string   // where the uncaught error was raised
-	errStack   []string // the script stack at that point
+	memPending int64       // memory charged by the VM, not yet reported
+	errPos     loc.Pos     // where the uncaught error was raised
+	errStack   []loc.Frame // the script stack at that point
 }
 
 // Run runs p once in a fresh state.
@@ -204,16 +205,17 @@ func (r *run) hostFail(L *glua.LState, err error) {
 // raiseHost raises msg (with the script position) as a Lua error and
 // remembers its cause, so that uncaught it has the cause's kind.
 func (r *run) raiseHost(L *glua.LState, msg string, cause error) {
-	if pos := r.where(L); pos != "" {
-		msg = pos + ": " + msg
+	if pos := r.where(L); !pos.IsZero() {
+		msg = pos.String() + ": " + msg
 	}
 	lv := glua.LString(msg)
 	r.hostErrs[lv] = cause
 	L.Error(lv, 0)
 }
 
-// where returns "name:line" of the innermost script frame.
-func (r *run) where(L *glua.LState) string {
+// where returns the position (name and line) of the innermost script
+// frame, or the zero Pos.
+func (r *run) where(L *glua.LState) loc.Pos {
 	for i := 0; i < 8; i++ {
 		dbg, ok := L.GetStack(i)
 		if !ok {
@@ -223,10 +225,10 @@ func (r *run) where(L *glua.LState) string {
 			continue
 		}
 		if dbg.Source == r.prog.name && dbg.CurrentLine > 0 {
-			return r.prog.name + ":" + itoa(dbg.CurrentLine)
+			return loc.Pos{File: r.prog.name, Line: dbg.CurrentLine}
 		}
 	}
-	return ""
+	return loc.Pos{}
 }
 
 // print writes its arguments, separated by tabs, to the run's log.
@@ -261,7 +263,7 @@ func (r *run) topHandler(L *glua.LState) int {
 // maxFrames bounds the script stack kept in an error.
 const maxFrames = 20
 
-func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
+func (r *run) scriptStack(L *glua.LState) (pos loc.Pos, stack []loc.Frame) {
 	for i := 0; len(stack) < maxFrames; i++ {
 		dbg, ok := L.GetStack(i)
 		if !ok {
@@ -272,8 +274,8 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 		}
 		if dbg.What == "tail" && dbg.Source == "=(tail call)" {
 			// Calls that tail calls replaced, as Lua's traceback shows them.
-			if len(stack) > 0 && stack[len(stack)-1] != "(tail call)" {
-				stack = append(stack, "(tail call)")
+			if len(stack) > 0 && !stack[len(stack)-1].Tail {
+				stack = append(stack, loc.Frame{Tail: true})
 			}
 			i = pastTailCalls(L, i) - 1
 			continue
@@ -281,8 +283,8 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 		if dbg.Source != r.prog.name || dbg.CurrentLine <= 0 {
 			continue
 		}
-		p := r.prog.name + ":" + itoa(dbg.CurrentLine)
-		if pos == "" {
+		p := loc.Pos{File: r.prog.name, Line: dbg.CurrentLine}
+		if pos.IsZero() {
 			pos = p
 		}
 		name := dbg.Name
@@ -295,7 +297,7 @@ func (r *run) scriptStack(L *glua.LState) (pos string, stack []string) {
 				name = "<main>"
 			}
 		}
-		stack = append(stack, name+" ("+p+")")
+		stack = append(stack, loc.Frame{Func: name, Pos: p})
 	}
 	return pos, stack
 }
@@ -333,7 +335,7 @@ func lostCall(L *glua.LState, i int) bool {
 func (r *run) exportResult(res glua.LValue) (any, error) {
 	out, err := fromLua(bridge.NewCounter(bridge.ValueLimits{MaxBytes: r.env.Budget.Output}), res, bridge.Any)
 	if err != nil {
-		return nil, engine.ResultError(r.w, r.prog.name, err)
+		return nil, engine.ResultError(r.w, loc.Pos{File: r.prog.name}, err)
 	}
 	return out, nil
 }

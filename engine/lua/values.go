@@ -3,7 +3,6 @@ package lua
 import (
 	"math"
 	"sort"
-	"strconv"
 
 	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 
@@ -180,5 +179,3 @@ func keyDesc(k glua.LValue) string {
 	}
 	return "a " + k.Type().String()
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -4,12 +4,18 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // MaxDepth bounds the nesting of lists and maps in a value. The bridge
 // bounds values to 64 levels (bridge.DefaultMaxDepth); anything deeper on
 // the wire is a broken peer.
 const MaxDepth = 128
+
+// MaxCount bounds a line, a column or a count of frames in a position or a
+// stack trace (the source limit keeps real ones far below it).
+const MaxCount = 1<<31 - 1
 
 // Value tags.
 const (
@@ -45,6 +51,32 @@ func (e *Encoder) strs(ss []string) {
 	for _, s := range ss {
 		e.str(s)
 	}
+}
+
+// pos encodes a position as its fields: file, line, column.
+func (e *Encoder) pos(p loc.Pos) {
+	e.str(p.File)
+	e.count("line", p.Line)
+	e.count("column", p.Col)
+}
+
+// frames encodes a script stack trace, frame by frame.
+func (e *Encoder) frames(fs []loc.Frame) {
+	e.uvarint(uint64(len(fs)))
+	for _, f := range fs {
+		e.str(f.Func)
+		e.pos(f.Pos)
+		e.boolean(f.Tail)
+		e.count("omitted frames", f.Omitted)
+	}
+}
+
+// count encodes a non-negative int of at most MaxCount.
+func (e *Encoder) count(what string, n int) {
+	if (n < 0 || n > MaxCount) && e.err == nil {
+		e.err = frameErr("%s %d outside 0..%d", what, n, MaxCount)
+	}
+	e.uvarint(uint64(n))
 }
 
 // value encodes v, which must be in the bridge value model.
@@ -201,6 +233,31 @@ func (d *Decoder) strs() []string {
 		ss[i] = d.str()
 	}
 	return ss
+}
+
+func (d *Decoder) pos() loc.Pos {
+	return loc.Pos{File: d.str(), Line: d.count("line"), Col: d.count("column")}
+}
+
+func (d *Decoder) frames() []loc.Frame {
+	n := d.length(6) // the smallest frame: empty name and file, one byte for each number and the bool
+	if n == 0 {
+		return nil
+	}
+	fs := make([]loc.Frame, n)
+	for i := range fs {
+		fs[i] = loc.Frame{Func: d.str(), Pos: d.pos(), Tail: d.boolean(), Omitted: d.count("omitted frames")}
+	}
+	return fs
+}
+
+func (d *Decoder) count(what string) int {
+	n := d.uvarint()
+	if n > MaxCount {
+		d.fail("%s %d over %d", what, n, MaxCount)
+		return 0
+	}
+	return int(n)
 }
 
 func (d *Decoder) value(depth int) any {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // Hello is the worker's first frame: who it is and which containment
@@ -94,11 +95,12 @@ type Stop struct {
 }
 
 // ResultError is a failed run, field for field engine.Error without its
-// Go cause.
+// Go cause. Pos and Stack cross as their fields, never as rendered text.
 type ResultError struct {
-	Kind, Limit, Capability, Rule, Message, Pos string
-	Stack                                       []string
-	Cause                                       string // for KindInternal: the cause's first line, for the host's log
+	Kind, Limit, Capability, Rule, Message string
+	Pos                                    loc.Pos
+	Stack                                  []loc.Frame
+	Cause                                  string // for KindInternal: the cause's first line, for the host's log
 }
 
 // Result ends a run: Value or Err, what the worker measured, and its heap
@@ -201,10 +203,11 @@ func (m *Result) encode(e *Encoder) {
 	} else {
 		e.boolean(true)
 		r := m.Err
-		for _, s := range []string{r.Kind, r.Limit, r.Capability, r.Rule, r.Message, r.Pos} {
+		for _, s := range []string{r.Kind, r.Limit, r.Capability, r.Rule, r.Message} {
 			e.str(s)
 		}
-		e.strs(r.Stack)
+		e.pos(r.Pos)
+		e.frames(r.Stack)
 		e.str(r.Cause)
 	}
 	e.varint(m.Steps)
@@ -279,7 +282,7 @@ func Decode(t Type, payload []byte) (Message, error) {
 		r := &Result{}
 		if d.boolean() {
 			r.Err = &ResultError{Kind: d.str(), Limit: d.str(), Capability: d.str(), Rule: d.str(),
-				Message: d.str(), Pos: d.str(), Stack: d.strs(), Cause: d.str()}
+				Message: d.str(), Pos: d.pos(), Stack: d.frames(), Cause: d.str()}
 		} else {
 			r.Value = d.value(0)
 		}

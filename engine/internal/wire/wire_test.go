@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 func roundTrip(t *testing.T, m Message) Message {
@@ -51,7 +52,10 @@ func TestRoundTrip(t *testing.T) {
 		&Log{Level: "info", Message: "hi"},
 		&Stop{Run: 3, Kind: "limit", Limit: "timeout", Value: "2s"},
 		&Result{Value: value, Steps: 1, Memory: 2, CPU: time.Millisecond, Heap: 1 << 40},
-		&Result{Err: &ResultError{Kind: "runtime", Message: "boom", Pos: "a.js:1:2", Stack: []string{"f", "g"}, Cause: "panic: x"}},
+		&Result{Err: &ResultError{Kind: "runtime", Message: "boom", Pos: loc.Pos{File: "a.js", Line: 1, Col: 2},
+			Stack: []loc.Frame{{Func: "f", Pos: loc.Pos{File: "a.js", Line: 1, Col: 2}}, {Func: "<main>", Pos: loc.Pos{File: "a.js", Line: MaxCount}},
+				{Tail: true}, {Omitted: 3}, {Func: "g"}}, Cause: "panic: x"}},
+		&Result{Err: &ResultError{Kind: "compile", Message: "m", Pos: loc.Pos{File: "a.lua"}}},
 	}
 	for _, m := range msgs {
 		got := roundTrip(t, m)
@@ -94,6 +98,9 @@ func TestReaderRejects(t *testing.T) {
 func TestDecodeRejects(t *testing.T) {
 	nan := binary.LittleEndian.AppendUint64([]byte{0, vFloat}, math.Float64bits(math.NaN()))
 	deep := bytes.Repeat([]byte{vList, 1}, MaxDepth+2)
+	errHead := []byte{1, 0, 0, 0, 0, 0} // an error result: empty kind, limit, capability, rule, message
+	farLine := binary.AppendUvarint(append(append([]byte{}, errHead...), 0), MaxCount+1)
+	manyFrames := append(append(append([]byte{}, errHead...), 0, 0, 0), 0xff, 0xff, 0x03)
 	tests := []struct {
 		name    string
 		typ     Type
@@ -110,6 +117,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"bad bool", TReply, []byte{7}, "bad bool"},
 		{"short", TResult, []byte{0}, "ends early"},
 		{"args not a list", TCall, []byte{1, 'x', vTrue, 0}, "not a list"},
+		{"line out of range", TResult, farLine, "line 2147483648 over"},
+		{"forged frame count", TResult, manyFrames, "past the end"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,6 +136,10 @@ func TestWriterRefusesValuesOutsideTheModel(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "outside the value model") {
 		t.Fatalf("Write() error = %v", err)
 	}
+	err = NewWriter(io.Discard, 0).Write(&Result{Err: &ResultError{Stack: []loc.Frame{{Pos: loc.Pos{Line: -1}}}}})
+	if err == nil || !strings.Contains(err.Error(), "line -1 outside") {
+		t.Fatalf("Write() of a negative line: error = %v", err)
+	}
 	err = NewWriter(io.Discard, 16).Write(&Log{Message: strings.Repeat("x", 100)})
 	if err == nil || !strings.Contains(err.Error(), "over the limit") {
 		t.Fatalf("Write() error = %v", err)
@@ -138,7 +151,8 @@ func TestWriterRefusesValuesOutsideTheModel(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	for _, m := range []Message{&Hello{PID: 1, Layers: []string{"x"}}, &Call{Capability: "kv.get", Args: []any{"k", map[string]any{"a": 1.5}}},
 		&Log{Level: "info", Message: "m"}, &Result{Value: []any{nil, true, []byte("b")}, Steps: 3},
-		&Result{Err: &ResultError{Kind: "limit", Limit: "steps", Stack: []string{"f"}}}} {
+		&Result{Err: &ResultError{Kind: "limit", Limit: "steps", Pos: loc.Pos{File: "a.js", Line: 1, Col: 1},
+			Stack: []loc.Frame{{Func: "f", Pos: loc.Pos{File: "a.js", Line: 1, Col: 1}}, {Tail: true}, {Omitted: 2}}}}} {
 		var buf bytes.Buffer
 		_ = NewWriter(&buf, 0).Write(m)
 		f.Add(buf.Bytes())
