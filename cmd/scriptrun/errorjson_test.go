@@ -29,7 +29,7 @@ func TestErrorJSON(t *testing.T) {
 		{"open.js", "return (1 +\n",
 			`{"kind":"compile","message":"unexpected end of script (Unexpected token }; is a bracket, brace or string left open?)","pos":"open.js:2:1"}`},
 		{"async.js", "async function f() { await null; throw new TypeError(\"late\") }\nreturn f()\n",
-			`{"kind":"runtime","message":"uncaught TypeError: late","pos":"async.js"}`},
+			`{"kind":"runtime","message":"uncaught TypeError: late","pos":"async.js:1:40","stack":["f (async.js:1:40)"]}`},
 		{"output.js", "return function(){}\n",
 			`{"kind":"output","message":"result: a function cannot cross to the host","pos":"output.js"}`},
 		{"str.js", "\"use strict\"\nfunction g(){ return [1,2].map(x => { throw \"s\" }) }\ng()\n",

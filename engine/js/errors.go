@@ -117,21 +117,10 @@ func (r *run) locate(e *engine.Error, frames []goja.StackFrame) {
 // locateFromErrorObject uses the stack an Error object captured when it was
 // made (rejected promises carry no goja stack).
 func (r *run) locateFromErrorObject(e *engine.Error, v goja.Value) {
-	o, ok := v.(*goja.Object)
-	if !ok || o.ClassName() != "Error" {
-		return
-	}
-	var frames []goja.StackFrame
-	_ = r.vm.Try(func() {
-		if ex, ok := o.Export().(error); ok {
-			var gex *goja.Exception
-			if errors.As(ex, &gex) {
-				frames = gex.Stack()
-			}
+	if o, ok := v.(*goja.Object); ok {
+		if frames := o.ErrorStack(); frames != nil {
+			r.locate(e, frames)
 		}
-	})
-	if frames != nil {
-		r.locate(e, frames)
 	}
 }
 

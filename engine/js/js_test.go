@@ -487,6 +487,11 @@ func TestRuntimeErrorPositions(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != engine.KindRuntime || e.Message != "uncaught TypeError: late" {
 		t.Fatalf("async throw: got %v", err)
 	}
+	// A rejection carries no exception stack: the position is where the
+	// Error object was made.
+	if want := (loc.Pos{File: e.Pos.File, Line: 1, Col: 40}); e.Pos != want || len(e.Stack) != 1 || e.Stack[0].Func != "f" {
+		t.Errorf("async throw: pos %v, stack %v; want %v in f", e.Pos, e.Stack, want)
+	}
 	_, err = run(t, h, "return new Promise(() => {})", engine.RunOptions{})
 	if k, _ := kindOf(err); k != engine.KindRuntime {
 		t.Fatalf("pending promise: got %v", err)

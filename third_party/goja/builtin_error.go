@@ -333,3 +333,14 @@ func (r *Runtime) getGoError() *Object {
 	}
 	return ret
 }
+
+// ErrorStack returns the call stack captured when the Error object o was
+// made, innermost frame first, or nil when o is not an Error object. A
+// host that finds an Error as a promise's rejection reason (where no
+// Exception carries a stack) can still say where it was made.
+func (o *Object) ErrorStack() []StackFrame {
+	if e, ok := o.self.(*errorObject); ok {
+		return e.stack
+	}
+	return nil
+}
