@@ -17,7 +17,7 @@ func Example() {
 	}
 	set := reg.Lookup("kv.set")
 	set.Impl(ctx, bridge.Args{"key": "user:1", "value": map[string]any{"name": "Ada"}})
-	v, _, _ := store.Get(ctx, "user:1")
+	v, _, _ := store.Get(ctx, "", "user:1")
 	fmt.Println(v)
 	keys, _ := reg.Lookup("kv.list").Impl(ctx, bridge.Args{"prefix": "user:"})
 	fmt.Println(keys)

@@ -8,35 +8,45 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"sync"
-	"unicode/utf8"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/scriptrun/scriptrun/bridge"
-	"github.com/scriptrun/scriptrun/loc"
 )
 
-// File is a Store kept in memory and backed by a JSON file: one object
-// mapping each key to its value. It is safe for concurrent use within one
-// process; two processes must not open the same file (the last writer wins).
+// File is a Store backed by a JSON file: one object mapping each key to its
+// value, the fixture format of the CLI's --kv flag. Several goroutines and
+// several processes may share one file: every operation takes an flock on a
+// lock file beside it (".NAME.lock"; shared for reads, exclusive for
+// changes), re-reads the file if another process changed it, and every
+// change rewrites the whole file atomically: compact JSON goes to a
+// temporary file in the same directory, which is synced and renamed over
+// the old one, and the directory is synced. No change is lost, and a crash
+// or a failed write never leaves a half-written file (the old one stays).
+// Waiting for the lock ends when the caller's ctx does.
 //
-// Every Set and Delete rewrites the whole file atomically: the new content
-// goes to a temporary file in the same directory, which is synced and then
-// renamed over the old one, and the directory is synced. If any step fails
-// the change is undone in memory, the old file is left as it was, the
-// temporary file is removed, and the error is returned.
+// Rewriting the whole file on each change makes File a store for fixtures
+// and small data; Bolt is the persistent store for real use.
 //
 // A file holds only what JSON can say exactly: bytes values and strings that
 // are not valid UTF-8 are refused (with a bridge.Message) instead of being
-// changed on the way to disk. Encode bytes as hex or base64 strings.
+// changed on the way to disk. Encode bytes as hex or base64 strings. File
+// has one namespace, "": the file format has no room for tenants (use
+// Memory, Bolt or PostgreSQL for a per-tenant module).
 type File struct {
-	mu   sync.RWMutex
 	path string
-	perm fs.FileMode
-	t    table
+	lock string // the lock file
+	lim  Limits
+	sem  chan struct{} // held by the goroutine working on the file
+
+	// Guarded by sem: the file's content as last read or written, and the
+	// stamp of the file it came from.
+	t     *table
+	stamp stamp
 
 	// write writes the encoded file to the temporary file; tests replace
 	// it to make a write fail.
@@ -45,53 +55,100 @@ type File struct {
 
 var _ Store = (*File)(nil)
 
-// OpenFile reads the store at path. A missing or empty file is an empty
-// store (the file is created by the first Set); a file that is not a JSON
+// stamp identifies one version of the file: every change renames a new file
+// into place, so a different inode, size or modification time means another
+// writer changed it. The zero stamp is a missing file.
+type stamp struct {
+	ino, dev   uint64
+	size       int64
+	mtime      int64
+	ctime      int64
+	exists     bool
+	writeable  bool
+	permission fs.FileMode
+}
+
+func statFile(path string) (stamp, error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return stamp{}, nil
+	}
+	if err != nil {
+		return stamp{}, err
+	}
+	s := stamp{exists: true, size: st.Size(), mtime: st.ModTime().UnixNano(), permission: st.Mode().Perm()}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		s.ino, s.dev = sys.Ino, sys.Dev
+		s.ctime = sys.Ctim.Nano()
+	}
+	s.writeable = st.Mode().Perm()&0o200 != 0
+	return s, nil
+}
+
+// OpenFile opens the store at path. A missing or empty file is an empty
+// store (the file is created by the first change); a file that is not a JSON
 // object of valid keys is an error naming the file and the line and column
 // of the problem. lim is optional as for NewMemory; a file that is already
-// over the limits opens, but Set refuses to grow it.
+// over the limits opens, but changes that would grow it are refused.
 //
-// A new file is created with mode 0600; an existing file keeps its mode. If
-// path is a symbolic link, the file it points to is the one rewritten.
+// OpenFile refuses, with an error saying why, a file that is read-only (no
+// owner write permission, or not writable by this process), a directory that
+// is missing, and a directory this process cannot create files in: the store
+// could not keep its changes. A new file is created with mode 0600; an
+// existing file keeps its mode. If path is a symbolic link, the file it
+// points to is the one rewritten.
 func OpenFile(path string, lim ...Limits) (*File, error) {
 	if p, err := filepath.EvalSymlinks(path); err == nil {
 		path = p
 	}
-	f := &File{path: path, perm: 0o600, t: newTable(pickLimits(lim)), write: writeAll}
-	data, err := os.ReadFile(path)
-	switch {
+	dir := filepath.Dir(path)
+	switch st, err := os.Stat(dir); {
 	case errors.Is(err, fs.ErrNotExist):
-		return f, nil
+		return nil, fmt.Errorf("kv: %s: the directory %s does not exist", path, dir)
 	case err != nil:
 		return nil, fmt.Errorf("kv: %w", err)
+	case !st.IsDir():
+		return nil, fmt.Errorf("kv: %s: %s is not a directory", path, dir)
 	}
-	if st, err := os.Stat(path); err == nil {
-		f.perm = st.Mode().Perm()
+	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
+		return nil, fmt.Errorf("kv: %s: cannot create files in the directory %s (%v); the store rewrites its file on every change", path, dir, err)
 	}
-	m, err := decodeFile(path, data)
+	st, err := statFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("kv: %w", err)
 	}
-	for _, k := range bridge.SortedKeys(m) {
-		if err := CheckKey(k); err != nil {
-			return nil, fmt.Errorf("kv: %s: key %q: %v", path, truncate(k), err)
+	if st.exists {
+		if err := writable(path, st); err != nil {
+			return nil, err
 		}
-		v, n, err := bridge.Copy(m[k], bridge.ValueLimits{})
-		if err != nil {
-			return nil, fmt.Errorf("kv: %s: key %q: %v", path, truncate(k), err)
-		}
-		e := entry{v: v, size: bridge.SizeString(len(k)) + n}
-		f.t.m[k] = e
-		f.t.total += e.size
+	}
+	f := &File{
+		path:  path,
+		lock:  filepath.Join(dir, "."+filepath.Base(path)+".lock"),
+		lim:   pickLimits(lim),
+		sem:   make(chan struct{}, 1),
+		write: writeAll,
+	}
+	unlock, err := f.acquire(context.Background(), false)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := f.refresh(); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
 
-func truncate(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
+// writable refuses a file that exists but may not be changed.
+func writable(path string, st stamp) error {
+	if !st.writeable {
+		return fmt.Errorf("kv: %s is read-only (mode %v); the store rewrites its file on every change: make it writable or use a copy", path, st.permission)
 	}
-	return s
+	if err := unix.Access(path, unix.W_OK); err != nil {
+		return fmt.Errorf("kv: %s is not writable (%v); the store rewrites its file on every change: make it writable or use a copy", path, err)
+	}
+	return nil
 }
 
 func writeAll(w io.Writer, data []byte) error {
@@ -102,112 +159,223 @@ func writeAll(w io.Writer, data []byte) error {
 // Path returns the file the store writes.
 func (f *File) Path() string { return f.path }
 
+// acquire takes the in-process semaphore and the lock file's flock (shared
+// or exclusive), waiting at most until ctx is done. The returned function
+// releases both.
+func (f *File) acquire(ctx context.Context, exclusive bool) (func(), error) {
+	select {
+	case f.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("kv: %s: waiting for the store: %w", f.path, ctx.Err())
+	}
+	release := func() { <-f.sem }
+	lf, err := os.OpenFile(f.lock, os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("kv: lock %s: %w", f.path, err)
+	}
+	how := unix.LOCK_SH
+	if exclusive {
+		how = unix.LOCK_EX
+	}
+	wait := time.Millisecond
+	for {
+		err := unix.Flock(int(lf.Fd()), how|unix.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
+			lf.Close()
+			release()
+			return nil, fmt.Errorf("kv: lock %s: %w", f.path, err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			lf.Close()
+			release()
+			return nil, fmt.Errorf("kv: %s is locked by another process: %w", f.path, ctx.Err())
+		}
+		if wait < 20*time.Millisecond {
+			wait *= 2
+		}
+	}
+	return func() {
+		lf.Close() // closing the last descriptor releases the flock
+		release()
+	}, nil
+}
+
+// refresh re-reads the file if it changed since it was last read. The
+// caller holds the lock.
+func (f *File) refresh() error {
+	st, err := statFile(f.path)
+	if err != nil {
+		return fmt.Errorf("kv: %w", err)
+	}
+	if f.t != nil && st == f.stamp {
+		return nil
+	}
+	t := newTable()
+	if st.exists {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			return fmt.Errorf("kv: %w", err)
+		}
+		m, err := decodeFile(f.path, data)
+		if err != nil {
+			return fmt.Errorf("kv: %w", err)
+		}
+		for _, k := range bridge.SortedKeys(m) {
+			if err := CheckKey(k); err != nil {
+				return fmt.Errorf("kv: %s: key %q: %v", f.path, truncate(k), err)
+			}
+			v, n, err := bridge.Copy(m[k], bridge.ValueLimits{})
+			if err != nil {
+				return fmt.Errorf("kv: %s: key %q: %v", f.path, truncate(k), err)
+			}
+			t.put(k, v, n)
+		}
+	}
+	f.t, f.stamp = t, st
+	return nil
+}
+
+// errNamespace refuses a namespace other than "".
+func (f *File) checkNS(ns string) error {
+	if ns != "" {
+		return fmt.Errorf("kv: %s: a JSON file store has one namespace; a per-tenant kv module needs the memory, bbolt or PostgreSQL store", f.path)
+	}
+	return nil
+}
+
+// read runs fn on the current content under a shared lock.
+func (f *File) read(ctx context.Context, ns string, fn func(t *table) error) error {
+	if err := f.checkNS(ns); err != nil {
+		return err
+	}
+	unlock, err := f.acquire(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := f.refresh(); err != nil {
+		return err
+	}
+	return fn(f.t)
+}
+
+// update runs o on key under the exclusive lock, on the file's current
+// content, and writes the file if o changed something.
+func (f *File) update(ctx context.Context, ns, key string, o op) (any, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, err
+	}
+	if err := f.checkNS(ns); err != nil {
+		return nil, err
+	}
+	unlock, err := f.acquire(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := f.refresh(); err != nil {
+		return nil, err
+	}
+	res, changed, err := f.t.apply(f.lim, key, o)
+	if err != nil || !changed {
+		return res, err
+	}
+	if err := f.save(); err != nil {
+		f.t = nil // re-read the file, which still has the old content, next time
+		return nil, err
+	}
+	return res, nil
+}
+
 // Get returns a copy of the value under key.
-func (f *File) Get(_ context.Context, key string) (any, bool, error) {
+func (f *File) Get(ctx context.Context, ns, key string) (v any, ok bool, err error) {
 	if err := CheckKey(key); err != nil {
 		return nil, false, err
 	}
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.t.get(key)
+	err = f.read(ctx, ns, func(t *table) (err error) {
+		v, ok, err = t.get(key)
+		return err
+	})
+	return v, ok, err
+}
+
+// List returns at most limit keys starting with prefix and sorting after
+// after, sorted bytewise. A negative limit means no limit.
+func (f *File) List(ctx context.Context, ns, prefix, after string, limit int) (keys []string, err error) {
+	err = f.read(ctx, ns, func(t *table) error {
+		keys = t.list(prefix, after, limit)
+		return nil
+	})
+	return keys, err
 }
 
 // Set stores a copy of v under key and rewrites the file.
-func (f *File) Set(_ context.Context, key string, v any) error {
+func (f *File) Set(ctx context.Context, ns, key string, v any) error {
 	if err := CheckKey(key); err != nil {
 		return err
 	}
-	c, n, err := f.t.prepare(v)
+	c, n, err := prepare(f.lim, v, true)
 	if err != nil {
 		return err
 	}
-	if err := checkJSON(c, "$"); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	prev, had, err := f.t.put(key, c, n)
-	if err != nil {
-		return err
-	}
-	if err := f.save(); err != nil {
-		if !isSyncDir(err) {
-			f.t.undo(key, prev, had)
-		}
-		return err
-	}
-	return nil
+	_, err = f.update(ctx, ns, key, setOp(key, c, n))
+	return err
 }
 
 // Delete removes key, rewrites the file if it existed, and reports whether
 // it existed.
-func (f *File) Delete(_ context.Context, key string) (bool, error) {
+func (f *File) Delete(ctx context.Context, ns, key string) (bool, error) {
+	res, err := f.update(ctx, ns, key, deleteOp)
+	had, _ := res.(bool)
+	return had, err
+}
+
+// Incr adds delta to the number under key, rewrites the file and returns the
+// sum.
+func (f *File) Incr(ctx context.Context, ns, key string, delta any) (any, error) {
+	o, err := incrOp(key, delta)
+	if err != nil {
+		return nil, err
+	}
+	return f.update(ctx, ns, key, o)
+}
+
+// CAS stores new under key if the current value equals old.
+func (f *File) CAS(ctx context.Context, ns, key string, old, new any) (bool, error) {
 	if err := CheckKey(key); err != nil {
 		return false, err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	prev, had := f.t.del(key)
-	if !had {
-		return false, nil
-	}
-	if err := f.save(); err != nil {
-		if isSyncDir(err) {
-			return true, err
-		}
-		f.t.undo(key, prev, had)
+	old, c, n, err := prepareCAS(f.lim, old, new, true)
+	if err != nil {
 		return false, err
 	}
-	return true, nil
+	res, err := f.update(ctx, ns, key, casOp(key, old, c, n))
+	ok, _ := res.(bool)
+	return ok, err
 }
 
-// List returns at most limit keys starting with prefix, sorted bytewise. A
-// negative limit means no limit.
-func (f *File) List(_ context.Context, prefix string, limit int) ([]string, error) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.t.list(prefix, limit), nil
-}
-
-// checkJSON refuses what JSON cannot hold exactly.
-func checkJSON(v any, path string) error {
-	switch v := v.(type) {
-	case []byte:
-		return bridge.Message(at(path, "bytes values cannot be stored in a file-backed store; encode them as a string"))
-	case string:
-		if !utf8.ValidString(v) {
-			return bridge.Message(at(path, "string is not valid UTF-8 and cannot be stored in a file-backed store"))
-		}
-	case []any:
-		for i, e := range v {
-			if err := checkJSON(e, path+"["+strconv.Itoa(i)+"]"); err != nil {
-				return err
-			}
-		}
-	case map[string]any:
-		for _, k := range bridge.SortedKeys(v) {
-			p := bridge.PathKey(path, k)
-			if !utf8.ValidString(k) {
-				return bridge.Message(at(p, "map key is not valid UTF-8 and cannot be stored in a file-backed store"))
-			}
-			if err := checkJSON(v[k], p); err != nil {
-				return err
-			}
-		}
+// save writes the whole table to the file atomically, as compact JSON with
+// sorted keys. The caller holds the exclusive lock.
+func (f *File) save() error {
+	st, err := statFile(f.path)
+	if err != nil {
+		return fmt.Errorf("kv: %w", err)
 	}
-	return nil
-}
-
-func at(path, msg string) string {
-	if path == "$" {
-		return "value: " + msg
+	perm := fs.FileMode(0o600)
+	if st.exists {
+		if err := writable(f.path, st); err != nil {
+			return err
+		}
+		perm = st.permission
 	}
-	return "value at " + path + ": " + msg
-}
-
-// save writes the whole table to the file atomically. The caller holds the
-// write lock.
-func (f *File) save() (err error) {
 	m := make(map[string]any, len(f.t.m))
 	for k, e := range f.t.m {
 		m[k] = e.v
@@ -215,7 +383,6 @@ func (f *File) save() (err error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	if err := enc.Encode(m); err != nil {
 		return fmt.Errorf("kv: encode %s: %w", f.path, err)
 	}
@@ -225,149 +392,38 @@ func (f *File) save() (err error) {
 		return fmt.Errorf("kv: %w", err)
 	}
 	name := tmp.Name()
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(name)
-			err = fmt.Errorf("kv: write %s: %w", f.path, err)
-		}
-	}()
-	if err = f.write(tmp, buf.Bytes()); err != nil {
-		return err
+	err = f.write(tmp, buf.Bytes())
+	if err == nil {
+		err = tmp.Chmod(perm)
 	}
-	if err = tmp.Chmod(f.perm); err != nil {
-		return err
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err = tmp.Sync(); err != nil {
-		return err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err = tmp.Close(); err != nil {
-		return err
+	if err == nil {
+		err = os.Rename(name, f.path)
 	}
-	if err = os.Rename(name, f.path); err != nil {
-		return err
+	if err != nil {
+		os.Remove(name)
+		return fmt.Errorf("kv: write %s: %w", f.path, err)
 	}
-	// The new file is in place; a failure to sync the directory only means
-	// the rename may not survive a power loss, so it is reported but the
-	// change is kept (undoing it would make memory disagree with the file).
-	if d, derr := os.Open(dir); derr == nil {
-		derr = d.Sync()
-		d.Close()
-		if derr != nil {
-			return &syncDirError{derr}
-		}
+	if f.stamp, err = statFile(f.path); err != nil {
+		f.t = nil
+		return fmt.Errorf("kv: %w", err)
+	}
+	// The new file is in place; a failure to sync the directory means the
+	// rename may not survive a power loss. It is reported, and the next
+	// operation reads what the file holds.
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("kv: sync directory %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		f.t = nil
+		return fmt.Errorf("kv: sync directory %s: %w", dir, err)
 	}
 	return nil
-}
-
-// syncDirError is returned when the data is written but the directory sync
-// failed. Set and Delete keep the change in that case.
-type syncDirError struct{ err error }
-
-func (e *syncDirError) Error() string { return "kv: sync directory: " + e.err.Error() }
-func (e *syncDirError) Unwrap() error { return e.err }
-
-func isSyncDir(err error) bool {
-	var sde *syncDirError
-	return errors.As(err, &sde)
-}
-
-// decodeFile parses the file's content into a map in the value model.
-// Errors start with the path: "path:line:col: ..." or "path:$.key: ...".
-func decodeFile(path string, data []byte) (map[string]any, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return map[string]any{}, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var top any
-	if err := dec.Decode(&top); err != nil {
-		off := dec.InputOffset()
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			off = se.Offset - 1 // Offset is just after the offending byte
-		case errors.As(err, &te):
-			off = te.Offset
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			off = int64(len(data))
-			err = errors.New("unexpected end of JSON input")
-		}
-		return nil, posError(path, data, off, err.Error())
-	}
-	m, ok := top.(map[string]any)
-	if !ok {
-		return nil, posError(path, data, firstNonSpace(data), "want a JSON object mapping keys to values")
-	}
-	end := dec.InputOffset()
-	var extra any
-	if err := dec.Decode(&extra); err != io.EOF {
-		return nil, posError(path, data, end+firstNonSpace(data[end:]), "unexpected data after the JSON object")
-	}
-	out, err := fromJSON(m, "$")
-	if err != nil {
-		return nil, fmt.Errorf("%s:%w", path, err)
-	}
-	return out.(map[string]any), nil
-}
-
-func firstNonSpace(data []byte) int64 {
-	return int64(len(data) - len(bytes.TrimLeft(data, " \t\r\n")))
-}
-
-// posError renders "path:line:col: msg" for a byte offset (col counts
-// bytes, from 1).
-func posError(path string, data []byte, off int64, msg string) error {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	if off < 0 {
-		off = 0
-	}
-	line, col := 1, 1
-	for _, b := range data[:off] {
-		if b == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Errorf("%s: %s", loc.Pos{File: path, Line: line, Col: col}, msg)
-}
-
-// fromJSON converts decoded JSON (with json.Number) into the value model.
-func fromJSON(v any, path string) (any, error) {
-	switch v := v.(type) {
-	case json.Number:
-		s := string(v)
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil && i >= -bridge.MaxSafeInt && i <= bridge.MaxSafeInt {
-			return i, nil
-		}
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf(" %s: number %s is out of range", path, truncate(s))
-		}
-		n, _ := bridge.Num(f)
-		return n, nil
-	case []any:
-		for i, e := range v {
-			x, err := fromJSON(e, path+"["+strconv.Itoa(i)+"]")
-			if err != nil {
-				return nil, err
-			}
-			v[i] = x
-		}
-		return v, nil
-	case map[string]any:
-		for k, e := range v {
-			x, err := fromJSON(e, bridge.PathKey(path, k))
-			if err != nil {
-				return nil, err
-			}
-			v[k] = x
-		}
-		return v, nil
-	}
-	return v, nil
 }

@@ -121,7 +121,7 @@ func TestKeys(t *testing.T) {
 				t.Errorf("CheckKey(%.20q) = %T, want a bridge.Message", tc.key, err)
 			}
 			for name, s := range stores(t, Limits{}) {
-				if err := s.Set(ctx, tc.key, "v"); err == nil {
+				if err := s.Set(ctx, "", tc.key, "v"); err == nil {
 					t.Errorf("%s: Set(%.20q) succeeded", name, tc.key)
 				}
 				if _, err := call(t, Module(s), "get", bridge.Args{"key": tc.key}); err == nil {
@@ -138,18 +138,18 @@ func TestLookalikeKeys(t *testing.T) {
 	for name, s := range stores(t, Limits{}) {
 		t.Run(name, func(t *testing.T) {
 			for i, k := range keys {
-				if err := s.Set(ctx, k, int64(i)); err != nil {
+				if err := s.Set(ctx, "", k, int64(i)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			check := func(s Store) {
 				for i, k := range keys {
-					v, ok, err := s.Get(ctx, k)
+					v, ok, err := s.Get(ctx, "", k)
 					if err != nil || !ok || v != int64(i) {
 						t.Errorf("Get(%q) = %v, %v, %v; want %d", k, v, ok, err, i)
 					}
 				}
-				got, _ := s.List(ctx, "", -1)
+				got, _ := s.List(ctx, "", "", "", -1)
 				if len(got) != len(keys) {
 					t.Errorf("List = %q, want %d keys", got, len(keys))
 				}
@@ -170,14 +170,14 @@ func TestCopies(t *testing.T) {
 	for name, s := range stores(t, Limits{}) {
 		t.Run(name, func(t *testing.T) {
 			in := map[string]any{"l": []any{int64(1)}}
-			if err := s.Set(ctx, "k", in); err != nil {
+			if err := s.Set(ctx, "", "k", in); err != nil {
 				t.Fatal(err)
 			}
 			in["l"].([]any)[0] = int64(99)
 			in["x"] = "added"
-			out, _, _ := s.Get(ctx, "k")
+			out, _, _ := s.Get(ctx, "", "k")
 			out.(map[string]any)["l"].([]any)[0] = int64(42)
-			out2, _, _ := s.Get(ctx, "k")
+			out2, _, _ := s.Get(ctx, "", "k")
 			want := map[string]any{"l": []any{int64(1)}}
 			if diff := cmp.Diff(any(want), out2); diff != "" {
 				t.Errorf("stored value changed (-want +got):\n%s", diff)
@@ -205,11 +205,11 @@ func TestRefusedValues(t *testing.T) {
 		{"bad utf8 map key", map[string]any{"\xff": int64(1)}, true, "map key"},
 		{"func", func() {}, false, "unsupported"},
 	} {
-		err := mem.Set(ctx, "k", tc.v)
+		err := mem.Set(ctx, "", "k", tc.v)
 		if (err == nil) != tc.memOK {
 			t.Errorf("%s: Memory.Set = %v, want ok=%v", tc.name, err, tc.memOK)
 		}
-		err = f.Set(ctx, "k", tc.v)
+		err = f.Set(ctx, "", "k", tc.v)
 		var msg bridge.Message
 		if !errors.As(err, &msg) || !strings.Contains(err.Error(), tc.wantMsg) {
 			t.Errorf("%s: File.Set = %v, want a Message containing %q", tc.name, err, tc.wantMsg)
@@ -237,11 +237,11 @@ func TestFilePersistence(t *testing.T) {
 		"nested": map[string]any{"a": []any{nil, true, false, map[string]any{"": "empty key"}}},
 	}
 	for k, v := range vals {
-		if err := f.Set(ctx, k, v); err != nil {
+		if err := f.Set(ctx, "", k, v); err != nil {
 			t.Fatalf("Set(%s): %v", k, err)
 		}
 	}
-	if _, err := f.Delete(ctx, "str"); err != nil {
+	if _, err := f.Delete(ctx, "", "str"); err != nil {
 		t.Fatal(err)
 	}
 	delete(vals, "str")
@@ -250,7 +250,7 @@ func TestFilePersistence(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, want := range vals {
-		got, ok, err := f2.Get(ctx, k)
+		got, ok, err := f2.Get(ctx, "", k)
 		if err != nil || !ok {
 			t.Fatalf("Get(%s) = %v, %v", k, ok, err)
 		}
@@ -258,7 +258,7 @@ func TestFilePersistence(t *testing.T) {
 			t.Errorf("%s after reopen (-want +got):\n%s", k, diff)
 		}
 	}
-	if _, ok, _ := f2.Get(ctx, "str"); ok {
+	if _, ok, _ := f2.Get(ctx, "", "str"); ok {
 		t.Errorf("deleted key came back")
 	}
 	st, err := os.Stat(path)
@@ -283,13 +283,13 @@ func TestFileNumbers(t *testing.T) {
 	}
 	want := map[string]any{"a": int64(1), "b": int64(1), "c": 1.5, "d": int64(9007199254740992), "e": int64(0), "f": int64(100), "g": 12345678901234567890.0}
 	for k, w := range want {
-		got, _, _ := f.Get(ctx, k)
+		got, _, _ := f.Get(ctx, "", k)
 		if diff := cmp.Diff(w, got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", k, diff)
 		}
 	}
 	// An existing file keeps its mode.
-	if err := f.Set(ctx, "z", "z"); err != nil {
+	if err := f.Set(ctx, "", "z", "z"); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
@@ -307,7 +307,7 @@ func TestFileMissingAndEmpty(t *testing.T) {
 			t.Errorf("OpenFile(%q) = %v", content, err)
 			continue
 		}
-		if keys, _ := f.List(ctx, "", -1); len(keys) != 0 {
+		if keys, _ := f.List(ctx, "", "", "", -1); len(keys) != 0 {
 			t.Errorf("OpenFile(%q) has keys %q", content, keys)
 		}
 	}
@@ -362,7 +362,7 @@ func TestFileAtomicWriteFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Set(ctx, "keep", "old"); err != nil {
+	if err := f.Set(ctx, "", "keep", "old"); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
@@ -372,13 +372,13 @@ func TestFileAtomicWriteFailure(t *testing.T) {
 		w.Write(data[:len(data)/2]) // a torn write
 		return boom
 	}
-	if err := f.Set(ctx, "new", "value"); !errors.Is(err, boom) {
+	if err := f.Set(ctx, "", "new", "value"); !errors.Is(err, boom) {
 		t.Errorf("Set with failing write = %v, want %v", err, boom)
 	}
-	if _, err := f.Delete(ctx, "keep"); !errors.Is(err, boom) {
+	if _, err := f.Delete(ctx, "", "keep"); !errors.Is(err, boom) {
 		t.Errorf("Delete with failing write = %v, want %v", err, boom)
 	}
-	if err := f.Set(ctx, "keep", "changed"); !errors.Is(err, boom) {
+	if err := f.Set(ctx, "", "keep", "changed"); !errors.Is(err, boom) {
 		t.Errorf("overwrite with failing write = %v, want %v", err, boom)
 	}
 	after, _ := os.ReadFile(path)
@@ -387,17 +387,17 @@ func TestFileAtomicWriteFailure(t *testing.T) {
 	}
 	noTemps(t, dir)
 	// Memory was rolled back too.
-	if v, ok, _ := f.Get(ctx, "keep"); !ok || v != "old" {
+	if v, ok, _ := f.Get(ctx, "", "keep"); !ok || v != "old" {
 		t.Errorf("keep = %v, %v; want old", v, ok)
 	}
-	if _, ok, _ := f.Get(ctx, "new"); ok {
+	if _, ok, _ := f.Get(ctx, "", "new"); ok {
 		t.Errorf("failed Set left the key in memory")
 	}
-	if f.t.total != bridge.SizeString(len("keep"))+bridge.SizeString(len("old")) {
-		t.Errorf("total = %d after rollback", f.t.total)
+	if f.t == nil || f.t.u.bytes != bridge.SizeString(len("keep"))+bridge.SizeString(len("old")) {
+		t.Errorf("usage = %+v after rollback", f.t)
 	}
 	f.write = writeAll
-	if err := f.Set(ctx, "new", "value"); err != nil {
+	if err := f.Set(ctx, "", "new", "value"); err != nil {
 		t.Errorf("Set after the disk recovered: %v", err)
 	}
 }
@@ -409,13 +409,13 @@ func TestFileReadOnlyDir(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "kv.json")
 	f, _ := OpenFile(path)
-	if err := f.Set(ctx, "keep", "old"); err != nil {
+	if err := f.Set(ctx, "", "keep", "old"); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
 	os.Chmod(dir, 0o500)
 	defer os.Chmod(dir, 0o700)
-	if err := f.Set(ctx, "new", "v"); err == nil {
+	if err := f.Set(ctx, "", "new", "v"); err == nil {
 		t.Errorf("Set in a read-only dir succeeded")
 	}
 	after, _ := os.ReadFile(path)
@@ -437,27 +437,27 @@ func TestLimits(t *testing.T) {
 				}
 			}
 			big := strings.Repeat("x", 99) // 101 bytes as a value
-			isMsg(s.Set(ctx, "a", big), "larger than the limit of 100 bytes")
-			isMsg(s.Set(ctx, "a", []any{strings.Repeat("x", 200)}), "limit of 100 bytes")
+			isMsg(s.Set(ctx, "", "a", big), "larger than the limit of 100 bytes")
+			isMsg(s.Set(ctx, "", "a", []any{strings.Repeat("x", 200)}), "limit of 100 bytes")
 			v := strings.Repeat("x", 78) // 80 bytes + key 3 = 83
 			for _, k := range []string{"a", "b"} {
-				if err := s.Set(ctx, k, v); err != nil {
+				if err := s.Set(ctx, "", k, v); err != nil {
 					t.Fatal(err)
 				}
 			}
-			isMsg(s.Set(ctx, "c", v), "limit of 200 bytes") // 3*83 > 200
-			if err := s.Set(ctx, "c", "small"); err != nil {
+			isMsg(s.Set(ctx, "", "c", v), "limit of 200 bytes") // 3*83 > 200
+			if err := s.Set(ctx, "", "c", "small"); err != nil {
 				t.Fatal(err)
 			}
-			isMsg(s.Set(ctx, "d", "x"), "limit of 3 keys")
+			isMsg(s.Set(ctx, "", "d", "x"), "limit of 3 keys")
 			// Overwriting an existing key within the limits is fine.
-			if err := s.Set(ctx, "c", "other"); err != nil {
+			if err := s.Set(ctx, "", "c", "other"); err != nil {
 				t.Errorf("overwrite: %v", err)
 			}
-			if _, err := s.Delete(ctx, "a"); err != nil {
+			if _, err := s.Delete(ctx, "", "a"); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Set(ctx, "d", "small"); err != nil {
+			if err := s.Set(ctx, "", "d", "small"); err != nil {
 				t.Errorf("Set after Delete freed a key: %v", err)
 			}
 		})
@@ -472,13 +472,13 @@ func TestFileOverLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Set(ctx, "d", int64(1)); err == nil {
+	if err := f.Set(ctx, "", "d", int64(1)); err == nil {
 		t.Errorf("Set of a new key succeeded over MaxKeys")
 	}
-	if err := f.Set(ctx, "a", "aaaaaaaaaaaaaaaaa"); err == nil {
+	if err := f.Set(ctx, "", "a", "aaaaaaaaaaaaaaaaa"); err == nil {
 		t.Errorf("growing a value succeeded over MaxTotalBytes")
 	}
-	if err := f.Set(ctx, "a", "a"); err != nil {
+	if err := f.Set(ctx, "", "a", "a"); err != nil {
 		t.Errorf("shrinking a value: %v", err)
 	}
 }
@@ -497,19 +497,19 @@ func TestConcurrency(t *testing.T) {
 					defer wg.Done()
 					for i := 0; i < n; i++ {
 						k := fmt.Sprintf("k%d", i%10)
-						s.Set(ctx, k, map[string]any{"g": int64(g), "i": int64(i)})
-						s.Get(ctx, k)
-						s.List(ctx, "k", 5)
+						s.Set(ctx, "", k, map[string]any{"g": int64(g), "i": int64(i)})
+						s.Get(ctx, "", k)
+						s.List(ctx, "", "k", "", 5)
 						if i%3 == 0 {
-							s.Delete(ctx, k)
+							s.Delete(ctx, "", k)
 						}
 					}
 				}()
 			}
 			wg.Wait()
-			keys, _ := s.List(ctx, "", -1)
+			keys, _ := s.List(ctx, "", "", "", -1)
 			for _, k := range keys {
-				if _, ok, err := s.Get(ctx, k); !ok || err != nil {
+				if _, ok, err := s.Get(ctx, "", k); !ok || err != nil {
 					t.Errorf("Get(%s) = %v, %v", k, ok, err)
 				}
 			}
@@ -518,7 +518,7 @@ func TestConcurrency(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				keys2, _ := f2.List(ctx, "", -1)
+				keys2, _ := f2.List(ctx, "", "", "", -1)
 				if diff := cmp.Diff(keys, keys2); diff != "" {
 					t.Errorf("file and memory disagree (-mem +file):\n%s", diff)
 				}
@@ -558,5 +558,146 @@ func TestDispatcherMessages(t *testing.T) {
 	got, err := d.Call(ctx, "kv.list", []any{})
 	if diff := cmp.Diff(any([]any{"a"}), got); err != nil || diff != "" {
 		t.Errorf("list: %v %s", err, diff)
+	}
+}
+
+func TestIncr(t *testing.T) {
+	for name, s := range stores(t, Limits{}) {
+		t.Run(name, func(t *testing.T) {
+			m := Module(s)
+			for _, tc := range []struct {
+				delta any // nil: omitted
+				want  any
+			}{
+				{nil, int64(1)},
+				{int64(41), int64(42)},
+				{-2.5, 39.5},
+				{0.5, int64(40)}, // whole again: back to an int
+				{int64(-40), int64(0)},
+			} {
+				args := bridge.Args{"key": "n"}
+				if tc.delta != nil {
+					args["delta"] = tc.delta
+				}
+				got, err := call(t, m, "incr", args)
+				if err != nil || got != tc.want {
+					t.Errorf("incr(n, %v) = %v, %v; want %v", tc.delta, got, err, tc.want)
+				}
+			}
+			if v, _, _ := s.Get(ctx, "", "n"); v != int64(0) {
+				t.Errorf("n = %v, want 0", v)
+			}
+			s.Set(ctx, "", "s", "text")
+			s.Set(ctx, "", "big", int64(bridge.MaxSafeInt))
+			for _, tc := range []struct {
+				key   string
+				delta any
+				want  string
+			}{
+				{"s", int64(1), "is string, not a number"},
+				{"big", int64(1), "outside the safe integer range"},
+				{"n", int64(bridge.MaxSafeInt + 1), "delta is outside the safe integer range"},
+			} {
+				_, err := s.Incr(ctx, "", tc.key, tc.delta)
+				var msg bridge.Message
+				if !errors.As(err, &msg) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("Incr(%s, %v) = %v, want a Message containing %q", tc.key, tc.delta, err, tc.want)
+				}
+			}
+			if v, _, _ := s.Get(ctx, "", "s"); v != "text" {
+				t.Errorf("a failed incr changed s to %v", v)
+			}
+		})
+	}
+}
+
+func TestCAS(t *testing.T) {
+	for name, s := range stores(t, Limits{}) {
+		t.Run(name, func(t *testing.T) {
+			m := Module(s)
+			obj := map[string]any{"a": []any{int64(1), "x"}}
+			for i, tc := range []struct {
+				old, new any
+				want     bool
+				after    any // nil: absent
+			}{
+				{int64(1), "v", false, nil}, // absent, old not null: no swap
+				{nil, obj, true, obj},       // absent, old null: insert
+				{nil, "other", false, obj},  // present, old null: no swap
+				{map[string]any{"a": []any{int64(1), "y"}}, "z", false, obj},
+				{map[string]any{"a": []any{1.0, "x"}}, int64(7), true, int64(7)}, // 1.0 is 1
+				{int64(7), nil, true, nil},                                       // delete
+				{nil, nil, true, nil},                                            // absent and stays absent
+			} {
+				args := bridge.Args{"key": "k"}
+				if tc.old != nil {
+					args["old"] = tc.old
+				}
+				if tc.new != nil {
+					args["new"] = tc.new
+				}
+				got, err := call(t, m, "cas", args)
+				if err != nil || got != tc.want {
+					t.Errorf("#%d cas(k, %v, %v) = %v, %v; want %v", i, tc.old, tc.new, got, err, tc.want)
+				}
+				v, _, _ := s.Get(ctx, "", "k")
+				if diff := cmp.Diff(tc.after, v); diff != "" {
+					t.Errorf("#%d after cas (-want +got):\n%s", i, diff)
+				}
+			}
+		})
+	}
+}
+
+// Many goroutines incrementing and compare-and-setting the same keys lose
+// no update.
+func TestAtomicConcurrency(t *testing.T) {
+	for name, s := range stores(t, Limits{}) {
+		t.Run(name, func(t *testing.T) {
+			goroutines, n := 8, 250
+			if name == "file" {
+				n = 25 // every write fsyncs
+			}
+			var wg sync.WaitGroup
+			for g := 0; g < goroutines; g++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; i < n; i++ {
+						if _, err := s.Incr(ctx, "", "hits", int64(1)); err != nil {
+							t.Error(err)
+							return
+						}
+						// A get + cas loop: retried until it swaps.
+						for {
+							v, _, err := s.Get(ctx, "", "cas")
+							if err != nil {
+								t.Error(err)
+								return
+							}
+							next := int64(1)
+							if v != nil {
+								next = v.(int64) + 1
+							}
+							ok, err := s.CAS(ctx, "", "cas", v, next)
+							if err != nil {
+								t.Error(err)
+								return
+							}
+							if ok {
+								break
+							}
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			want := int64(goroutines * n)
+			for _, k := range []string{"hits", "cas"} {
+				if v, _, _ := s.Get(ctx, "", k); v != want {
+					t.Errorf("%s = %v, want %d", k, v, want)
+				}
+			}
+		})
 	}
 }
