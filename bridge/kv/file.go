@@ -163,6 +163,9 @@ func (f *File) Path() string { return f.path }
 // or exclusive), waiting at most until ctx is done. The returned function
 // releases both.
 func (f *File) acquire(ctx context.Context, exclusive bool) (func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("kv: %s: %w", f.path, err)
+	}
 	select {
 	case f.sem <- struct{}{}:
 	case <-ctx.Done():
