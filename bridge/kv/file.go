@@ -51,6 +51,8 @@ type File struct {
 	// write writes the encoded file to the temporary file; tests replace
 	// it to make a write fail.
 	write func(w io.Writer, data []byte) error
+	// waiting, if set, is called when a lock is found taken (tests).
+	waiting func()
 }
 
 var _ Store = (*File)(nil)
@@ -191,6 +193,9 @@ func (f *File) acquire(ctx context.Context, exclusive bool) (func(), error) {
 			lf.Close()
 			release()
 			return nil, fmt.Errorf("kv: lock %s: %w", f.path, err)
+		}
+		if f.waiting != nil {
+			f.waiting()
 		}
 		t := time.NewTimer(wait)
 		select {

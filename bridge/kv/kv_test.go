@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -322,3 +324,178 @@ func TestDispatcherMessages(t *testing.T) {
 
 // Many goroutines incrementing and compare-and-setting the same keys lose
 // no update.
+
+// The file is compact JSON: a value of about 50 KB takes no more on disk.
+func TestFileCompact(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kv.json")
+	f, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []any
+	for i := 0; i < 1800; i++ {
+		list = append(list, map[string]any{"id": int64(i), "ok": true})
+	}
+	if err := f.Set(ctx, "", "rows", list); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := bridge.Size(list)
+	if int64(len(data)) > size+100 {
+		t.Errorf("file is %d bytes for a value of %d", len(data), size)
+	}
+	if strings.Contains(string(data), "\n ") || strings.Contains(string(data), ": ") {
+		t.Errorf("file is indented: %.80s", data)
+	}
+}
+
+// A read-only file is refused when opened, and if it becomes read-only later,
+// a change fails and leaves it as it was.
+func TestFileReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kv.json")
+	content := []byte(`{"a": 1}`)
+	if err := os.WriteFile(path, content, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenFile(path)
+	if err == nil || !strings.Contains(err.Error(), path+" is read-only") {
+		t.Errorf("OpenFile(read-only) = %v, want an error saying the file is read-only", err)
+	}
+	os.Chmod(path, 0o644)
+	f, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(path, 0o444)
+	if err := f.Set(ctx, "", "b", int64(2)); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("Set on a file made read-only = %v, want a read-only error", err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != string(content) {
+		t.Errorf("read-only file rewritten: %s", data)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o444 {
+		t.Errorf("mode = %v, want 0444", st.Mode().Perm())
+	}
+}
+
+func TestFileMissingDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "missing")
+	path := filepath.Join(dir, "kv.json")
+	_, err := OpenFile(path)
+	if err == nil || !strings.Contains(err.Error(), "the directory "+dir+" does not exist") {
+		t.Errorf("OpenFile in a missing directory = %v", err)
+	}
+	notDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notDir, nil, 0o600)
+	_, err = OpenFile(filepath.Join(notDir, "kv.json"))
+	if err == nil || !strings.Contains(err.Error(), "is not a directory") {
+		t.Errorf("OpenFile under a file = %v", err)
+	}
+}
+
+// A store waiting for the lock gives up when its ctx is done.
+func TestFileLockWait(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kv.json")
+	a, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenFile(path) // as another process would: its own lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := a.acquire(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, cancel := context.WithCancel(ctx)
+	b.waiting = cancel // the first time b finds the file locked
+	err = b.Set(c, "", "k", "v")
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "locked by another process") {
+		t.Errorf("Set while locked, ctx cancelled = %v", err)
+	}
+	unlock()
+	if err := b.Set(ctx, "", "k", "v"); err != nil {
+		t.Errorf("Set after unlock: %v", err)
+	}
+	if v, _, _ := a.Get(ctx, "", "k"); v != "v" {
+		t.Errorf("the other store's change is not seen: %v", v)
+	}
+}
+
+const childEnv = "SCRIPTRUN_KV_TEST_CHILD"
+
+// Two processes incrementing the same file, and one doing get + cas, lose no
+// write.
+func TestFileProcesses(t *testing.T) {
+	if os.Getenv(childEnv) != "" {
+		t.Skip("running as a child")
+	}
+	path := filepath.Join(t.TempDir(), "kv.json")
+	const procs, n = 2, 200
+	var cmds []*exec.Cmd
+	for i := 0; i < procs; i++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFileProcessChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), childEnv+"="+path, "SCRIPTRUN_KV_TEST_N="+strconv.Itoa(n))
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("child: %v", err)
+		}
+	}
+	f, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"incr", "cas"} {
+		if v, _, _ := f.Get(ctx, "", k); v != int64(procs*n) {
+			t.Errorf("%s = %v, want %d", k, v, procs*n)
+		}
+	}
+	noTemps(t, filepath.Dir(path))
+}
+
+// TestFileProcessChild is TestFileProcesses's child: it increments the file
+// named by SCRIPTRUN_KV_TEST_CHILD.
+func TestFileProcessChild(t *testing.T) {
+	path := os.Getenv(childEnv)
+	if path == "" {
+		t.Skip("only run as TestFileProcesses's child")
+	}
+	n, _ := strconv.Atoi(os.Getenv("SCRIPTRUN_KV_TEST_N"))
+	f, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if _, err := f.Incr(ctx, "", "incr", int64(1)); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			v, _, err := f.Get(ctx, "", "cas")
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := int64(1)
+			if v != nil {
+				next = v.(int64) + 1
+			}
+			ok, err := f.CAS(ctx, "", "cas", v, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				break
+			}
+		}
+	}
+}
