@@ -23,3 +23,14 @@ func TestFileConformance(t *testing.T) {
 		return f
 	}, kvtest.Features{Slow: true})
 }
+
+func TestBoltConformance(t *testing.T) {
+	kvtest.Run(t, func(t *testing.T, lim kv.Limits) kv.Store {
+		b, err := kv.OpenBolt(filepath.Join(t.TempDir(), "kv.db"), lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return b
+	}, kvtest.Features{Namespaces: true, Slow: true})
+}

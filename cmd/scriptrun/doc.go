@@ -24,7 +24,8 @@
 //	--host-calls N          host-call budget
 //	--output SIZE           result-size budget
 //	--isolation MODE        inproc (default); process is not implemented yet
-//	--kv FILE               JSON file backing the kv module (default: in memory)
+//	--kv FILE               the kv module's store: FILE.json is a JSON fixture,
+//	                        any other name a bbolt database (default: in memory)
 //	--deterministic         seed 1 and a clock fixed at 2000-01-01T00:00:00Z
 //	--log-format FORMAT     text or json (default: text on a terminal, else json)
 //
@@ -32,7 +33,10 @@
 // are ceilings over both.
 //
 // The modules kv and crypto are registered. kv is backed by --kv, or by an
-// in-memory store that is gone when the run ends.
+// in-memory store that is gone when the run ends. A .json file is a fixture:
+// every change rewrites it under a lock, so concurrent runs lose nothing; any
+// other name is a bbolt database, created if missing, that one process at a
+// time may use.
 //
 // run prints exactly one JSON object on stdout:
 //

@@ -63,7 +63,7 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.Var(&f.hostCalls, "host-calls", "host-call budget `N` (0: default)")
 	fs.Var(&f.output, "output", "result-size budget `SIZE` (0: default)")
 	fs.Var(&f.isolation, "isolation", "`MODE` the script runs in: inproc (this process), or process (a contained worker process)")
-	fs.StringVar(&f.kv, "kv", "", "JSON `FILE` backing the kv module (default: in memory)")
+	fs.StringVar(&f.kv, "kv", "", "`FILE` backing the kv module: a .json fixture, any other name a bbolt database (default: in memory)")
 	fs.BoolVar(&f.deterministic, "deterministic", false, "seed 1 and a clock fixed at 2000-01-01T00:00:00Z")
 	fs.Var(&f.logFormat, "log-format", "stderr log `FORMAT`: text or json (default: text on a terminal, else json)")
 }
@@ -160,16 +160,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
-	var store kv.Store
-	if f.kv != "" {
-		fstore, err := kv.OpenFile(f.kv)
-		if err != nil {
-			return usageErr(stderr, "%v", err)
-		}
-		store = fstore
-	} else {
-		store = kv.NewMemory()
+	store, closeStore, err := openKV(f.kv)
+	if err != nil {
+		return usageErr(stderr, "%v", err)
 	}
+	defer closeStore()
 
 	opts := engine.RunOptions{
 		Input:    input,
@@ -295,4 +290,22 @@ func exitCode(k engine.Kind) int {
 		return exitHost
 	}
 	return exitInternal
+}
+
+// openKV opens the store behind --kv: a name ending in .json is a JSON
+// fixture (kv.OpenFile), any other name a bbolt database (kv.OpenBolt,
+// created if missing); no name is a store in memory.
+func openKV(path string) (kv.Store, func(), error) {
+	switch {
+	case path == "":
+		return kv.NewMemory(), func() {}, nil
+	case strings.EqualFold(filepath.Ext(path), ".json"):
+		f, err := kv.OpenFile(path)
+		return f, func() {}, err
+	}
+	b, err := kv.OpenBolt(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, func() { b.Close() }, nil
 }
