@@ -13,8 +13,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
-
-	"github.com/scriptrun/scriptrun/bridge"
 )
 
 // Bolt is a Store in an embedded bbolt database file: the persistent
@@ -32,8 +30,8 @@ import (
 // interrupt; a transaction here does one key's work (one value of at most
 // Limits.MaxValueBytes), so the wait is short.
 type Bolt struct {
-	db  *bolt.DB
-	lim Limits
+	Store
+	db *bolt.DB
 }
 
 var _ Store = (*Bolt)(nil)
@@ -88,7 +86,7 @@ func openBolt(path string, timeout time.Duration, lim Limits) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("kv: %s: %w", path, err)
 	}
-	return &Bolt{db: db, lim: lim}, nil
+	return &Bolt{Store: NewStore(boltBackend{db}, lim), db: db}, nil
 }
 
 // Close closes the database. Calls after Close fail.
@@ -97,11 +95,15 @@ func (b *Bolt) Close() error { return b.db.Close() }
 // Path returns the database file.
 func (b *Bolt) Path() string { return b.db.Path() }
 
-// nsName is the bucket name of a namespace (bucket names are never empty).
+// boltBackend keeps each namespace in a bucket of the root bucket, named
+// "n" + ns (bucket names are never empty), holding a bucket "data" with the
+// keys and the usage counts "keys" and "bytes".
+type boltBackend struct{ db *bolt.DB }
+
 func nsName(ns string) []byte { return append([]byte{'n'}, ns...) }
 
-// bucket returns the data bucket of ns, or nil when it has none yet.
-func boltBucket(tx *bolt.Tx, ns string) *bolt.Bucket {
+// boltData returns the data bucket of ns, or nil when it has none yet.
+func boltDataBucket(tx *bolt.Tx, ns string) *bolt.Bucket {
 	n := tx.Bucket(boltRoot).Bucket(nsName(ns))
 	if n == nil {
 		return nil
@@ -110,50 +112,29 @@ func boltBucket(tx *bolt.Tx, ns string) *bolt.Bucket {
 }
 
 // wrap names the file in errors that are not for the script.
-func (b *Bolt) wrap(err error) error {
-	var m bridge.Message
-	if err == nil || errors.As(err, &m) {
+func (b boltBackend) wrap(err error) error {
+	if err == nil || isMessage(err) {
 		return err
 	}
 	return fmt.Errorf("kv: %s: %w", b.db.Path(), err)
 }
 
-// Get returns a copy of the value under key.
-func (b *Bolt) Get(ctx context.Context, ns, key string) (v any, ok bool, err error) {
-	if err := CheckKey(key); err != nil {
-		return nil, false, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, false, err
-	}
+func (b boltBackend) Get(_ context.Context, ns, key string) (data []byte, err error) {
 	err = b.db.View(func(tx *bolt.Tx) error {
-		d := boltBucket(tx, ns)
-		if d == nil {
-			return nil
+		if d := boltDataBucket(tx, ns); d != nil {
+			if v := d.Get([]byte(key)); v != nil {
+				data = bytes.Clone(v) // v is valid only in the transaction
+			}
 		}
-		data := d.Get([]byte(key))
-		if data == nil {
-			return nil
-		}
-		v, _, err = DecodeValue(data)
-		if err != nil {
-			return fmt.Errorf("key %q: %w", truncate(key), err)
-		}
-		ok = true
 		return nil
 	})
-	return v, ok, b.wrap(err)
+	return data, b.wrap(err)
 }
 
-// List returns at most limit keys of ns starting with prefix and sorting
-// after after, sorted bytewise. A negative limit means no limit.
-func (b *Bolt) List(ctx context.Context, ns, prefix, after string, limit int) ([]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+func (b boltBackend) List(_ context.Context, ns, prefix, after string, limit int) ([]string, error) {
 	keys := []string{}
 	err := b.db.View(func(tx *bolt.Tx) error {
-		d := boltBucket(tx, ns)
+		d := boltDataBucket(tx, ns)
 		if d == nil {
 			return nil
 		}
@@ -173,15 +154,8 @@ func (b *Bolt) List(ctx context.Context, ns, prefix, after string, limit int) ([
 	return keys, b.wrap(err)
 }
 
-// update runs o on key in one write transaction.
-func (b *Bolt) update(ctx context.Context, ns, key string, o op) (res any, err error) {
-	if err := CheckKey(key); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	err = b.db.Update(func(tx *bolt.Tx) error {
+func (b boltBackend) Update(_ context.Context, ns, key string, fn func([]byte, Usage) ([]byte, Usage, bool, error)) error {
+	return b.wrap(b.db.Update(func(tx *bolt.Tx) error {
 		n, err := tx.Bucket(boltRoot).CreateBucketIfNotExists(nsName(ns))
 		if err != nil {
 			return err
@@ -190,49 +164,24 @@ func (b *Bolt) update(ctx context.Context, ns, key string, o op) (res any, err e
 		if err != nil {
 			return err
 		}
-		u := usage{keys: getInt(n, boltKeys), bytes: getInt(n, boltBytes)}
-		var cur state
-		if data := d.Get([]byte(key)); data != nil {
-			v, size, err := DecodeValue(data)
-			if err != nil {
-				return fmt.Errorf("key %q: %w", truncate(key), err)
-			}
-			cur = state{v: v, size: entrySize(key, size)}
-		}
-		c, r, err := o(cur)
-		if err != nil {
+		u := Usage{Keys: getInt(n, boltKeys), Bytes: getInt(n, boltBytes)}
+		next, nu, write, err := fn(d.Get([]byte(key)), u)
+		if err != nil || !write {
 			return err
 		}
-		next, err := b.lim.check(u, cur, c)
-		if err != nil {
-			return err
-		}
-		res = r
-		if !c.write {
-			return nil
-		}
-		if c.v == nil {
-			if err := d.Delete([]byte(key)); err != nil {
-				return err
-			}
+		if next == nil {
+			err = d.Delete([]byte(key))
 		} else {
-			data, err := EncodeValue(c.v)
-			if err != nil {
-				return err
-			}
-			if err := d.Put([]byte(key), data); err != nil {
-				return err
-			}
+			err = d.Put([]byte(key), next)
 		}
-		if err := putInt(n, boltKeys, next.keys); err != nil {
+		if err != nil {
 			return err
 		}
-		return putInt(n, boltBytes, next.bytes)
-	})
-	if err != nil {
-		return nil, b.wrap(err)
-	}
-	return res, nil
+		if err := putInt(n, boltKeys, nu.Keys); err != nil {
+			return err
+		}
+		return putInt(n, boltBytes, nu.Bytes)
+	}))
 }
 
 func getInt(b *bolt.Bucket, k []byte) int64 {
@@ -245,47 +194,4 @@ func getInt(b *bolt.Bucket, k []byte) int64 {
 
 func putInt(b *bolt.Bucket, k []byte, n int64) error {
 	return b.Put(k, binary.BigEndian.AppendUint64(nil, uint64(n)))
-}
-
-// Set stores a copy of v under key.
-func (b *Bolt) Set(ctx context.Context, ns, key string, v any) error {
-	if err := CheckKey(key); err != nil {
-		return err
-	}
-	c, n, err := prepare(b.lim, v, true)
-	if err != nil {
-		return err
-	}
-	_, err = b.update(ctx, ns, key, setOp(key, c, n))
-	return err
-}
-
-// Delete removes key and reports whether it existed.
-func (b *Bolt) Delete(ctx context.Context, ns, key string) (bool, error) {
-	res, err := b.update(ctx, ns, key, deleteOp)
-	had, _ := res.(bool)
-	return had, err
-}
-
-// Incr adds delta to the number under key and returns the sum.
-func (b *Bolt) Incr(ctx context.Context, ns, key string, delta any) (any, error) {
-	o, err := incrOp(key, delta)
-	if err != nil {
-		return nil, err
-	}
-	return b.update(ctx, ns, key, o)
-}
-
-// CAS stores new under key if the current value equals old.
-func (b *Bolt) CAS(ctx context.Context, ns, key string, old, new any) (bool, error) {
-	if err := CheckKey(key); err != nil {
-		return false, err
-	}
-	old, c, n, err := prepareCAS(b.lim, old, new, true)
-	if err != nil {
-		return false, err
-	}
-	res, err := b.update(ctx, ns, key, casOp(key, old, c, n))
-	ok, _ := res.(bool)
-	return ok, err
 }
