@@ -26,9 +26,10 @@ import (
 // PostgreSQL store. Values are kept as compact JSON, so, as in File, bytes
 // values and strings that are not valid UTF-8 are refused.
 //
-// Writers queue for bbolt's single writer lock, which no context can
-// interrupt; a transaction here does one key's work (one value of at most
-// Limits.MaxValueBytes), so the wait is short.
+// bbolt has a single writer whose lock no context can interrupt, so writers
+// first queue on a semaphore of the store's own, and a writer whose ctx ends
+// while it waits gives up; a transaction does one key's work (one value of
+// at most Limits.MaxValueBytes), so the lock itself is held briefly.
 type Bolt struct {
 	Store
 	db *bolt.DB
@@ -86,7 +87,7 @@ func openBolt(path string, timeout time.Duration, lim Limits) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("kv: %s: %w", path, err)
 	}
-	return &Bolt{Store: NewStore(boltBackend{db}, lim), db: db}, nil
+	return &Bolt{Store: NewStore(boltBackend{db: db, writer: make(chan struct{}, 1)}, lim), db: db}, nil
 }
 
 // Close closes the database. Calls after Close fail.
@@ -98,7 +99,10 @@ func (b *Bolt) Path() string { return b.db.Path() }
 // boltBackend keeps each namespace in a bucket of the root bucket, named
 // "n" + ns (bucket names are never empty), holding a bucket "data" with the
 // keys and the usage counts "keys" and "bytes".
-type boltBackend struct{ db *bolt.DB }
+type boltBackend struct {
+	db     *bolt.DB
+	writer chan struct{} // held by the goroutine in db.Update
+}
 
 func nsName(ns string) []byte { return append([]byte{'n'}, ns...) }
 
@@ -154,7 +158,13 @@ func (b boltBackend) List(_ context.Context, ns, prefix, after string, limit int
 	return keys, b.wrap(err)
 }
 
-func (b boltBackend) Update(_ context.Context, ns, key string, fn func([]byte, Usage) ([]byte, Usage, bool, error)) error {
+func (b boltBackend) Update(ctx context.Context, ns, key string, fn func([]byte, Usage) ([]byte, Usage, bool, error)) error {
+	select {
+	case b.writer <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("kv: %s: waiting for the writer: %w", b.db.Path(), ctx.Err())
+	}
+	defer func() { <-b.writer }()
 	return b.wrap(b.db.Update(func(tx *bolt.Tx) error {
 		n, err := tx.Bucket(boltRoot).CreateBucketIfNotExists(nsName(ns))
 		if err != nil {

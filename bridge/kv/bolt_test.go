@@ -1,6 +1,8 @@
 package kv
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,5 +90,28 @@ func TestBoltOpenErrors(t *testing.T) {
 	_, err = openBolt(path, 50*time.Millisecond, Limits{}.resolve())
 	if err == nil || !strings.Contains(err.Error(), "in use by another process") {
 		t.Errorf("OpenBolt of an open file = %v", err)
+	}
+}
+
+// A writer waiting behind another gives up when its ctx ends.
+func TestBoltWriterWaitEndsWithCtx(t *testing.T) {
+	b, err := OpenBolt(filepath.Join(t.TempDir(), "kv.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	w := b.Store.(*encoded).b.(boltBackend).writer
+	w <- struct{}{} // another writer is in
+	c, cancel := context.WithCancel(ctx)
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		cancel()
+	}()
+	if err := b.Set(c, "", "k", "v"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Set behind another writer = %v, want context.Canceled", err)
+	}
+	<-w
+	if err := b.Set(ctx, "", "k", "v"); err != nil {
+		t.Errorf("Set once the writer left: %v", err)
 	}
 }
