@@ -16,17 +16,6 @@ import (
 	"github.com/scriptrun/scriptrun/bridge"
 )
 
-func call(t *testing.T, m *bridge.Module, name string, args bridge.Args) (any, error) {
-	t.Helper()
-	for _, f := range m.Funcs {
-		if f.Name == name {
-			return f.Impl(ctx, args)
-		}
-	}
-	t.Fatalf("no function %s", name)
-	return nil, nil
-}
-
 var ctx = context.Background()
 
 // stores returns a fresh Memory and a fresh File in a temp dir.
