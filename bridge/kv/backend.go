@@ -96,7 +96,7 @@ func (s *encoded) update(ctx context.Context, ns, key string, o op) (res any, er
 		if err != nil {
 			return nil, u, false, err
 		}
-		next, err := s.lim.check(usage{keys: u.Keys, bytes: u.Bytes}, cur, c)
+		next, err := s.lim.of(ns).check(usage{keys: u.Keys, bytes: u.Bytes}, cur, c)
 		if err != nil {
 			return nil, u, false, err
 		}
@@ -122,7 +122,7 @@ func (s *encoded) Set(ctx context.Context, ns, key string, v any) error {
 	if err := CheckKey(key); err != nil {
 		return err
 	}
-	c, n, err := prepare(s.lim, v, true)
+	c, n, err := prepare(s.lim.of(ns), v, true)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (s *encoded) CAS(ctx context.Context, ns, key string, old, new any) (bool, 
 	if err := CheckKey(key); err != nil {
 		return false, err
 	}
-	old, c, n, err := prepareCAS(s.lim, old, new, true)
+	old, c, n, err := prepareCAS(s.lim.of(ns), old, new, true)
 	if err != nil {
 		return false, err
 	}

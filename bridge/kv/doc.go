@@ -68,7 +68,8 @@
 // Every store is bounded by Limits, per namespace (so per tenant with a
 // per-tenant module): by default 10000 keys, 64 KiB per value and 16 MiB in
 // all. A script cannot fill the host's memory or disk, and one tenant cannot
-// take another's share. Going over a limit fails the call with a message the
+// take another's share. Limits.Tenant gives tenants their own limits (by
+// plan, say). Going over a limit fails the call with a message the
 // script can read, such as "kv.set: store is full: limit of 10000 keys".
 //
 // Errors that are bridge.Message values (bad keys, limits, refused values,

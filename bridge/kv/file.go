@@ -292,7 +292,7 @@ func (f *File) update(ctx context.Context, ns, key string, o op) (any, error) {
 	if err := f.refresh(); err != nil {
 		return nil, err
 	}
-	res, changed, err := f.t.apply(f.lim, key, o)
+	res, changed, err := f.t.apply(f.lim.of(ns), key, o)
 	if err != nil || !changed {
 		return res, err
 	}
@@ -330,7 +330,7 @@ func (f *File) Set(ctx context.Context, ns, key string, v any) error {
 	if err := CheckKey(key); err != nil {
 		return err
 	}
-	c, n, err := prepare(f.lim, v, true)
+	c, n, err := prepare(f.lim.of(ns), v, true)
 	if err != nil {
 		return err
 	}
@@ -361,7 +361,7 @@ func (f *File) CAS(ctx context.Context, ns, key string, old, new any) (bool, err
 	if err := CheckKey(key); err != nil {
 		return false, err
 	}
-	old, c, n, err := prepareCAS(f.lim, old, new, true)
+	old, c, n, err := prepareCAS(f.lim.of(ns), old, new, true)
 	if err != nil {
 		return false, err
 	}

@@ -215,6 +215,13 @@ type Limits struct {
 	MaxKeys       int   // number of keys per namespace; default DefaultMaxKeys
 	MaxValueBytes int64 // size of one value; default DefaultMaxValueBytes
 	MaxTotalBytes int64 // size of all keys and values of a namespace; default DefaultMaxTotalBytes
+
+	// Tenant, if set, gives the limits of namespace ns (a tenant, with a
+	// per-tenant module), for example by the tenant's plan. Fields it
+	// leaves zero take the values above; its own Tenant is ignored. It is
+	// called on every change, so it must be fast and safe for concurrent
+	// use. A namespace already over its limits may shrink but not grow.
+	Tenant func(ns string) Limits
 }
 
 // Defaults of Limits.
@@ -235,6 +242,25 @@ func (l Limits) resolve() Limits {
 		l.MaxTotalBytes = DefaultMaxTotalBytes
 	}
 	return l
+}
+
+// of returns the resolved limits of namespace ns.
+func (l Limits) of(ns string) Limits {
+	if l.Tenant == nil {
+		return l
+	}
+	t := l.Tenant(ns)
+	if t.MaxKeys <= 0 {
+		t.MaxKeys = l.MaxKeys
+	}
+	if t.MaxValueBytes <= 0 {
+		t.MaxValueBytes = l.MaxValueBytes
+	}
+	if t.MaxTotalBytes <= 0 {
+		t.MaxTotalBytes = l.MaxTotalBytes
+	}
+	t.Tenant = nil
+	return t
 }
 
 func pickLimits(lim []Limits) Limits {

@@ -52,7 +52,7 @@ func (m *Memory) update(ctx context.Context, ns, key string, o op) (any, error) 
 		t = newTable()
 		m.ns[ns] = t
 	}
-	res, _, err := t.apply(m.lim, key, o)
+	res, _, err := t.apply(m.lim.of(ns), key, o)
 	if len(t.m) == 0 {
 		delete(m.ns, ns)
 	}
@@ -65,7 +65,7 @@ func (m *Memory) Set(ctx context.Context, ns, key string, v any) error {
 	if err := CheckKey(key); err != nil {
 		return err
 	}
-	c, n, err := prepare(m.lim, v, false)
+	c, n, err := prepare(m.lim.of(ns), v, false)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (m *Memory) CAS(ctx context.Context, ns, key string, old, new any) (bool, e
 	if err := CheckKey(key); err != nil {
 		return false, err
 	}
-	old, c, n, err := prepareCAS(m.lim, old, new, false)
+	old, c, n, err := prepareCAS(m.lim.of(ns), old, new, false)
 	if err != nil {
 		return false, err
 	}

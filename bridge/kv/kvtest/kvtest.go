@@ -54,6 +54,7 @@ func Run(t *testing.T, open Open, f Features) {
 		{"Copies", s.copies},
 		{"Refused", s.refused},
 		{"Limits", s.limits},
+		{"TenantLimits", s.tenantLimits},
 		{"Incr", s.incr},
 		{"CAS", s.cas},
 		{"Namespaces", s.namespaces},
@@ -379,6 +380,38 @@ func (s *suite) limits(t *testing.T) {
 		}
 	}
 	isMsg(t, "t2 keys", st.Set(ctx, "t2", "d", "x"), "limit of 3 keys")
+}
+
+// Limits.Tenant gives a namespace its own limits; fields it leaves zero
+// keep the store's.
+func (s *suite) tenantLimits(t *testing.T) {
+	small, other := "", "other"
+	if s.f.Namespaces {
+		small = "small"
+	}
+	st := s.open(t, kv.Limits{MaxKeys: 3, MaxValueBytes: 100, Tenant: func(ns string) kv.Limits {
+		if ns == small {
+			return kv.Limits{MaxKeys: 1, MaxValueBytes: 20}
+		}
+		return kv.Limits{}
+	}})
+	if err := st.Set(ctx, small, "a", "x"); err != nil {
+		t.Fatal(err)
+	}
+	isMsg(t, "second key", st.Set(ctx, small, "b", "x"), "limit of 1 keys")
+	isMsg(t, "value", st.Set(ctx, small, "a", strings.Repeat("x", 30)), "limit of 20 bytes")
+	if err := st.Set(ctx, small, "a", strings.Repeat("x", 10)); err != nil {
+		t.Errorf("a value within the tenant's limit: %v", err)
+	}
+	if !s.f.Namespaces {
+		return
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		if err := st.Set(ctx, other, k, strings.Repeat("x", 50)); err != nil {
+			t.Errorf("namespace %s keeps the store's limits: Set(%s): %v", other, k, err)
+		}
+	}
+	isMsg(t, "other's fourth key", st.Set(ctx, other, "d", "x"), "limit of 3 keys")
 }
 
 func (s *suite) incr(t *testing.T) {
