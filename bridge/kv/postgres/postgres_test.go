@@ -163,3 +163,26 @@ func TestTableName(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkIncr is one incr (one transaction) per op against the test
+// server.
+func BenchmarkIncr(b *testing.B) {
+	dsn := os.Getenv(DSNEnv)
+	if dsn == "" {
+		b.Skipf("%s is not set", DSNEnv)
+	}
+	ctx := context.Background()
+	name := fmt.Sprintf("kvbench_%d", os.Getpid())
+	s, err := Open(ctx, dsn, Options{Table: name})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	defer s.pool.Exec(ctx, "DROP TABLE "+name+", "+name+"_usage")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Incr(ctx, "acme", "n", int64(1)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
