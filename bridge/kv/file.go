@@ -3,6 +3,7 @@ package kv
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,10 +44,13 @@ type File struct {
 	lim  Limits
 	sem  chan struct{} // held by the goroutine working on the file
 
-	// Guarded by sem: the file's content as last read or written, and the
-	// stamp of the file it came from.
+	// Guarded by sem: the file's content as last read or written, the
+	// stamp of the file it came from and the lock file's generation then;
+	// the open lock file while the lock is held.
 	t     *table
 	stamp stamp
+	gen   uint64
+	lockf *os.File
 
 	// write writes the encoded file to the temporary file; tests replace
 	// it to make a write fail.
@@ -59,7 +63,10 @@ var _ Store = (*File)(nil)
 
 // stamp identifies one version of the file: every change renames a new file
 // into place, so a different inode, size or modification time means another
-// writer changed it. The zero stamp is a missing file.
+// writer changed it. The zero stamp is a missing file. A stamp alone can
+// miss a change (an inode number reused within one tick of a coarse clock,
+// with the same size), so writers also count a generation in the lock file
+// (see refresh); the stamp catches edits made without the lock.
 type stamp struct {
 	ino, dev   uint64
 	size       int64
@@ -210,7 +217,9 @@ func (f *File) acquire(ctx context.Context, exclusive bool) (func(), error) {
 			wait *= 2
 		}
 	}
+	f.lockf = lf
 	return func() {
+		f.lockf = nil
 		lf.Close() // closing the last descriptor releases the flock
 		release()
 	}, nil
@@ -223,7 +232,11 @@ func (f *File) refresh() error {
 	if err != nil {
 		return fmt.Errorf("kv: %w", err)
 	}
-	if f.t != nil && st == f.stamp {
+	gen, err := f.readGen()
+	if err != nil {
+		return err
+	}
+	if f.t != nil && st == f.stamp && gen == f.gen {
 		return nil
 	}
 	t := newTable()
@@ -247,7 +260,33 @@ func (f *File) refresh() error {
 			t.put(k, v, n)
 		}
 	}
-	f.t, f.stamp = t, st
+	f.t, f.stamp, f.gen = t, st, gen
+	return nil
+}
+
+// readGen reads the generation in the lock file: the number of changes
+// written under the lock (0 for a new lock file). The caller holds the lock.
+func (f *File) readGen() (uint64, error) {
+	var b [8]byte
+	n, err := f.lockf.ReadAt(b[:], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return 0, fmt.Errorf("kv: lock %s: %w", f.path, err)
+	}
+	if n < len(b) {
+		return 0, nil
+	}
+	return binary.BigEndian.Uint64(b[:]), nil
+}
+
+// bumpGen counts one change in the lock file. The caller holds the
+// exclusive lock. No fsync: after a crash no process has a cache to
+// invalidate.
+func (f *File) bumpGen() error {
+	f.gen++
+	if _, err := f.lockf.WriteAt(binary.BigEndian.AppendUint64(nil, f.gen), 0); err != nil {
+		f.t = nil
+		return fmt.Errorf("kv: lock %s: %w", f.path, err)
+	}
 	return nil
 }
 
@@ -416,6 +455,11 @@ func (f *File) save() error {
 	if err != nil {
 		os.Remove(name)
 		return fmt.Errorf("kv: write %s: %w", f.path, err)
+	}
+	// Other processes see the change by the generation even if the new
+	// file's stamp equals one they read before.
+	if err := f.bumpGen(); err != nil {
+		return err
 	}
 	if f.stamp, err = statFile(f.path); err != nil {
 		f.t = nil

@@ -488,3 +488,31 @@ func TestFileProcessChild(t *testing.T) {
 		}
 	}
 }
+
+// A change by another process is seen even when the new file's stamp looks
+// like the one read before (an inode number reused within a coarse clock
+// tick, same size): the lock file's generation tells.
+func TestFileGeneration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kv.json")
+	a, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Set(ctx, "", "n", int64(1)); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := b.Get(ctx, "", "n"); v != int64(1) {
+		t.Fatalf("b sees n = %v", v)
+	}
+	if err := a.Set(ctx, "", "n", int64(2)); err != nil {
+		t.Fatal(err)
+	}
+	b.stamp, _ = statFile(path) // as if the stamp had not changed
+	if v, _, _ := b.Get(ctx, "", "n"); v != int64(2) {
+		t.Errorf("b sees n = %v after a's change, want 2", v)
+	}
+}
