@@ -14,11 +14,14 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/scriptrun/scriptrun/engine/internal/wire"
 )
 
-// helloTimeout bounds how long a starting worker may take to say hello.
-const helloTimeout = 10 * time.Second
+// helloTimeout bounds how long a starting worker may take to say hello (a
+// variable for tests).
+var helloTimeout = 10 * time.Second
 
 // netnsState remembers whether this machine lets us give workers their own
 // network namespace (probed on the first start).
@@ -33,17 +36,17 @@ var netnsState struct {
 // us), fd 5 (stop frames from us, read by a goroutine of its own so that a
 // stop reaches a script that is computing).
 func startWorker(p *pool) (*worker, error) {
-	toR, toW, err := os.Pipe()
+	toR, toW, err := pipe()
 	if err != nil {
 		return nil, err
 	}
-	fromR, fromW, err := os.Pipe()
+	fromR, fromW, err := pipe()
 	if err != nil {
 		toR.Close()
 		toW.Close()
 		return nil, err
 	}
-	stopR, stopW, err := os.Pipe()
+	stopR, stopW, err := pipe()
 	if err != nil {
 		toR.Close()
 		toW.Close()
@@ -122,13 +125,13 @@ func startWorker(p *pool) (*worker, error) {
 		return nil, fmt.Errorf("memory cap: %w", err)
 	}
 
-	_ = fromR.SetReadDeadline(time.Now().Add(helloTimeout))
+	// The pipes are blocking (see pipe): a worker that does not say hello
+	// in time is killed, which ends the read.
+	helloTimer := time.AfterFunc(helloTimeout, wk.kill)
 	typ, payload, err := wk.r.Next()
-	_ = fromR.SetReadDeadline(time.Time{})
-	// From now on the run that holds the worker reads its frames with
-	// blocking reads: a host call's round trip wakes that thread directly
-	// instead of going through the poller (Fd switches to blocking mode).
-	_ = fromR.Fd()
+	if !helloTimer.Stop() {
+		err = fmt.Errorf("no hello within %v", helloTimeout)
+	}
 	var hello *wire.Hello
 	if err == nil {
 		var m wire.Message
@@ -175,6 +178,22 @@ func startWorker(p *pool) (*worker, error) {
 	}
 	netnsState.Unlock()
 	return wk, nil
+}
+
+// pipe returns a pipe in blocking mode that the Go runtime's poller does
+// not watch (os.Pipe's ends are non-blocking and registered with epoll).
+// The run holding a worker reads its frames with blocking reads on its own
+// thread, so a host call's round trip wakes that thread directly; with the
+// read end in epoll every frame would also wake the thread parked in the
+// poller, for nothing (a context switch and an epoll_wait per frame). A
+// read or write blocked on a worker that stopped answering ends when the
+// worker is killed (the watchdog's grace, the hello timeout, Close).
+func pipe() (r, w *os.File, err error) {
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+		return nil, nil, os.NewSyscallError("pipe2", err)
+	}
+	return os.NewFile(uintptr(fds[0]), "|0"), os.NewFile(uintptr(fds[1]), "|1"), nil
 }
 
 // memCap gives each worker a memory cgroup (v1 memory controller) under the
