@@ -631,14 +631,11 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 	wk.seq++
 	start := &wire.Start{Run: wk.seq, Name: s.name, Lang: s.lang, SHA: s.sha, Source: s.src, Input: env.Input,
 		Modules: wireModules(env.Modules), Budget: budget, Seed: env.Seed, Clock: !realClock}
-	if err := wk.send(start); err != nil {
-		wk.unused = true
-		return nil, wk.fail("did not take the run", err), false
-	}
 
 	// A trip of the parent's watchdog (wall time, host calls, logs, the
 	// caller) becomes a stop frame; a worker that does not stop within the
-	// grace is killed.
+	// grace is killed. Armed before the start is sent: a worker that does
+	// not read its start (a full pipe blocks the write) is killed too.
 	var (
 		smu      sync.Mutex
 		finished bool
@@ -669,6 +666,10 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 		}
 		smu.Unlock()
 	}()
+	if err := wk.send(start); err != nil {
+		wk.unused = true
+		return nil, wk.fail("did not take the run", err), false
+	}
 
 	for {
 		typ, payload, err := wk.r.Next()
