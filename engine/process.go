@@ -74,9 +74,11 @@ type WorkerConfig struct {
 	// (0: 100ms).
 	Grace time.Duration
 	// MemoryCap chooses the OS memory cap of each worker: "" or "auto" (a
-	// cgroup where the host may create one, else RLIMIT_AS with the
-	// worker's RSS polled during runs), "rlimit" (always the latter) or
-	// "none".
+	// cgroup v2 group per worker where the host's cgroup, or the group
+	// systemd delegated to it, has the memory controller for its children;
+	// else a cgroup v1 memory group where that hierarchy is writable; else
+	// RLIMIT_AS with the worker's RSS polled during runs), "rlimit" (always
+	// the last) or "none". Layers.Memory says which was chosen and why.
 	MemoryCap string
 	// Require lists containment layers the host must have ("memory",
 	// "seccomp", "landlock", "nonewprivs", "netns", "rlimits"): NewHost
@@ -100,6 +102,9 @@ const (
 type Layers struct {
 	InForce []string
 	Missing map[string]string
+	// Memory names the OS memory cap chosen (cgroup v2, cgroup v1, or
+	// RLIMIT_AS with RSS polling) and why not a stronger one.
+	Memory string
 }
 
 func (l Layers) has(name string) bool { return slices.Contains(l.InForce, name) }
@@ -204,7 +209,7 @@ func newPool(cfg WorkerConfig, log zerolog.Logger, size int) (*pool, error) {
 	}
 	p.layers = first.layers
 	p.log.Info().Str("event", "worker.layers").Strs("layers", p.layers.InForce).
-		Interface("missing", p.layers.Missing).Msg("worker.layers")
+		Interface("missing", p.layers.Missing).Str("memoryCap", p.layers.Memory).Msg("worker.layers")
 	var missing []string
 	for _, r := range cfg.Require {
 		if !p.layers.has(r) {

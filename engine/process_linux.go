@@ -1,16 +1,12 @@
 package engine
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -161,6 +157,7 @@ func startWorker(p *pool) (*worker, error) {
 		name, why, _ := strings.Cut(m, ": ")
 		wk.layers.Missing[name] = why
 	}
+	wk.layers.Memory = p.mem.chosen
 	if p.mem.ok {
 		wk.layers.InForce = append(wk.layers.InForce, LayerMemory)
 		if p.mem.rlimit {
@@ -196,219 +193,5 @@ func pipe() (r, w *os.File, err error) {
 	return os.NewFile(uintptr(fds[0]), "|0"), os.NewFile(uintptr(fds[1]), "|1"), nil
 }
 
-// memCap gives each worker a memory cgroup (v1 memory controller) under the
-// parent's own, with memory.limit_in_bytes set to what the worker used
-// before the run plus the run's memory budget and 5%.
-type memCap struct {
-	ok     bool
-	why    string
-	dir    string // the parent's memory cgroup directory
-	rlimit bool   // no cgroup: RLIMIT_AS and RSS polling (memrlimit_linux.go)
-}
-
-// groupSeq numbers worker cgroups, which are named after the parent's pid
-// and this number, so that the pools of several hosts in one process do
-// not collide.
-var groupSeq atomic.Int64
-
-// memGroup is one worker's cgroup; nil when there is no memory cap.
-type memGroup struct {
-	dir   string
-	limit int64
-	base  int64 // the usage the cap was set over
-	rl    *rssCap
-}
-
-const cgroupV1Memory = "/sys/fs/cgroup/memory"
-
-// newMemCap picks the memory cap: mode "" or "auto" takes a cgroup where
-// it can and RLIMIT_AS with RSS polling elsewhere; "rlimit" always takes
-// the latter; "none" none.
-func newMemCap(mode string) memCap {
-	switch mode {
-	case "", "auto":
-		m := cgroupCap()
-		if !m.ok {
-			return memCap{ok: true, rlimit: true, why: m.why}
-		}
-		return m
-	case "rlimit":
-		return memCap{ok: true, rlimit: true, why: "WorkerConfig.MemoryCap is rlimit"}
-	case "none":
-		return memCap{why: "WorkerConfig.MemoryCap is none"}
-	}
-	return memCap{why: fmt.Sprintf("unknown WorkerConfig.MemoryCap %q", mode)}
-}
-
-func cgroupCap() memCap {
-	data, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		return memCap{why: "cannot read /proc/self/cgroup: " + err.Error()}
-	}
-	var rel string
-	found := false
-	for _, line := range strings.Split(string(data), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) == 3 && slicesContains(strings.Split(parts[1], ","), "memory") {
-			rel, found = parts[2], true
-		}
-	}
-	if !found {
-		return memCap{why: "no cgroup v1 memory controller (cgroup v2 delegation is not supported yet)"}
-	}
-	dir := filepath.Join(cgroupV1Memory, rel)
-	probe := filepath.Join(dir, fmt.Sprintf("scriptrun-%d-probe", os.Getpid()))
-	if err := os.Mkdir(probe, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return memCap{why: "the memory cgroup " + dir + " is not writable: " + err.Error()}
-	}
-	_ = os.Remove(probe)
-	sweepStale(dir)
-	return memCap{ok: true, dir: dir}
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// sweepStale removes the worker cgroups of parents that are gone.
-func sweepStale(dir string) {
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		name := e.Name()
-		rest, ok := strings.CutPrefix(name, "scriptrun-")
-		if !ok || !e.IsDir() {
-			continue
-		}
-		pidStr, _, _ := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidStr)
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-			_ = os.Remove(filepath.Join(dir, name))
-		}
-	}
-}
-
-// add puts pid in a new cgroup of its own.
-func (m *memCap) add(pid int) (*memGroup, error) {
-	if !m.ok {
-		return nil, nil
-	}
-	if m.rlimit {
-		return &memGroup{rl: &rssCap{pid: pid}}, nil
-	}
-	n := groupSeq.Add(1)
-	g := &memGroup{dir: filepath.Join(m.dir, fmt.Sprintf("scriptrun-%d-%d", os.Getpid(), n))}
-	if err := os.Mkdir(g.dir, 0o755); err != nil {
-		return nil, err
-	}
-	// No swap for workers: a capped worker must not page its way past it.
-	_ = os.WriteFile(filepath.Join(g.dir, "memory.swappiness"), []byte("0"), 0)
-	// The worker's memory from before it joined moves with it, so the
-	// group counts all of it.
-	_ = os.WriteFile(filepath.Join(g.dir, "memory.move_charge_at_immigrate"), []byte("3"), 0)
-	if err := os.WriteFile(filepath.Join(g.dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
-		_ = os.Remove(g.dir)
-		return nil, err
-	}
-	return g, nil
-}
-
-func (m *memCap) close() {}
-
-// setBudget caps the worker for a run with the given memory budget: what it
-// uses now plus the budget plus 5% (the worker's own heap guard stops the
-// run at the budget; the cap catches what it cannot see in time). Unchanged
-// budgets keep the cap.
-func (g *memGroup) setBudget(wk *worker, budget int64) error {
-	if g != nil && g.rl != nil {
-		return g.rl.setBudget(budget)
-	}
-	if g == nil || wk.budget == budget && g.limit > 0 {
-		return nil
-	}
-	used, err := readInt(filepath.Join(g.dir, "memory.usage_in_bytes"))
-	if err != nil {
-		return err
-	}
-	limit := used + budget + budget/20
-	if err := os.WriteFile(filepath.Join(g.dir, "memory.limit_in_bytes"), []byte(strconv.FormatInt(limit, 10)), 0); err != nil {
-		return err
-	}
-	g.limit, g.base, wk.budget = limit, used, budget
-	return nil
-}
-
-// oomKilled reports whether the cgroup's OOM killer killed a process in it.
-func (g *memGroup) oomKilled(stderr string) bool {
-	if g == nil {
-		return false
-	}
-	if g.rl != nil {
-		return g.rl.exceeded(stderr)
-	}
-	data, err := os.ReadFile(filepath.Join(g.dir, "memory.oom_control"))
-	if err != nil {
-		return false
-	}
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "oom_kill "); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n > 0
-		}
-	}
-	return false
-}
-
-// peak returns the cgroup's peak usage and the usage the cap was last set
-// over, in bytes.
-func (g *memGroup) peak() (peak, base int64) {
-	if g == nil {
-		return 0, 0
-	}
-	if g.rl != nil {
-		return g.rl.peak()
-	}
-	n, _ := readInt(filepath.Join(g.dir, "memory.max_usage_in_bytes"))
-	return n, g.base
-}
-
-// remove deletes the cgroup once its process has exited.
-func (g *memGroup) remove() {
-	if g == nil || g.rl != nil {
-		return
-	}
-	for i := 0; i < 50; i++ {
-		if err := os.Remove(g.dir); err == nil || errors.Is(err, os.ErrNotExist) {
-			return
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
-func readInt(path string) (int64, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
-	}
-	return strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
-}
-
 // killGroup kills the process group pid leads.
 func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }
-
-// watch polls the worker's memory during a run where there is no cgroup
-// (see rssCap); it returns the function that stops it.
-func (g *memGroup) watch(wk *worker) (stop func()) {
-	if g == nil || g.rl == nil {
-		return func() {}
-	}
-	return g.rl.watch(wk.kill)
-}
