@@ -336,8 +336,14 @@ func (p *pool) get(ctx context.Context) (*worker, error) {
 		}
 		wait := time.Until(p.notBefore)
 		full := wk == nil && p.live+p.starting >= p.cfg.Max
+		// Taking an idle worker leaves the number started as it was: fill
+		// is woken only when it is short (waking it for nothing costs a
+		// thread wake-up per run).
+		short := p.live+p.starting < p.cfg.Size
 		p.mu.Unlock()
-		p.wake()
+		if short {
+			p.wake()
+		}
 		if full {
 			// As many workers as allowed: wait for one to be free.
 			wait = max(wait, 10*time.Millisecond)
