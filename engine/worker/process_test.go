@@ -299,6 +299,57 @@ func TestKilledFromOutside(t *testing.T) {
 	wantOK(t, res, err)
 }
 
+// TestKilledMidCall: kill -9 of the worker while the host serves one of its
+// host calls. The reply cannot be delivered (or is never read): the run
+// fails as internal, only that run, and the host goes on.
+func TestKilledMidCall(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	mod := &bridge.Module{Name: "t", Funcs: []*bridge.Func{{
+		Name: "wait",
+		Impl: func(ctx context.Context, a bridge.Args) (any, error) {
+			close(entered)
+			<-release
+			return "late", nil
+		},
+	}}}
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{js.New(), hostile{}}, Modules: []*bridge.Module{mod},
+		Isolation: engine.Process, Workers: engine.WorkerConfig{Size: 1, Max: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	th := &testHost{Host: h}
+	res, err := th.run(t, "hostile", "pid", engine.RunOptions{})
+	pid := int(wantOK(t, res, err).(int64))
+	done := make(chan error, 1)
+	go func() {
+		_, err := th.run(t, "js", "return host.t.wait()", engine.RunOptions{Policy: allowAll, Budget: limits.Budget{Timeout: 20 * time.Second}})
+		done <- err
+	}()
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the host call did not reach the host")
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	select {
+	case err := <-done:
+		e := wantKind(t, err, engine.KindInternal, "")
+		if !strings.Contains(e.Message, "worker process") {
+			t.Errorf("error %q, want it to say the worker process failed", e.Message)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not end when its worker was killed during a host call")
+	}
+	res, err = th.run(t, "js", "return 1", engine.RunOptions{})
+	if v := wantOK(t, res, err); v != int64(1) {
+		t.Errorf("next run = %v", v)
+	}
+}
+
 // TestBadFrames: a worker that breaks the protocol is ended and its run
 // fails as internal; the host goes on.
 func TestBadFrames(t *testing.T) {
