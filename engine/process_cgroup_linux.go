@@ -219,8 +219,8 @@ func probeV2(own string, pid int) memCap {
 	}
 	enableErr := enableMemory(own)
 	if enableErr == nil {
-		if err := probeWritable(own, pid); err != nil {
-			return memCap{why: own + " is not writable: " + errText(err)}
+		if err := probeWritable(own, pid, "memory.max"); err != nil {
+			return memCap{why: own + " cannot hold worker groups: " + errText(err)}
 		}
 		return memCap{ok: true, v2: true, dir: own}
 	}
@@ -233,8 +233,8 @@ func probeV2(own string, pid int) memCap {
 	if err != nil || !hasWord(string(sub), "memory") {
 		return memCap{why: "memory is not enabled in " + filepath.Join(parent, "cgroup.subtree_control") + ", the delegated group"}
 	}
-	if err := probeWritable(parent, pid); err != nil {
-		return memCap{why: "the delegated group " + parent + " is not writable: " + errText(err)}
+	if err := probeWritable(parent, pid, "memory.max"); err != nil {
+		return memCap{why: "the delegated group " + parent + " cannot hold worker groups: " + errText(err)}
 	}
 	return memCap{ok: true, v2: true, dir: parent}
 }
@@ -278,22 +278,29 @@ func probeV1(own string, pid int) memCap {
 	if own == "" {
 		return memCap{why: "no cgroup v1 memory controller"}
 	}
-	if err := probeWritable(own, pid); err != nil {
+	if err := probeWritable(own, pid, "memory.limit_in_bytes"); err != nil {
 		return memCap{why: "the memory cgroup " + own + " is not writable: " + errText(err)}
 	}
 	return memCap{ok: true, dir: own}
 }
 
 // probeWritable makes and removes a group in dir, and removes the groups
-// of parents that are gone.
-func probeWritable(dir string, pid int) error {
+// of parents that are gone. A group the kernel filled in (it has
+// cgroup.procs) must have want, the file that shows its memory controller.
+func probeWritable(dir string, pid int, want string) error {
 	probe := filepath.Join(dir, fmt.Sprintf("scriptrun-%d-probe", pid))
 	if err := os.Mkdir(probe, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
+	var err error
+	if _, e := os.Stat(filepath.Join(probe, "cgroup.procs")); e == nil {
+		if _, e := os.Stat(filepath.Join(probe, want)); e != nil {
+			err = fmt.Errorf("a new group in it has no %s", want)
+		}
+	}
 	_ = os.Remove(probe)
 	sweepStale(dir)
-	return nil
+	return err
 }
 
 func errText(err error) string {

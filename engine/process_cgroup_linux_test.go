@@ -102,6 +102,18 @@ func TestProbeV2(t *testing.T) {
 			t.Errorf("probeV2() = %+v, want v2 in %s", m, own)
 		}
 	})
+	t.Run("new groups without memory.max", func(t *testing.T) {
+		// The kernel fills a new group in; one without memory.max has no
+		// memory controller, whatever subtree_control said. The fake's
+		// probe group is made beforehand (the probe accepts an existing
+		// one).
+		own := t.TempDir()
+		writeFiles(t, own, map[string]string{"cgroup.controllers": "memory\n", "cgroup.subtree_control": "memory\n"})
+		writeFiles(t, filepath.Join(own, "scriptrun-1-probe"), map[string]string{"cgroup.procs": "", "pids.max": "max\n"})
+		if m := probeV2(own, 1); m.ok || !strings.Contains(m.why, "no memory.max") {
+			t.Errorf("probeV2() = %+v, want not ok: new groups have no memory.max", m)
+		}
+	})
 	t.Run("memory can be enabled", func(t *testing.T) {
 		own := t.TempDir()
 		writeFiles(t, own, map[string]string{"cgroup.controllers": "memory\n", "cgroup.subtree_control": ""})
