@@ -255,6 +255,45 @@ func TestRequire(t *testing.T) {
 	h.Close()
 }
 
+// TestMemoryCapReported: the worker.layers event and Layers name the
+// memory cap chosen on this machine and, for a weaker one, why.
+func TestMemoryCapReported(t *testing.T) {
+	h := newHost(t, engine.WorkerConfig{Size: 1})
+	evs := h.log.events(t, "worker.layers")
+	if len(evs) != 1 {
+		t.Fatalf("%d worker.layers events, want 1", len(evs))
+	}
+	got, _ := evs[0]["memoryCap"].(string)
+	layers, err := engine.ProbeLayers(engine.WorkerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != layers.Memory {
+		t.Errorf("worker.layers memoryCap %q, Layers.Memory %q: want the same", got, layers.Memory)
+	}
+	t.Logf("memory cap: %s", got)
+	switch {
+	case strings.HasPrefix(got, "cgroup v2 "):
+	case strings.HasPrefix(got, "cgroup v1 "):
+		if !strings.Contains(got, "(cgroup v2: ") {
+			t.Errorf("memory cap %q does not say why not cgroup v2", got)
+		}
+	case strings.HasPrefix(got, "RLIMIT_AS "):
+		if !strings.Contains(got, " (") {
+			t.Errorf("memory cap %q does not say why not a cgroup", got)
+		}
+	default:
+		t.Errorf("memory cap %q: want cgroup v2, cgroup v1 or RLIMIT_AS", got)
+	}
+	layers, err = engine.ProbeLayers(engine.WorkerConfig{MemoryCap: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(layers.Memory, "none (") {
+		t.Errorf("MemoryCap none: Layers.Memory %q", layers.Memory)
+	}
+}
+
 // TestCrash: a worker that dies, whatever the way, fails only its run, with
 // a clear error, and the next run gets a new worker.
 func TestCrash(t *testing.T) {
