@@ -524,10 +524,11 @@ type worker struct {
 	runs    int
 	seq     uint64 // the last run's number (Start.Run)
 	heap    uint64
-	budget  int64       // the memory budget the cap is set for
-	killed  atomic.Bool // we killed it
-	crashed bool        // it died on its own in a run, not by a limit
-	unused  bool        // it died before it could take the run
+	budget  int64         // the memory budget the cap is set for
+	killed  atomic.Bool   // we killed it
+	crashed bool          // it died on its own in a run, not by a limit
+	cpu0    time.Duration // its CPU time when the current run started
+	unused  bool          // it died before it could take the run
 }
 
 func (wk *worker) exited() bool {
@@ -595,6 +596,23 @@ func (wk *worker) broken(w *limits.Watchdog) *Error {
 		wk.kill()
 	}
 	return wk.died(w)
+}
+
+// lostUsage fills usage for a run whose worker sent no result (it died,
+// was killed, or broke the protocol): the steps it last reported with a
+// host call, its CPU time since the run started (once it has exited), and
+// its memory peak over the base its cap was set on.
+func (wk *worker) lostUsage(w *limits.Watchdog, usage *limits.Usage) {
+	usage.Steps = w.Steps()
+	if wk.exited() && wk.cmd.ProcessState != nil {
+		ps := wk.cmd.ProcessState
+		if cpu := ps.UserTime() + ps.SystemTime() - wk.cpu0; cpu > 0 && wk.cpu0 > 0 {
+			usage.CPUMs = cpu.Milliseconds()
+		}
+	}
+	if peak, base := wk.cg.peak(); peak > base {
+		usage.MemoryBytes = peak - base
+	}
 }
 
 // died explains a worker that exited in the middle of a run: out of memory
@@ -681,6 +699,15 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 		wk.unused = true
 		return nil, wk.fail("did not take the run", err), false
 	}
+	// A worker that dies in the run sends no usage: what the parent can
+	// measure stands in for it.
+	wk.cpu0 = processCPU(wk.pid)
+	reported := false
+	defer func() {
+		if !reported {
+			wk.lostUsage(w, usage)
+		}
+	}()
 
 	for {
 		typ, payload, err := wk.r.Next()
@@ -727,6 +754,7 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 			// budget; an error here trips our watchdog, which stops it.
 			_ = env.Log(m.Level, m.Message)
 		case *wire.Result:
+			reported = true
 			usage.Steps, usage.MemoryBytes, usage.CPUMs = m.Steps, m.Memory, m.CPU.Milliseconds()
 			wk.heap = m.Heap
 			if m.Err != nil {

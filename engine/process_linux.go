@@ -195,3 +195,15 @@ func pipe() (r, w *os.File, err error) {
 
 // killGroup kills the process group pid leads.
 func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }
+
+// processCPU returns the CPU time process pid has used so far, from its
+// kernel CPU clock (0 when it cannot be read).
+func processCPU(pid int) time.Duration {
+	var ts unix.Timespec
+	// The clock ID of a process's CPU time: MAKE_PROCESS_CPUCLOCK(pid,
+	// CPUCLOCK_SCHED) in the kernel's posix-timers.h.
+	if err := unix.ClockGettime(int32(^pid<<3|2), &ts); err != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}

@@ -443,14 +443,16 @@ func testMemory(t *testing.T, mode string) {
 	const budget = 64 << 20
 	for _, cmd := range []string{"bomb", "alloc 1000"} {
 		t.Run(cmd, func(t *testing.T) {
-			_, err := h.run(t, "hostile", cmd, engine.RunOptions{Budget: limits.Budget{Memory: budget, Timeout: 20 * time.Second}})
+			res, err := h.run(t, "hostile", cmd, engine.RunOptions{Budget: limits.Budget{Memory: budget, Timeout: 20 * time.Second}})
 			wantKind(t, err, engine.KindLimit, limits.Memory)
+			wantMemoryUsage(t, res)
 		})
 	}
 	t.Run("js", func(t *testing.T) {
-		_, err := h.run(t, "js", `let s = "x"; const a = []; for (;;) { a.push(s + a.length); s = s + s.slice(0, 1024); }`,
+		res, err := h.run(t, "js", `let s = "x"; const a = []; for (;;) { a.push(s + a.length); s = s + s.slice(0, 1024); }`,
 			engine.RunOptions{Budget: limits.Budget{Memory: budget, Steps: 1 << 40, Timeout: 20 * time.Second, CPU: 20 * time.Second}})
 		wantKind(t, err, engine.KindLimit, limits.Memory)
+		wantMemoryUsage(t, res)
 	})
 	h.Close()
 	if !contains(layers.InForce, engine.LayerMemory) {
@@ -480,6 +482,16 @@ func testMemory(t *testing.T, mode string) {
 	}
 	if n == 0 {
 		t.Fatal("no worker.exited event with a memory peak")
+	}
+}
+
+// wantMemoryUsage: a run that ended with the memory limit reports the
+// memory it used, whether its worker stopped it or its memory cap killed
+// the worker (then the parent's measure of the peak stands in).
+func wantMemoryUsage(t *testing.T, res *engine.Result) {
+	t.Helper()
+	if res == nil || res.Usage.MemoryBytes == 0 {
+		t.Errorf("usage after the memory limit: %+v, want memoryBytes > 0", res)
 	}
 }
 
