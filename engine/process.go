@@ -74,9 +74,11 @@ type WorkerConfig struct {
 	// (0: 100ms).
 	Grace time.Duration
 	// MemoryCap chooses the OS memory cap of each worker: "" or "auto" (a
-	// cgroup where the host may create one, else RLIMIT_AS with the
-	// worker's RSS polled during runs), "rlimit" (always the latter) or
-	// "none".
+	// cgroup v2 group per worker where the host's cgroup, or the group
+	// systemd delegated to it, has the memory controller for its children;
+	// else a cgroup v1 memory group where that hierarchy is writable; else
+	// RLIMIT_AS with the worker's RSS polled during runs), "rlimit" (always
+	// the last) or "none". Layers.Memory says which was chosen and why.
 	MemoryCap string
 	// Require lists containment layers the host must have ("memory",
 	// "seccomp", "landlock", "nonewprivs", "netns", "rlimits"): NewHost
@@ -100,6 +102,9 @@ const (
 type Layers struct {
 	InForce []string
 	Missing map[string]string
+	// Memory names the OS memory cap chosen (cgroup v2, cgroup v1, or
+	// RLIMIT_AS with RSS polling) and why not a stronger one.
+	Memory string
 }
 
 func (l Layers) has(name string) bool { return slices.Contains(l.InForce, name) }
@@ -204,7 +209,7 @@ func newPool(cfg WorkerConfig, log zerolog.Logger, size int) (*pool, error) {
 	}
 	p.layers = first.layers
 	p.log.Info().Str("event", "worker.layers").Strs("layers", p.layers.InForce).
-		Interface("missing", p.layers.Missing).Msg("worker.layers")
+		Interface("missing", p.layers.Missing).Str("memoryCap", p.layers.Memory).Msg("worker.layers")
 	var missing []string
 	for _, r := range cfg.Require {
 		if !p.layers.has(r) {
@@ -331,8 +336,14 @@ func (p *pool) get(ctx context.Context) (*worker, error) {
 		}
 		wait := time.Until(p.notBefore)
 		full := wk == nil && p.live+p.starting >= p.cfg.Max
+		// Taking an idle worker leaves the number started as it was: fill
+		// is woken only when it is short (waking it for nothing costs a
+		// thread wake-up per run).
+		short := p.live+p.starting < p.cfg.Size
 		p.mu.Unlock()
-		p.wake()
+		if short {
+			p.wake()
+		}
 		if full {
 			// As many workers as allowed: wait for one to be free.
 			wait = max(wait, 10*time.Millisecond)
@@ -513,10 +524,11 @@ type worker struct {
 	runs    int
 	seq     uint64 // the last run's number (Start.Run)
 	heap    uint64
-	budget  int64       // the memory budget the cap is set for
-	killed  atomic.Bool // we killed it
-	crashed bool        // it died on its own in a run, not by a limit
-	unused  bool        // it died before it could take the run
+	budget  int64         // the memory budget the cap is set for
+	killed  atomic.Bool   // we killed it
+	crashed bool          // it died on its own in a run, not by a limit
+	cpu0    time.Duration // its CPU time when the current run started
+	unused  bool          // it died before it could take the run
 }
 
 func (wk *worker) exited() bool {
@@ -586,6 +598,23 @@ func (wk *worker) broken(w *limits.Watchdog) *Error {
 	return wk.died(w)
 }
 
+// lostUsage fills usage for a run whose worker sent no result (it died,
+// was killed, or broke the protocol): the steps it last reported with a
+// host call, its CPU time since the run started (once it has exited), and
+// its memory peak over the base its cap was set on.
+func (wk *worker) lostUsage(w *limits.Watchdog, usage *limits.Usage) {
+	usage.Steps = w.Steps()
+	if wk.exited() && wk.cmd.ProcessState != nil {
+		ps := wk.cmd.ProcessState
+		if cpu := ps.UserTime() + ps.SystemTime() - wk.cpu0; cpu > 0 && wk.cpu0 > 0 {
+			usage.CPUMs = cpu.Milliseconds()
+		}
+	}
+	if peak, base := wk.cg.peak(); peak > base {
+		usage.MemoryBytes = peak - base
+	}
+}
+
 // died explains a worker that exited in the middle of a run: out of memory
 // (its cgroup's OOM killer) is the memory limit, anything else is internal.
 func (wk *worker) died(w *limits.Watchdog) *Error {
@@ -631,14 +660,11 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 	wk.seq++
 	start := &wire.Start{Run: wk.seq, Name: s.name, Lang: s.lang, SHA: s.sha, Source: s.src, Input: env.Input,
 		Modules: wireModules(env.Modules), Budget: budget, Seed: env.Seed, Clock: !realClock}
-	if err := wk.send(start); err != nil {
-		wk.unused = true
-		return nil, wk.fail("did not take the run", err), false
-	}
 
 	// A trip of the parent's watchdog (wall time, host calls, logs, the
 	// caller) becomes a stop frame; a worker that does not stop within the
-	// grace is killed.
+	// grace is killed. Armed before the start is sent: a worker that does
+	// not read its start (a full pipe blocks the write) is killed too.
 	var (
 		smu      sync.Mutex
 		finished bool
@@ -668,6 +694,19 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 			grace.Stop()
 		}
 		smu.Unlock()
+	}()
+	if err := wk.send(start); err != nil {
+		wk.unused = true
+		return nil, wk.fail("did not take the run", err), false
+	}
+	// A worker that dies in the run sends no usage: what the parent can
+	// measure stands in for it.
+	wk.cpu0 = processCPU(wk.pid)
+	reported := false
+	defer func() {
+		if !reported {
+			wk.lostUsage(w, usage)
+		}
 	}()
 
 	for {
@@ -715,6 +754,7 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 			// budget; an error here trips our watchdog, which stops it.
 			_ = env.Log(m.Level, m.Message)
 		case *wire.Result:
+			reported = true
 			usage.Steps, usage.MemoryBytes, usage.CPUMs = m.Steps, m.Memory, m.CPU.Milliseconds()
 			wk.heap = m.Heap
 			if m.Err != nil {

@@ -2,7 +2,10 @@
 
 package engine
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Process isolation needs Linux (pipes with deadlines, process groups, the
 // containment layers); elsewhere NewHost with Isolation: Process fails.
@@ -27,3 +30,4 @@ func (*memGroup) watch(*worker) func()           { return func() {} }
 func (*memGroup) peak() (int64, int64)           { return 0, 0 }
 func (*memGroup) remove()                        {}
 func killGroup(int)                              {}
+func processCPU(int) time.Duration               { return 0 }

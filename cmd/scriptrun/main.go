@@ -94,6 +94,7 @@ func cmdVersion(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "isolation process: layers %s\n", strings.Join(layers.InForce, " "))
+	fmt.Fprintf(stdout, "isolation process: memory cap: %s\n", layers.Memory)
 	names := make([]string, 0, len(layers.Missing))
 	for name := range layers.Missing {
 		names = append(names, name)

@@ -501,7 +501,7 @@ func TestTopLevel(t *testing.T) {
 		t.Errorf("run -h: exit %d, stderr %q", code, stderr)
 	}
 	code, stdout, _ := cli(t, "", "version")
-	if code != 0 || !regexp.MustCompile(`^scriptrun \S+ \(go[^)]*\)\nisolation process: (layers|unavailable)`).MatchString(stdout) {
+	if code != 0 || !regexp.MustCompile(`^scriptrun \S+ \(go[^)]*\)\nisolation process: (layers .*\nisolation process: memory cap: \S|unavailable)`).MatchString(stdout) {
 		t.Errorf("version: exit %d, stdout %q", code, stdout)
 	}
 	if code, _, _ := cli(t, "", "version", "extra"); code != 2 {

@@ -31,8 +31,9 @@
 //     the Go runtime needs and reads and writes on the pipes; exec,
 //     sockets, opening files and the rest fail with EPERM.
 //
-// The host adds the layers it applies from outside: a memory cgroup per
-// worker (memory) and a network namespace (netns).
+// The host adds the layers it applies from outside: an OS memory cap per
+// worker (memory: a cgroup v2 or v1 group of its own, else RLIMIT_AS with
+// its RSS polled) and a network namespace (netns).
 //
 // # A run
 //

@@ -255,6 +255,45 @@ func TestRequire(t *testing.T) {
 	h.Close()
 }
 
+// TestMemoryCapReported: the worker.layers event and Layers name the
+// memory cap chosen on this machine and, for a weaker one, why.
+func TestMemoryCapReported(t *testing.T) {
+	h := newHost(t, engine.WorkerConfig{Size: 1})
+	evs := h.log.events(t, "worker.layers")
+	if len(evs) != 1 {
+		t.Fatalf("%d worker.layers events, want 1", len(evs))
+	}
+	got, _ := evs[0]["memoryCap"].(string)
+	layers, err := engine.ProbeLayers(engine.WorkerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != layers.Memory {
+		t.Errorf("worker.layers memoryCap %q, Layers.Memory %q: want the same", got, layers.Memory)
+	}
+	t.Logf("memory cap: %s", got)
+	switch {
+	case strings.HasPrefix(got, "cgroup v2 "):
+	case strings.HasPrefix(got, "cgroup v1 "):
+		if !strings.Contains(got, "(cgroup v2: ") {
+			t.Errorf("memory cap %q does not say why not cgroup v2", got)
+		}
+	case strings.HasPrefix(got, "RLIMIT_AS "):
+		if !strings.Contains(got, " (") {
+			t.Errorf("memory cap %q does not say why not a cgroup", got)
+		}
+	default:
+		t.Errorf("memory cap %q: want cgroup v2, cgroup v1 or RLIMIT_AS", got)
+	}
+	layers, err = engine.ProbeLayers(engine.WorkerConfig{MemoryCap: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(layers.Memory, "none (") {
+		t.Errorf("MemoryCap none: Layers.Memory %q", layers.Memory)
+	}
+}
+
 // TestCrash: a worker that dies, whatever the way, fails only its run, with
 // a clear error, and the next run gets a new worker.
 func TestCrash(t *testing.T) {
@@ -297,6 +336,57 @@ func TestKilledFromOutside(t *testing.T) {
 	}
 	res, err = h.run(t, "lua", "return 1", engine.RunOptions{})
 	wantOK(t, res, err)
+}
+
+// TestKilledMidCall: kill -9 of the worker while the host serves one of its
+// host calls. The reply cannot be delivered (or is never read): the run
+// fails as internal, only that run, and the host goes on.
+func TestKilledMidCall(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	mod := &bridge.Module{Name: "t", Funcs: []*bridge.Func{{
+		Name: "wait",
+		Impl: func(ctx context.Context, a bridge.Args) (any, error) {
+			close(entered)
+			<-release
+			return "late", nil
+		},
+	}}}
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{js.New(), hostile{}}, Modules: []*bridge.Module{mod},
+		Isolation: engine.Process, Workers: engine.WorkerConfig{Size: 1, Max: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	th := &testHost{Host: h}
+	res, err := th.run(t, "hostile", "pid", engine.RunOptions{})
+	pid := int(wantOK(t, res, err).(int64))
+	done := make(chan error, 1)
+	go func() {
+		_, err := th.run(t, "js", "return host.t.wait()", engine.RunOptions{Policy: allowAll, Budget: limits.Budget{Timeout: 20 * time.Second}})
+		done <- err
+	}()
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the host call did not reach the host")
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	select {
+	case err := <-done:
+		e := wantKind(t, err, engine.KindInternal, "")
+		if !strings.Contains(e.Message, "worker process") {
+			t.Errorf("error %q, want it to say the worker process failed", e.Message)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not end when its worker was killed during a host call")
+	}
+	res, err = th.run(t, "js", "return 1", engine.RunOptions{})
+	if v := wantOK(t, res, err); v != int64(1) {
+		t.Errorf("next run = %v", v)
+	}
 }
 
 // TestBadFrames: a worker that breaks the protocol is ended and its run
@@ -353,14 +443,16 @@ func testMemory(t *testing.T, mode string) {
 	const budget = 64 << 20
 	for _, cmd := range []string{"bomb", "alloc 1000"} {
 		t.Run(cmd, func(t *testing.T) {
-			_, err := h.run(t, "hostile", cmd, engine.RunOptions{Budget: limits.Budget{Memory: budget, Timeout: 20 * time.Second}})
+			res, err := h.run(t, "hostile", cmd, engine.RunOptions{Budget: limits.Budget{Memory: budget, Timeout: 20 * time.Second}})
 			wantKind(t, err, engine.KindLimit, limits.Memory)
+			wantMemoryUsage(t, res)
 		})
 	}
 	t.Run("js", func(t *testing.T) {
-		_, err := h.run(t, "js", `let s = "x"; const a = []; for (;;) { a.push(s + a.length); s = s + s.slice(0, 1024); }`,
+		res, err := h.run(t, "js", `let s = "x"; const a = []; for (;;) { a.push(s + a.length); s = s + s.slice(0, 1024); }`,
 			engine.RunOptions{Budget: limits.Budget{Memory: budget, Steps: 1 << 40, Timeout: 20 * time.Second, CPU: 20 * time.Second}})
 		wantKind(t, err, engine.KindLimit, limits.Memory)
+		wantMemoryUsage(t, res)
 	})
 	h.Close()
 	if !contains(layers.InForce, engine.LayerMemory) {
@@ -390,6 +482,16 @@ func testMemory(t *testing.T, mode string) {
 	}
 	if n == 0 {
 		t.Fatal("no worker.exited event with a memory peak")
+	}
+}
+
+// wantMemoryUsage: a run that ended with the memory limit reports the
+// memory it used, whether its worker stopped it or its memory cap killed
+// the worker (then the parent's measure of the peak stands in).
+func wantMemoryUsage(t *testing.T, res *engine.Result) {
+	t.Helper()
+	if res == nil || res.Usage.MemoryBytes == 0 {
+		t.Errorf("usage after the memory limit: %+v, want memoryBytes > 0", res)
 	}
 }
 

@@ -198,27 +198,36 @@ const heapInterval = 2 * time.Millisecond
 // guardHeap stops the run with its memory limit when the worker's heap goes
 // over ceiling. Unlike the host's HeapGuard, which stops every run of a
 // shared process, the heap here is this run's alone, so going over is the
-// run's own memory budget.
+// run's own memory budget. It samples on a timer that re-arms itself, not
+// on a goroutine of its own: a run shorter than heapInterval then costs no
+// goroutine start and no hand-off to stop it.
 func guardHeap(w *limits.Watchdog, ceiling uint64) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(heapInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			if heapBytes() > ceiling {
-				_ = w.Exceed(limits.Memory)
-				return
-			}
+	var (
+		mu      sync.Mutex
+		stopped bool
+		t       *time.Timer
+	)
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(heapInterval, func() {
+		if heapBytes() > ceiling {
+			_ = w.Exceed(limits.Memory)
+			return
 		}
-	}()
-	return func() { close(done); <-finished }
+		mu.Lock()
+		if !stopped {
+			t.Reset(heapInterval)
+		}
+		mu.Unlock()
+	})
+	// A sample already under way when stop returns may still trip the
+	// watchdog; the run has ended then, and its result is made.
+	return func() {
+		mu.Lock()
+		stopped = true
+		t.Stop()
+		mu.Unlock()
+	}
 }
 
 // run runs one script and returns its Result frame.
