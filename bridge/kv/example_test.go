@@ -25,3 +25,24 @@ func Example() {
 	// map[name:Ada]
 	// [user:1]
 }
+
+// A per-tenant module gives each run's tenant its own keys: the same key
+// names, different values, and each tenant's own limits.
+func ExampleOptions_perTenant() {
+	ctx := context.Background()
+	store := kv.NewMemory(kv.Limits{MaxKeys: 100})
+	reg, err := bridge.NewRegistry(kv.Module(store, kv.Options{PerTenant: true}))
+	if err != nil {
+		panic(err)
+	}
+	incr := reg.Lookup("kv.incr").Impl
+	for _, tenant := range []string{"acme", "acme", "globex"} {
+		run := bridge.WithRun(ctx, &bridge.Run{Tenant: tenant})
+		n, _ := incr(run, bridge.Args{"key": "runs"})
+		fmt.Println(tenant, n)
+	}
+	// Output:
+	// acme 1
+	// acme 2
+	// globex 1
+}
