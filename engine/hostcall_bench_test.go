@@ -1,0 +1,173 @@
+//go:build linux
+
+package engine_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
+
+	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/policy"
+)
+
+// hostCallPolicy is the three-rule policy of BenchmarkHostCall. For the
+// benchmark's call, kv.get("acme:orders") by a script of tenant acme with
+// label plan=pro, every rule's pattern matches:
+//
+//   - tenant-kv (allow): match depends only on the script (true); when
+//     reads args and script (true), so the call is allowed by it;
+//   - kv-quota (deny): no match; when reads call and usage.calls (false);
+//   - suspended (deny): match depends only on the script (false); no when.
+const hostCallPolicy = `
+name: bench
+rules:
+  - name: tenant-kv
+    match: script.tenant == "acme"
+    allow: ["kv.*"]
+    when: args.key.startsWith(script.tenant + ":")
+  - name: kv-quota
+    deny: ["kv.*"]
+    when: call.name in usage.calls && usage.calls[call.name] >= 1000000
+    message: "'quota of ' + call.name + ' reached'"
+  - name: suspended
+    match: script.labels["plan"] == "suspended"
+    deny: ["*"]
+    message: "'tenant ' + script.tenant + ' is suspended'"
+`
+
+// hostCallBlock is the number of host calls a run of BenchmarkHostCall
+// makes; the cost of a run without calls is subtracted.
+const hostCallBlock = 1000
+
+// callBackend is an engine.Backend whose "scripts" make env.Input (an int)
+// calls of kv.get("acme:orders") and return the last result: the host-call
+// path without any interpreter.
+type callBackend struct{}
+
+func (callBackend) Lang() string { return "calls" }
+
+func (callBackend) Compile(engine.Source, engine.CompileLimits) (engine.Program, error) {
+	return struct{}{}, nil
+}
+
+func (callBackend) Run(ctx context.Context, _ engine.Program, env *engine.Env) (any, error) {
+	n, _ := env.Input.(int64)
+	var res any
+	for i := int64(0); i < n; i++ {
+		var err error
+		res, err = env.Call(ctx, "kv.get", []any{"acme:orders"})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// benchKV is a kv.get over a locked map, as an in-memory store does it.
+func benchKV() (*bridge.Module, *bridge.Func) {
+	var mu sync.Mutex
+	data := map[string]any{"acme:orders": "12"}
+	get := &bridge.Func{Name: "get", Params: []bridge.Param{{Name: "key", Type: bridge.String}},
+		Impl: func(_ context.Context, args bridge.Args) (any, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return data[args.String("key")], nil
+		}}
+	return &bridge.Module{Name: "kv", Funcs: []*bridge.Func{get}}, get
+}
+
+// discard is an io.Writer that drops what zerolog encoded, unlike
+// io.Discard, which zerolog could recognise and skip.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkHostCall measures the CPU cost of one host call through the full
+// path (engine.Env.Call -> bridge.Dispatcher: argument check and copy ->
+// the run's gate: host-call budget and the three-rule hostCallPolicy ->
+// audit event encoded by zerolog into a writer that drops it -> the module
+// function -> result copy) against a direct Go call of the same module
+// function, in the same benchmark run:
+//
+//	go test ./engine -run '^$' -bench HostCall -count 5
+//
+// Each iteration makes hostCallBlock direct calls, then one run making
+// hostCallBlock calls, then one run making none, and reads the process CPU
+// clock (GC included) around each. Metrics:
+//
+//	direct-cpu-ns/call = direct / hostCallBlock
+//	path-cpu-ns/call   = (run with calls - run without) / hostCallBlock
+//	overhead-ns/call   = path - direct
+//	run-cpu-ns         = the run without calls (per-run setup, informational)
+func BenchmarkHostCall(b *testing.B) {
+	mod, get := benchKV()
+	log := zerolog.New(discard{})
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{callBackend{}},
+		Modules: []*bridge.Module{mod}, Logger: &log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	s, err := h.Compile(engine.Source{Name: "bench.calls", Lang: "calls"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pol, err := policy.Parse("bench.yaml", []byte(hostCallPolicy), policy.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := engine.RunOptions{Policy: pol, Identity: engine.Identity{Tenant: "acme", Labels: map[string]string{"plan": "pro"}},
+		Budget: limits.Budget{HostCalls: hostCallBlock, Timeout: time.Minute}}
+	run := func(calls int64) {
+		o := opts
+		o.Input = calls
+		res, err := h.Run(context.Background(), s, o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if calls > 0 && res.Value != "12" {
+			b.Fatalf("run result %v, want 12", res.Value)
+		}
+	}
+	ctx := context.Background()
+	args := bridge.Args{"key": "acme:orders"}
+	var direct, path, empty time.Duration
+	for b.Loop() {
+		t0 := processCPU(b)
+		for i := 0; i < hostCallBlock; i++ {
+			if v, err := get.Impl(ctx, args); err != nil || v != "12" {
+				b.Fatal(v, err)
+			}
+		}
+		t1 := processCPU(b)
+		run(hostCallBlock)
+		t2 := processCPU(b)
+		run(0)
+		t3 := processCPU(b)
+		direct += t1 - t0
+		path += t2 - t1
+		empty += t3 - t2
+	}
+	n := float64(b.N)
+	perCall := func(d time.Duration) float64 { return float64(d) / n / hostCallBlock }
+	b.ReportMetric(perCall(direct), "direct-cpu-ns/call")
+	b.ReportMetric(perCall(path-empty), "path-cpu-ns/call")
+	b.ReportMetric(perCall(path-empty-direct), "overhead-ns/call")
+	b.ReportMetric(float64(empty)/n, "run-cpu-ns")
+}
+
+// processCPU reads the process's CPU clock (all threads, to the nanosecond).
+func processCPU(b *testing.B) time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
+		b.Fatalf("process CPU clock: %v", err)
+	}
+	return time.Duration(ts.Nano())
+}
