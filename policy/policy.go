@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -44,8 +42,7 @@ type Rule struct {
 	Message string // CEL producing the denial message; "" = none
 	Pos     Pos    // where the rule starts in the file
 
-	match, when, message cel.Program
-	loc                  [3]exprLoc // match, when, message source positions
+	loc [3]exprLoc // match, when, message source positions
 }
 
 // Policy is a compiled policy. It is immutable and safe for concurrent use
@@ -58,6 +55,12 @@ type Policy struct {
 	// instead of ending the run.
 	CatchableDenials bool
 	Rules            []*Rule
+
+	// What Decide reads: a private copy made by New and Parse, so that a
+	// caller changing Mode or Rules afterwards changes no decision.
+	audit   bool
+	rules   []*rule
+	adapter types.Adapter
 }
 
 // Options configures loading.
@@ -139,6 +142,7 @@ func New(p Policy, opts Options) (*Policy, error) {
 func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 	np := *p
 	np.Rules = make([]*Rule, len(p.Rules))
+	np.rules = make([]*rule, 0, len(p.Rules))
 	costLimit := opts.CostLimit
 	if costLimit == 0 {
 		costLimit = defaultCostLimit
@@ -175,6 +179,8 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		nr.Allow = append([]string(nil), r.Allow...)
 		nr.Deny = append([]string(nil), r.Deny...)
 		np.Rules[i] = &nr
+		cr := newRule(&nr)
+		np.rules = append(np.rules, cr)
 		what := fmt.Sprintf("rule %q", r.Name)
 		if r.Name == "" {
 			what = fmt.Sprintf("rule %d", i+1)
@@ -200,11 +206,10 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		exprs := []struct {
 			name, src string
 			want      *cel.Type
-			prog      *cel.Program
 		}{
-			{"match", r.Match, cel.BoolType, &nr.match},
-			{"when", r.When, cel.BoolType, &nr.when},
-			{"message", r.Message, cel.StringType, &nr.message},
+			{"match", r.Match, cel.BoolType},
+			{"when", r.When, cel.BoolType},
+			{"message", r.Message, cel.StringType},
 		}
 		for j, e := range exprs {
 			if strings.TrimSpace(e.src) == "" {
@@ -214,12 +219,13 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 			if loc.pos.Line == 0 {
 				loc = exprLoc{pos: r.Pos, fixed: true}
 			}
-			prog, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, is)
-			if ok {
-				*e.prog = prog
+			if x, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, is); ok {
+				cr.expr[j] = x
 			}
 		}
 	}
+	np.audit = np.Mode == Audit
+	np.adapter = env.CELTypeAdapter()
 	return &np
 }
 
@@ -234,7 +240,7 @@ func posFile(p *Policy) string {
 	return ""
 }
 
-func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, is *issues) (cel.Program, bool) {
+func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, is *issues) (expr, bool) {
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
 		for _, e := range iss.Errors() {
@@ -243,22 +249,22 @@ func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit ui
 				Msg: what + ": " + e.Message + snippet(src, e.Location),
 			})
 		}
-		return nil, false
+		return expr{}, false
 	}
 	if !ast.OutputType().IsExactType(want) && !ast.OutputType().IsExactType(cel.DynType) {
 		is.add(loc.at(1, 0), "%s: expression has type %s, want %s%s", what,
 			ast.OutputType(), want, snippet(src, common.NewLocation(1, 0)))
-		return nil, false
+		return expr{}, false
 	}
 	est, err := env.EstimateCost(ast, estimator{})
 	if err != nil {
 		is.add(loc.at(1, 0), "%s: estimating cost: %v", what, err)
-		return nil, false
+		return expr{}, false
 	}
 	if est.Max > maxCost {
 		is.add(loc.at(1, 0), "%s: estimated cost %s exceeds the limit %d%s", what,
 			costString(est.Max), maxCost, snippet(src, common.NewLocation(1, 0)))
-		return nil, false
+		return expr{}, false
 	}
 	prog, err := env.Program(ast,
 		cel.CostLimit(costLimit),
@@ -266,9 +272,11 @@ func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit ui
 	)
 	if err != nil {
 		is.add(loc.at(1, 0), "%s: %v", what, err)
-		return nil, false
+		return expr{}, false
 	}
-	return prog, true
+	x := expr{prog: prog}
+	x.reads, x.loops = inspect(ast.NativeRep().Expr())
+	return x, true
 }
 
 func costString(c uint64) string {
@@ -304,127 +312,4 @@ func snippet(src string, loc common.Location) string {
 	}
 	b.WriteByte('^')
 	return b.String()
-}
-
-// Decide evaluates the policy for one host call. Rules are visited in order;
-// a rule is skipped unless one of its capability patterns matches the call,
-// its match expression is true and its when expression is true. The first
-// applying deny rule, or the first rule that fails to evaluate, decides
-// (deny); otherwise the call is allowed iff an allow rule applied.
-// In audit mode a denial is turned into Allow with WouldDeny.
-func (p *Policy) Decide(ctx context.Context, req *Request) Decision {
-	d := p.decide(ctx, req)
-	if p.Mode == Audit && !d.Allow {
-		d.Allow = true
-		d.WouldDeny = true
-	}
-	return d
-}
-
-func (p *Policy) decide(ctx context.Context, req *Request) Decision {
-	var vars map[string]any
-	allowRule := ""
-	for _, r := range p.Rules {
-		deny := len(r.Deny) > 0
-		pats := r.Allow
-		if deny {
-			pats = r.Deny
-		} else if allowRule != "" {
-			continue // an allow rule already applied; only denies matter now
-		}
-		if !matchAny(pats, req.Call.Name) {
-			continue
-		}
-		if vars == nil {
-			vars = map[string]any{
-				"script": req.Script,
-				"call":   req.Call,
-				"usage":  req.Usage,
-				"args":   argsOrEmpty(req.Args),
-				"now":    req.Now,
-			}
-		}
-		ok, err := p.evalBool(ctx, r, "match", r.match, vars)
-		if err == nil && ok {
-			ok, err = p.evalBool(ctx, r, "when", r.when, vars)
-		}
-		if err != nil {
-			return Decision{Rule: r.Name, Message: err.Error(), Err: err}
-		}
-		if !ok {
-			continue
-		}
-		if !deny {
-			allowRule = r.Name
-			continue
-		}
-		msg := fmt.Sprintf("denied by rule %q", r.Name)
-		if r.message != nil {
-			v, err := p.eval(ctx, r, "message", r.message, vars)
-			if s, isStr := v.(string); err == nil && isStr {
-				msg = s
-			}
-		}
-		return Decision{Rule: r.Name, Message: msg}
-	}
-	if allowRule != "" {
-		return Decision{Allow: true, Rule: allowRule}
-	}
-	return Decision{Message: fmt.Sprintf("no rule allows %q", req.Call.Name)}
-}
-
-func argsOrEmpty(a map[string]any) map[string]any {
-	if a == nil {
-		return map[string]any{}
-	}
-	return a
-}
-
-func matchAny(pats []string, name string) bool {
-	for _, pat := range pats {
-		switch {
-		case pat == "*", pat == name:
-			return true
-		case strings.HasSuffix(pat, ".*"):
-			if strings.HasPrefix(name, pat[:len(pat)-1]) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func (p *Policy) evalBool(ctx context.Context, r *Rule, which string, prog cel.Program, vars map[string]any) (bool, error) {
-	if prog == nil {
-		return true, nil
-	}
-	v, err := p.eval(ctx, r, which, prog, vars)
-	if err != nil {
-		return false, err
-	}
-	b, ok := v.(bool)
-	if !ok {
-		return false, &EvalError{Rule: r.Name, Expr: which, Pos: r.Pos, Err: fmt.Errorf("got %T, want bool", v)}
-	}
-	return b, nil
-}
-
-func (p *Policy) eval(ctx context.Context, r *Rule, which string, prog cel.Program, vars map[string]any) (any, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &EvalError{Rule: r.Name, Expr: which, Pos: r.Pos, Err: err}
-	}
-	v, _, err := prog.ContextEval(ctx, vars)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			err = fmt.Errorf("%w (%v)", ctxErr, err)
-		}
-		return nil, &EvalError{Rule: r.Name, Expr: which, Pos: r.Pos, Err: err}
-	}
-	switch v := v.(type) {
-	case types.Bool:
-		return bool(v), nil
-	case types.String:
-		return string(v), nil
-	}
-	return v.Value(), nil
 }
