@@ -4,7 +4,6 @@ package engine_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,53 +40,6 @@ rules:
     deny: ["*"]
     message: "'tenant ' + script.tenant + ' is suspended'"
 `
-
-// hostCallBlock is the number of host calls a run of BenchmarkHostCall
-// makes; the cost of a run without calls is subtracted.
-const hostCallBlock = 1000
-
-// callBackend is an engine.Backend whose "scripts" make env.Input (an int)
-// calls of kv.get("acme:orders") and return the last result: the host-call
-// path without any interpreter.
-type callBackend struct{}
-
-func (callBackend) Lang() string { return "calls" }
-
-func (callBackend) Compile(engine.Source, engine.CompileLimits) (engine.Program, error) {
-	return struct{}{}, nil
-}
-
-func (callBackend) Run(ctx context.Context, _ engine.Program, env *engine.Env) (any, error) {
-	n, _ := env.Input.(int64)
-	var res any
-	for i := int64(0); i < n; i++ {
-		var err error
-		res, err = env.Call(ctx, "kv.get", []any{"acme:orders"})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-// benchKV is a kv.get over a locked map, as an in-memory store does it.
-func benchKV() (*bridge.Module, *bridge.Func) {
-	var mu sync.Mutex
-	data := map[string]any{"acme:orders": "12"}
-	get := &bridge.Func{Name: "get", Params: []bridge.Param{{Name: "key", Type: bridge.String}},
-		Impl: func(_ context.Context, args bridge.Args) (any, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			return data[args.String("key")], nil
-		}}
-	return &bridge.Module{Name: "kv", Funcs: []*bridge.Func{get}}, get
-}
-
-// discard is an io.Writer that drops what zerolog encoded, unlike
-// io.Discard, which zerolog could recognise and skip.
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // BenchmarkHostCall measures the CPU cost of one host call through the full
 // path (engine.Env.Call -> bridge.Dispatcher: argument check and copy ->
