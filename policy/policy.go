@@ -118,7 +118,8 @@ type Decision struct {
 	// Allow is then true.
 	WouldDeny bool
 	// Err is an *EvalError when a rule failed to evaluate (counting as a
-	// deny); nil otherwise.
+	// deny), or the ctx's error when ctx was done before the decision; nil
+	// otherwise.
 	Err error
 }
 
