@@ -16,15 +16,19 @@ import (
 	"github.com/scriptrun/scriptrun/policy"
 )
 
-// hostCallPolicy is the three-rule policy of BenchmarkHostCall. For the
-// benchmark's call, kv.get("acme:orders") by a script of tenant acme with
-// label plan=pro, every rule's pattern matches:
-//
-//   - tenant-kv (allow): match depends only on the script (true); when
-//     reads args and script (true), so the call is allowed by it;
-//   - kv-quota (deny): no match; when reads call and usage.calls (false);
-//   - suspended (deny): match depends only on the script (false); no when.
-const hostCallPolicy = `
+// hostCallPolicies are the three-rule policies of BenchmarkHostCall, by
+// how many expressions a call needs evaluated once the run has settled what
+// reads only the script and the call. For the benchmark's call,
+// kv.get("acme:orders") by a script of tenant acme with label plan=pro,
+// every rule's pattern matches.
+var hostCallPolicies = []struct{ name, src string }{
+	// args+usage, the main case: two expressions per call.
+	//   - tenant-kv (allow): match reads only the script (true, settled per
+	//     run); when reads args and script (true): the call is allowed;
+	//   - kv-quota (deny): when reads call and usage.calls (false);
+	//   - suspended (deny): match reads only the script (false, settled);
+	//     no when.
+	{"args+usage", `
 name: bench
 rules:
   - name: tenant-kv
@@ -39,11 +43,45 @@ rules:
     match: script.labels["plan"] == "suspended"
     deny: ["*"]
     message: "'tenant ' + script.tenant + ' is suspended'"
-`
+`},
+	// args: one expression per call (tenant-kv's when); no-admin reads
+	// only the call and is settled per run.
+	{"args", `
+name: bench
+rules:
+  - name: tenant-kv
+    match: script.tenant == "acme"
+    allow: ["kv.*"]
+    when: args.key.startsWith(script.tenant + ":")
+  - name: no-admin
+    deny: ["kv.*"]
+    when: call.function == "admin"
+  - name: suspended
+    match: script.labels["plan"] == "suspended"
+    deny: ["*"]
+    message: "'tenant ' + script.tenant + ' is suspended'"
+`},
+	// table: nothing per call; every rule is settled per run.
+	{"table", `
+name: bench
+rules:
+  - name: tenant-kv
+    match: script.tenant == "acme"
+    allow: ["kv.*"]
+  - name: no-admin
+    deny: ["kv.*"]
+    when: call.function == "admin"
+  - name: suspended
+    match: script.labels["plan"] == "suspended"
+    deny: ["*"]
+    message: "'tenant ' + script.tenant + ' is suspended'"
+`},
+}
 
 // BenchmarkHostCall measures the CPU cost of one host call through the full
 // path (engine.Env.Call -> bridge.Dispatcher: argument check and copy ->
-// the run's gate: host-call budget and the three-rule hostCallPolicy ->
+// the run's gate: host-call budget and a three-rule policy of
+// hostCallPolicies, one sub-benchmark each ->
 // audit event encoded by zerolog into a writer that drops it -> the module
 // function -> result copy) against a direct Go call of the same module
 // function, in the same benchmark run:
@@ -71,10 +109,16 @@ func BenchmarkHostCall(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pol, err := policy.Parse("bench.yaml", []byte(hostCallPolicy), policy.Options{})
-	if err != nil {
-		b.Fatal(err)
+	for _, pc := range hostCallPolicies {
+		pol, err := policy.Parse("bench.yaml", []byte(pc.src), policy.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(pc.name, func(b *testing.B) { benchHostCall(b, h, s, get, pol) })
 	}
+}
+
+func benchHostCall(b *testing.B, h *engine.Host, s *engine.Script, get *bridge.Func, pol *policy.Policy) {
 	opts := engine.RunOptions{Policy: pol, Identity: engine.Identity{Tenant: "acme", Labels: map[string]string{"plan": "pro"}},
 		Budget: limits.Budget{HostCalls: hostCallBlock, Timeout: time.Minute}}
 	run := func(calls int64) {
