@@ -70,7 +70,11 @@
 // evaluated, and fails closed, at each call that reaches it. CEL is polled
 // for ctx (a context per evaluation) only by expressions with a
 // comprehension, the only place cel-go checks for an interrupt; every
-// evaluation checks ctx before it starts.
+// evaluation checks ctx before it starts. An expression without a
+// comprehension whose estimated cost stays under half of CostLimit with
+// every input size unbounded (it calls nothing whose cost grows with its
+// arguments) is evaluated without cel-go's cost tracker: the limit could
+// not stop it.
 //
 // # Cost
 //

@@ -137,3 +137,25 @@ func (estimator) EstimateCallCost(function, overloadID string, target *cost.AstN
 	}
 	return nil
 }
+
+// sizeFree says whether the runtime cost of ast cannot reach half of
+// costLimit whatever the sizes of its inputs: its estimate with every input
+// size unknown (unbounded) is that small. Such an expression has no
+// comprehension and calls only functions whose cost does not grow with
+// their arguments (field and map access, map membership, arithmetic and
+// comparison of numbers, size()); cel-go's estimator and runtime tracker
+// charge these standard functions from one cost model, so the runtime cost
+// limit could never stop it, and it is evaluated without the tracker,
+// which costs about as much as the evaluation. Any size-dependent call
+// (string operations, list membership, concatenation) makes the estimate
+// unbounded, and the expression keeps the tracker.
+func sizeFree(env *cel.Env, ast *cel.Ast, costLimit uint64) bool {
+	est, err := env.EstimateCost(ast, unboundedEstimator{})
+	return err == nil && est.Max <= costLimit/2
+}
+
+// unboundedEstimator is estimator without the size assumptions: every
+// input's size is unknown.
+type unboundedEstimator struct{ estimator }
+
+func (unboundedEstimator) EstimateSize(cost.AstNode) *cost.SizeEstimate { return nil }

@@ -267,16 +267,19 @@ func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit ui
 			costString(est.Max), maxCost, snippet(src, common.NewLocation(1, 0)))
 		return expr{}, false
 	}
-	prog, err := env.Program(ast,
-		cel.CostLimit(costLimit),
-		cel.InterruptCheckFrequency(100),
-	)
+	var x expr
+	x.reads, x.loops = inspect(ast.NativeRep().Expr())
+	x.untracked = !x.loops && sizeFree(env, ast, costLimit)
+	opts := []cel.ProgramOption{cel.CostLimit(costLimit), cel.InterruptCheckFrequency(100)}
+	if x.untracked {
+		opts = nil
+	}
+	prog, err := env.Program(ast, opts...)
 	if err != nil {
 		is.add(loc.at(1, 0), "%s: %v", what, err)
 		return expr{}, false
 	}
-	x := expr{prog: prog}
-	x.reads, x.loops = inspect(ast.NativeRep().Expr())
+	x.prog = prog
 	return x, true
 }
 

@@ -55,6 +55,9 @@ type expr struct {
 	prog  cel.Program
 	reads uint8 // the variables the expression names
 	loops bool  // it has a comprehension, the only place CEL polls ctx
+	// untracked: evaluated without the runtime cost tracker, because its
+	// cost cannot reach the limit whatever its inputs (see sizeFree).
+	untracked bool
 }
 
 // static says whether the expression reads nothing but script and call, so

@@ -3,10 +3,12 @@ package policy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"cel.dev/cel-go/cel"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -243,6 +245,74 @@ func TestInspect(t *testing.T) {
 		x.reads, x.loops = inspect(a.NativeRep().Expr())
 		if x.static() != tt.static || x.loops != tt.loops {
 			t.Errorf("%s: static %v loops %v, want %v %v", tt.src, x.static(), x.loops, tt.static, tt.loops)
+		}
+	}
+}
+
+// Only expressions whose cost does not grow with their inputs run without
+// the cost tracker; the tracked cost of each, on inputs far beyond the
+// load-time size assumptions, stays under half the limit.
+func TestUntracked(t *testing.T) {
+	env, err := newEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 4<<20)
+	bigList := make([]any, 1<<20)
+	for i := range bigList {
+		bigList[i] = big[:1000]
+	}
+	bigMap := map[string]int64{}
+	for i := range 200000 {
+		bigMap[fmt.Sprint(i)] = int64(i)
+	}
+	vars := map[string]any{
+		"script": Script{Name: big, Tenant: big, Labels: map[string]string{big: big}},
+		"call":   Call{Name: big, Module: big, Function: big},
+		"usage":  Usage{Calls: bigMap},
+		"args":   map[string]any{"key": big, "list": bigList, "n": int64(1 << 40), "m": map[string]any{big: bigList}},
+		"now":    time.Now(),
+	}
+	tests := []struct {
+		src       string
+		untracked bool
+	}{
+		{`call.name in usage.calls && usage.calls[call.name] >= 1000000`, true},
+		{`usage.hostCalls > 3 && usage.elapsed < duration("1s")`, true},
+		{`size(args.key) > 65536 || size(args.list) > 10`, true},
+		{`has(args.m) && args.n * 2 > 10`, true},
+		{`now > timestamp("2025-01-01T00:00:00Z")`, true},
+		{`args.key == "a"`, true}, // equality costs by the shorter side
+		{`args.key == script.tenant`, false},
+		{`args.key.startsWith(script.tenant)`, false},
+		{`script.tenant + ":" == "acme:"`, false},
+		{`"a" in args.list`, false},              // list membership
+		{`args.list.exists(x, x == "a")`, false}, // comprehension
+		{`size(lists.range(args.n)) > 0`, false}, // grows with a number
+		{`url(args.key).host == "a"`, true},      // url() refuses input over 8 KiB
+		{`args.key.matches("a+")`, false},
+	}
+	for _, tt := range tests {
+		a, iss := env.Compile(tt.src)
+		if iss.Err() != nil {
+			t.Fatalf("%s: %v", tt.src, iss.Err())
+		}
+		if got := sizeFree(env, a, defaultCostLimit); got != tt.untracked {
+			t.Errorf("%s: untracked %v, want %v", tt.src, got, tt.untracked)
+		}
+		if !tt.untracked {
+			continue
+		}
+		prog, err := env.Program(a, cel.CostLimit(defaultCostLimit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, det, err := prog.Eval(vars)
+		if err != nil && strings.Contains(err.Error(), "cost") {
+			t.Errorf("%s: tracked evaluation on big inputs: %v", tt.src, err)
+		}
+		if c := det.ActualCost(); c == nil || *c > defaultCostLimit/2 {
+			t.Errorf("%s: tracked cost %v on big inputs", tt.src, c)
 		}
 	}
 }
