@@ -33,6 +33,7 @@ func newEnv() (*cel.Env, error) {
 			reflect.TypeFor[Usage](),
 			ext.ParseStructTags(true),
 		),
+		usageCalls(),
 		cel.Variable("script", cel.ObjectType("policy.Script")),
 		cel.Variable("call", cel.ObjectType("policy.Call")),
 		cel.Variable("usage", cel.ObjectType("policy.Usage")),
@@ -159,3 +160,30 @@ func sizeFree(env *cel.Env, ast *cel.Ast, costLimit uint64) bool {
 type unboundedEstimator struct{ estimator }
 
 func (unboundedEstimator) EstimateSize(cost.AstNode) *cost.SizeEstimate { return nil }
+
+// usageCalls makes usage.calls, read from a Usage that a Session prepared,
+// return the CEL map the Session made once for the run's count map (which
+// it reads live) instead of a new one at every read.
+func usageCalls() cel.EnvOption {
+	return func(e *cel.Env) (*cel.Env, error) {
+		return cel.CustomTypeProvider(callsProvider{e.CELTypeProvider()})(e)
+	}
+}
+
+type callsProvider struct{ types.Provider }
+
+func (p callsProvider) FindStructFieldType(structType, fieldName string) (*types.FieldType, bool) {
+	ft, ok := p.Provider.FindStructFieldType(structType, fieldName)
+	if !ok || structType != "policy.Usage" || fieldName != "calls" {
+		return ft, ok
+	}
+	get := ft.GetFrom
+	nft := *ft
+	nft.GetFrom = func(obj any) (any, error) {
+		if u, ok := obj.(*Usage); ok && u.calls != nil {
+			return u.calls, nil
+		}
+		return get(obj)
+	}
+	return &nft, true
+}

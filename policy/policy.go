@@ -9,6 +9,7 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 )
 
 // Mode says whether a policy's denials take effect.
@@ -93,6 +94,8 @@ type Usage struct {
 	HostCalls int64            `cel:"hostCalls"`
 	Elapsed   time.Duration    `cel:"elapsed"`
 	Calls     map[string]int64 `cel:"calls"`
+
+	calls ref.Val // Calls as CEL sees it, set by Session (see usageCalls)
 }
 
 // Request is the input to Decide. Args values must be nil, bool, int64,

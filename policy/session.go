@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -117,6 +118,11 @@ type Session struct {
 	mu    sync.Mutex
 	plans map[Call]*plan
 	act   activation // reused by each Decide, under mu
+
+	// The CEL map over the last usage.calls map seen, which reads it live:
+	// a run's State gives the same map at every call.
+	calls    map[string]int64
+	callsVal ref.Val
 }
 
 // NewSession returns a Session deciding calls of the script s. The Labels
@@ -140,6 +146,17 @@ func (s *Session) value(v any) ref.Val {
 		return types.DefaultTypeAdapter.NativeToValue(v)
 	}
 	return s.p.adapter.NativeToValue(v)
+}
+
+// callsValue returns m as CEL sees it, made once per map.
+func (s *Session) callsValue(m map[string]int64) ref.Val {
+	if m == nil {
+		return nil
+	}
+	if s.callsVal == nil || reflect.ValueOf(m).UnsafePointer() != reflect.ValueOf(s.calls).UnsafePointer() {
+		s.calls, s.callsVal = m, s.value(m)
+	}
+	return s.callsVal
 }
 
 // plan is what a Session knows of one capability for the run: the rules to
@@ -315,6 +332,7 @@ type activation struct {
 	static bool
 
 	argsVal, usage, now ref.Val
+	usageBuf            Usage // what usage refers to during the call
 }
 
 var emptyArgs = map[string]any{}
@@ -341,7 +359,9 @@ func (a *activation) ResolveName(name string) (any, bool) {
 		return a.argsVal, true
 	case "usage":
 		if a.usage == nil {
-			a.usage = a.s.value(a.st.Usage())
+			a.usageBuf = a.st.Usage()
+			a.usageBuf.calls = a.s.callsValue(a.usageBuf.Calls)
+			a.usage = a.s.value(&a.usageBuf)
 		}
 		return a.usage, true
 	case "now":
