@@ -74,7 +74,11 @@
 // comprehension whose estimated cost stays under half of CostLimit with
 // every input size unbounded (it calls nothing whose cost grows with its
 // arguments) is evaluated without cel-go's cost tracker: the limit could
-// not stop it.
+// not stop it. Other expressions without a comprehension that call only
+// the standard library and the functions below skip the tracker on a call
+// whose inputs are all no larger than a bound worked out at load, under
+// which their estimated cost stays under half of CostLimit; a larger input
+// is evaluated with the tracker.
 //
 // # Cost
 //

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"reflect"
+	"sync"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/cost"
@@ -186,4 +187,71 @@ func (p callsProvider) FindStructFieldType(structType, fieldName string) (*types
 		return get(obj)
 	}
 	return &nft, true
+}
+
+// sizeLadder are the input-size bounds tried for an expression's
+// size-bounded fast path, largest first (see fastBelow).
+var sizeLadder = [...]uint64{1 << 20, 1 << 16, 1 << 12, 1 << 8}
+
+// fastBelow returns the largest bound n of sizeLadder such that the
+// runtime cost of ast cannot reach half of costLimit while every string,
+// bytes, list and map it reads (at any depth) has a size up to n, or 0. It
+// requires an expression without a comprehension that calls only the CEL
+// standard library and the functions of this package: for those, cel-go's
+// estimator and runtime tracker charge from one cost model whose formulas
+// grow with the sizes, so the estimate with sizes up to n bounds the
+// tracked cost of any such input. (cel-go's own tests list the known
+// estimate/tracker mismatches, all in extension libraries.)
+func fastBelow(env *cel.Env, ast *cel.Ast, costLimit uint64) uint64 {
+	for _, refs := range ast.NativeRep().ReferenceMap() {
+		for _, id := range refs.OverloadIDs {
+			if !standardOverloads()[id] && !ownOverloads[id] {
+				return 0
+			}
+		}
+	}
+	for _, n := range sizeLadder {
+		if est, err := env.EstimateCost(ast, sizedEstimator{n}); err == nil && est.Max <= costLimit/2 {
+			return n
+		}
+	}
+	return 0
+}
+
+var ownOverloads = map[string]bool{"url_string": true, "ip_string": true, "isIP_string": true,
+	"isPrivateIP_string": true, "inCIDR_string_string": true}
+
+// standardOverloads is the set of overload IDs of the CEL standard
+// library (an environment without extensions). It never changes.
+var standardOverloads = sync.OnceValue(func() map[string]bool {
+	ids := map[string]bool{}
+	env, err := cel.NewEnv()
+	if err != nil {
+		return ids // nothing is standard: no fast path
+	}
+	for _, fn := range env.Functions() {
+		for _, o := range fn.OverloadDecls() {
+			ids[o.ID()] = true
+		}
+	}
+	return ids
+})
+
+// sizedEstimator bounds the size of every string, bytes, list, map and dyn
+// value read from a variable by n.
+type sizedEstimator struct{ n uint64 }
+
+func (e sizedEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
+	if n.ComputedSize() != nil {
+		return nil
+	}
+	switch n.Type().Kind() {
+	case types.StringKind, types.BytesKind, types.ListKind, types.MapKind, types.DynKind:
+		return &cost.SizeEstimate{Min: 0, Max: e.n}
+	}
+	return nil
+}
+
+func (sizedEstimator) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
+	return estimator{}.EstimateCallCost(function, overloadID, target, args)
 }

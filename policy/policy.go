@@ -283,6 +283,13 @@ func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit ui
 		return expr{}, false
 	}
 	x.prog = prog
+	if !x.untracked && !x.loops {
+		if x.fastBelow = fastBelow(env, ast, costLimit); x.fastBelow > 0 {
+			if x.fast, err = env.Program(ast); err != nil {
+				x.fast, x.fastBelow = nil, 0
+			}
+		}
+	}
 	return x, true
 }
 

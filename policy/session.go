@@ -59,6 +59,10 @@ type expr struct {
 	// untracked: evaluated without the runtime cost tracker, because its
 	// cost cannot reach the limit whatever its inputs (see sizeFree).
 	untracked bool
+	// fast is prog without the cost tracker, used for a call whose inputs
+	// the expression reads all have sizes up to fastBelow (see fastBelow).
+	fast      cel.Program
+	fastBelow uint64
 }
 
 // static says whether the expression reads nothing but script and call, so
@@ -112,8 +116,9 @@ type State interface {
 // it holds one entry per capability it has decided, so give each run its
 // own Session.
 type Session struct {
-	p      *Policy
-	script ref.Val
+	p          *Policy
+	script     ref.Val
+	scriptSize int // the largest size in script (see fastBelow)
 
 	mu    sync.Mutex
 	plans map[Call]*plan
@@ -137,6 +142,10 @@ func (p *Policy) NewSession(s Script) *Session {
 	}
 	ss := &Session{p: p, plans: map[Call]*plan{}}
 	ss.script = ss.value(s)
+	ss.scriptSize = max(len(s.Name), len(s.Lang), len(s.SHA256), len(s.Tenant), len(s.Labels))
+	for k, v := range s.Labels {
+		ss.scriptSize = max(ss.scriptSize, len(k), len(v))
+	}
 	return ss
 }
 
@@ -163,8 +172,9 @@ func (s *Session) callsValue(m map[string]int64) ref.Val {
 // visit per call, in policy order, with their expressions that are known
 // true removed.
 type plan struct {
-	call  ref.Val
-	steps []step
+	call     ref.Val
+	callSize int // the largest size in call
+	steps    []step
 }
 
 // step is one rule to visit. A nil match or when is true.
@@ -179,8 +189,8 @@ func (s *Session) plan(ctx context.Context, call Call) *plan {
 	if pl := s.plans[call]; pl != nil {
 		return pl
 	}
-	pl := &plan{call: s.value(call)}
-	act := &activation{s: s, call: pl.call, static: true}
+	pl := &plan{call: s.value(call), callSize: max(len(call.Name), len(call.Module), len(call.Function))}
+	act := &activation{s: s, call: pl.call, static: true, callSize: pl.callSize, argsSize: -1, usageSize: -1}
 	allowed := false // a rule that always applies allows the call
 	for _, r := range s.p.rules {
 		if (!r.deny && allowed) || !matchAny(r.pats, call.Name) {
@@ -248,7 +258,7 @@ func (s *Session) decide(ctx context.Context, call Call, args map[string]any, st
 	defer s.mu.Unlock()
 	pl := s.plan(ctx, call)
 	act := &s.act
-	*act = activation{s: s, call: pl.call, args: args, st: st}
+	*act = activation{s: s, call: pl.call, args: args, st: st, callSize: pl.callSize, argsSize: -1, usageSize: -1}
 	defer func() { *act = activation{} }() // keep nothing of the call
 	allowRule := ""
 	for i := range pl.steps {
@@ -333,6 +343,82 @@ type activation struct {
 
 	argsVal, usage, now ref.Val
 	usageBuf            Usage // what usage refers to during the call
+
+	// The largest size of a string, bytes, list or map in call, args and
+	// usage; -1 until measured, tooBig past the walk's budget.
+	callSize, argsSize, usageSize int
+}
+
+// tooBig is a size no fast path accepts.
+const tooBig = int(^uint(0) >> 1)
+
+// walkBudget bounds the values a size walk visits per call; past it the
+// size counts as tooBig and the expression keeps its cost tracker.
+const walkBudget = 256
+
+// sizeBound returns the largest size of a string, bytes, list or map that
+// an expression reading the variables in reads can see.
+func (a *activation) sizeBound(reads uint8) int {
+	n := 0
+	if reads&readsScript != 0 {
+		n = max(n, a.s.scriptSize)
+	}
+	if reads&readsCall != 0 {
+		n = max(n, a.callSize)
+	}
+	if reads&readsArgs != 0 {
+		if a.argsSize < 0 {
+			budget := walkBudget
+			a.argsSize = valueSize(a.args, &budget)
+		}
+		n = max(n, a.argsSize)
+	}
+	if reads&readsUsage != 0 {
+		if a.usageSize < 0 {
+			a.resolveUsage()
+			a.usageSize = len(a.usageBuf.Calls)
+			budget := walkBudget
+			for k := range a.usageBuf.Calls {
+				if budget--; budget < 0 {
+					a.usageSize = tooBig
+					break
+				}
+				a.usageSize = max(a.usageSize, len(k))
+			}
+		}
+		n = max(n, a.usageSize)
+	}
+	return n
+}
+
+// valueSize is the largest size of a string, bytes, list or map in v, or
+// tooBig when v holds more than *budget values or a type whose size it
+// does not know.
+func valueSize(v any, budget *int) int {
+	if *budget--; *budget < 0 {
+		return tooBig
+	}
+	switch v := v.(type) {
+	case nil, bool, int64, float64:
+		return 0
+	case string:
+		return len(v)
+	case []byte:
+		return len(v)
+	case []any:
+		n := len(v)
+		for _, e := range v {
+			n = max(n, valueSize(e, budget))
+		}
+		return n
+	case map[string]any:
+		n := len(v)
+		for k, e := range v {
+			n = max(n, len(k), valueSize(e, budget))
+		}
+		return n
+	}
+	return tooBig
 }
 
 var emptyArgs = map[string]any{}
@@ -358,11 +444,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 		}
 		return a.argsVal, true
 	case "usage":
-		if a.usage == nil {
-			a.usageBuf = a.st.Usage()
-			a.usageBuf.calls = a.s.callsValue(a.usageBuf.Calls)
-			a.usage = a.s.value(&a.usageBuf)
-		}
+		a.resolveUsage()
 		return a.usage, true
 	case "now":
 		if a.now == nil {
@@ -374,6 +456,15 @@ func (a *activation) ResolveName(name string) (any, bool) {
 }
 
 func (a *activation) Parent() interpreter.Activation { return nil }
+
+// resolveUsage reads the run's usage, once per call.
+func (a *activation) resolveUsage() {
+	if a.usage == nil {
+		a.usageBuf = a.st.Usage()
+		a.usageBuf.calls = a.s.callsValue(a.usageBuf.Calls)
+		a.usage = a.s.value(&a.usageBuf)
+	}
+}
 
 func (s *Session) evalBool(ctx context.Context, r *rule, which int, prog cel.Program, act *activation) (bool, error) {
 	if prog == nil {
@@ -401,9 +492,13 @@ func (s *Session) eval(ctx context.Context, r *rule, which int, prog cel.Program
 		v   ref.Val
 		err error
 	)
-	if r.expr[which].loops {
+	x := &r.expr[which]
+	switch {
+	case x.loops:
 		v, _, err = prog.ContextEval(ctx, act)
-	} else {
+	case x.fast != nil && !act.static && act.sizeBound(x.reads) <= int(x.fastBelow):
+		v, _, err = x.fast.Eval(act)
+	default:
 		v, _, err = prog.Eval(act)
 	}
 	if err != nil {

@@ -316,3 +316,101 @@ func TestUntracked(t *testing.T) {
 		}
 	}
 }
+
+// An expression with a size-bounded fast path, run with its cost tracker on
+// inputs whose every size is at its bound, stays under half the limit; an
+// input past the bound takes the tracked program, so the limit still denies.
+func TestFastPath(t *testing.T) {
+	env, err := newEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		src  string
+		fast bool
+	}{
+		{`args.key.startsWith(script.tenant + ":")`, true},
+		{`args.key.endsWith(".json") && size(args.value) < 1000`, true},
+		{`script.name + call.name == args.key`, true},
+		{`args.key.contains("x")`, true},
+		{`args.key < script.tenant`, true},
+		{`args.list == ["a", "b"] || args.m["k"] == "v"`, true},
+		{`"a" in args.list`, true},
+		{`args.list + args.list == args.list`, true},
+		{`string(args.b) == "x"`, true},
+		{`call.name in usage.calls && args.key.startsWith(call.name)`, true},
+		{`args.key.lowerAscii() == "a"`, false},   // an extension function
+		{`args.list.exists(x, x == "a")`, false},  // a comprehension
+		{`args.key.split(",").size() > 2`, false}, // an extension function
+	}
+	for _, tt := range tests {
+		a, iss := env.Compile(tt.src)
+		if iss.Err() != nil {
+			t.Fatalf("%s: %v", tt.src, iss.Err())
+		}
+		var n uint64
+		if _, loops := inspect(a.NativeRep().Expr()); !loops { // as compileExpr does
+			n = fastBelow(env, a, defaultCostLimit)
+		}
+		if got := n > 0; got != tt.fast {
+			t.Errorf("%s: fast path below %d, want fast %v", tt.src, n, tt.fast)
+		}
+		if n == 0 {
+			continue
+		}
+		s := strings.Repeat("x", int(n))
+		list := make([]any, n)
+		for i := range list {
+			list[i] = s
+		}
+		m := map[string]any{"k": s}
+		calls := map[string]int64{s: 1}
+		for i := 0; len(m) < int(n) && i < 1<<16; i++ {
+			m[fmt.Sprint(i)] = s
+			calls[fmt.Sprint(i)] = 1
+		}
+		vars := map[string]any{
+			"script": Script{Name: s, Lang: s, SHA256: s, Tenant: s, Labels: map[string]string{s: s}},
+			"call":   Call{Name: s, Module: s, Function: s},
+			"usage":  Usage{Calls: calls},
+			"args":   map[string]any{"key": s, "value": s, "list": list, "m": m, "b": []byte(s)},
+			"now":    time.Now(),
+		}
+		prog, err := env.Program(a, cel.CostLimit(defaultCostLimit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, det, err := prog.Eval(vars)
+		if err != nil && strings.Contains(err.Error(), "cost") {
+			t.Errorf("%s: tracked evaluation with sizes %d: %v", tt.src, n, err)
+		}
+		if c := det.ActualCost(); c == nil || *c > defaultCostLimit/2 {
+			t.Errorf("%s: tracked cost %v with sizes %d, fast path below %d", tt.src, c, n, n)
+		}
+	}
+
+	// Past the bound the tracker runs, and the cost limit denies as before.
+	// (Typed strings: cel-go charges string operations on dyn values, such
+	// as those in args, a fixed cost.)
+	p := mustParse(t, "name: c\nrules:\n  - name: concat\n    allow: [kv.get]\n    when: script.tenant + script.tenant != args.key\n")
+	if n := p.rules[0].expr[1].fastBelow; n != 1<<16 {
+		t.Fatalf("concat: fast path below %d, want %d", n, 1<<16)
+	}
+	get := Call{Name: "kv.get", Module: "kv", Function: "get"}
+	for _, tc := range []struct {
+		tenant int
+		args   map[string]any
+		allow  bool
+	}{
+		{1 << 16, map[string]any{"key": "k"}, true},                          // at the bound: fast
+		{4 << 20, map[string]any{"key": "k"}, false},                         // past it: tracked, over the limit
+		{10, map[string]any{"key": "k", "l": make([]any, walkBudget)}, true}, // args past the walk budget: tracked
+		{10, map[string]any{"key": "k", "l": []any{int(1)}}, true},           // a size valueSize does not know: tracked
+	} {
+		s := p.NewSession(Script{Tenant: strings.Repeat("x", tc.tenant)})
+		d := s.Decide(context.Background(), get, tc.args, &countingState{})
+		if d.Allow != tc.allow || !tc.allow && !strings.Contains(d.Message, "cost limit") {
+			t.Errorf("tenant of %d bytes, %d args: got %+v, want allow %v (or the cost limit)", tc.tenant, len(tc.args), d, tc.allow)
+		}
+	}
+}
