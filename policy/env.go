@@ -34,7 +34,7 @@ func newEnv() (*cel.Env, error) {
 			reflect.TypeFor[Usage](),
 			ext.ParseStructTags(true),
 		),
-		usageCalls(),
+		preparedFields(),
 		cel.Variable("script", cel.ObjectType("policy.Script")),
 		cel.Variable("call", cel.ObjectType("policy.Call")),
 		cel.Variable("usage", cel.ObjectType("policy.Usage")),
@@ -162,32 +162,62 @@ type unboundedEstimator struct{ estimator }
 
 func (unboundedEstimator) EstimateSize(cost.AstNode) *cost.SizeEstimate { return nil }
 
-// usageCalls makes usage.calls, read from a Usage that a Session prepared,
-// return the CEL map the Session made once for the run's count map (which
-// it reads live) instead of a new one at every read.
-func usageCalls() cel.EnvOption {
+// preparedFields makes the fields that a Session prepares for a run read
+// what it made once: script's and call's strings as CEL strings, and
+// usage.calls as one CEL map over the run's count map (which it reads
+// live). Without them each read boxes a new string or wraps the map anew.
+// A value the Session did not prepare reads as before.
+func preparedFields() cel.EnvOption {
 	return func(e *cel.Env) (*cel.Env, error) {
-		return cel.CustomTypeProvider(callsProvider{e.CELTypeProvider()})(e)
+		return cel.CustomTypeProvider(fieldsProvider{e.CELTypeProvider()})(e)
 	}
 }
 
-type callsProvider struct{ types.Provider }
+type fieldsProvider struct{ types.Provider }
 
-func (p callsProvider) FindStructFieldType(structType, fieldName string) (*types.FieldType, bool) {
+var (
+	scriptFields = map[string]int{"name": 0, "lang": 1, "sha256": 2, "tenant": 3}
+	callFields   = map[string]int{"name": 0, "module": 1, "function": 2}
+)
+
+func (p fieldsProvider) FindStructFieldType(structType, fieldName string) (*types.FieldType, bool) {
 	ft, ok := p.Provider.FindStructFieldType(structType, fieldName)
-	if !ok || structType != "policy.Usage" || fieldName != "calls" {
+	if !ok {
 		return ft, ok
 	}
 	get := ft.GetFrom
 	nft := *ft
-	nft.GetFrom = func(obj any) (any, error) {
-		if u, ok := obj.(*Usage); ok && u.calls != nil {
-			return u.calls, nil
+	switch {
+	case structType == "policy.Usage" && fieldName == "calls":
+		nft.GetFrom = func(obj any) (any, error) {
+			if u, ok := obj.(*Usage); ok && u.calls != nil {
+				return u.calls, nil
+			}
+			return get(obj)
 		}
-		return get(obj)
+	case structType == "policy.Script" && hasField(scriptFields, fieldName):
+		i := scriptFields[fieldName]
+		nft.GetFrom = func(obj any) (any, error) {
+			if s, ok := obj.(*Script); ok && s.vals != nil {
+				return s.vals[i], nil
+			}
+			return get(obj)
+		}
+	case structType == "policy.Call" && hasField(callFields, fieldName):
+		i := callFields[fieldName]
+		nft.GetFrom = func(obj any) (any, error) {
+			if c, ok := obj.(*Call); ok && c.vals != nil {
+				return c.vals[i], nil
+			}
+			return get(obj)
+		}
+	default:
+		return ft, ok
 	}
 	return &nft, true
 }
+
+func hasField(m map[string]int, k string) bool { _, ok := m[k]; return ok }
 
 // sizeLadder are the input-size bounds tried for an expression's
 // size-bounded fast path, largest first (see fastBelow).

@@ -78,6 +78,8 @@ type Script struct {
 	SHA256 string            `cel:"sha256"`
 	Tenant string            `cel:"tenant"`
 	Labels map[string]string `cel:"labels"`
+
+	vals *[4]ref.Val // name, lang, sha256, tenant as CEL sees them, set by Session
 }
 
 // Call describes a host call: Name is "module.function".
@@ -85,6 +87,8 @@ type Call struct {
 	Name     string `cel:"name"`
 	Module   string `cel:"module"`
 	Function string `cel:"function"`
+
+	vals *[3]ref.Val // name, module, function as CEL sees them, set by Session
 }
 
 // Usage is what the run has consumed so far. Calls counts calls per
@@ -95,7 +99,7 @@ type Usage struct {
 	Elapsed   time.Duration    `cel:"elapsed"`
 	Calls     map[string]int64 `cel:"calls"`
 
-	calls ref.Val // Calls as CEL sees it, set by Session (see usageCalls)
+	calls ref.Val // Calls as CEL sees it, set by Session
 }
 
 // Request is the input to Decide. Args values must be nil, bool, int64,

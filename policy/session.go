@@ -117,6 +117,7 @@ type State interface {
 // own Session.
 type Session struct {
 	p          *Policy
+	scriptBuf  Script // what script refers to, with its fields prepared
 	script     ref.Val
 	scriptSize int // the largest size in script (see fastBelow)
 
@@ -141,7 +142,9 @@ func (p *Policy) NewSession(s Script) *Session {
 		s.Labels = labels
 	}
 	ss := &Session{p: p, plans: map[Call]*plan{}}
-	ss.script = ss.value(s)
+	ss.scriptBuf = s
+	ss.scriptBuf.vals = &[4]ref.Val{types.String(s.Name), types.String(s.Lang), types.String(s.SHA256), types.String(s.Tenant)}
+	ss.script = ss.value(&ss.scriptBuf)
 	ss.scriptSize = max(len(s.Name), len(s.Lang), len(s.SHA256), len(s.Tenant), len(s.Labels))
 	for k, v := range s.Labels {
 		ss.scriptSize = max(ss.scriptSize, len(k), len(v))
@@ -172,6 +175,7 @@ func (s *Session) callsValue(m map[string]int64) ref.Val {
 // visit per call, in policy order, with their expressions that are known
 // true removed.
 type plan struct {
+	callBuf  Call // what call refers to, with its fields prepared
 	call     ref.Val
 	callSize int // the largest size in call
 	steps    []step
@@ -189,7 +193,9 @@ func (s *Session) plan(ctx context.Context, call Call) *plan {
 	if pl := s.plans[call]; pl != nil {
 		return pl
 	}
-	pl := &plan{call: s.value(call), callSize: max(len(call.Name), len(call.Module), len(call.Function))}
+	pl := &plan{callBuf: call, callSize: max(len(call.Name), len(call.Module), len(call.Function))}
+	pl.callBuf.vals = &[3]ref.Val{types.String(call.Name), types.String(call.Module), types.String(call.Function)}
+	pl.call = s.value(&pl.callBuf)
 	act := &activation{s: s, call: pl.call, static: true, callSize: pl.callSize, argsSize: -1, usageSize: -1}
 	allowed := false // a rule that always applies allows the call
 	for _, r := range s.p.rules {

@@ -155,7 +155,8 @@ func TestSessionDifferential(t *testing.T) {
 		{Name: "b.js", Lang: "js", Tenant: "other"},
 		{Name: "c.lua", Lang: "lua", Tenant: "acme"},
 	}
-	calls := []Call{{"kv.get", "kv", "get"}, {"kv.set", "kv", "set"}, {"http.get", "http", "get"}, {"fs.read", "fs", "read"}}
+	calls := []Call{{Name: "kv.get", Module: "kv", Function: "get"}, {Name: "kv.set", Module: "kv", Function: "set"},
+		{Name: "http.get", Module: "http", Function: "get"}, {Name: "fs.read", Module: "fs", Function: "read"}}
 	argSets := []map[string]any{nil, {"key": "a1"}, {"key": "b"}, {"key": int64(3)}, {"other": "x"}}
 	start := time.Date(2025, 5, 31, 23, 59, 59, 0, time.UTC)
 	decisions := map[string]int{}
