@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scriptrun/scriptrun/bridge"
@@ -201,7 +202,10 @@ const heapInterval = 2 * time.Millisecond
 // run's own memory budget. It samples on a timer that re-arms itself, not
 // on a goroutine of its own: a run shorter than heapInterval then costs no
 // goroutine start and no hand-off to stop it.
-func guardHeap(w *limits.Watchdog, ceiling uint64) (stop func()) {
+//
+// The heap sample that went over is stored in *tripped, so the run's usage
+// can show what it used (the interpreter's meter may have seen less).
+func guardHeap(w *limits.Watchdog, ceiling uint64, tripped *atomic.Uint64) (stop func()) {
 	var (
 		mu      sync.Mutex
 		stopped bool
@@ -210,7 +214,8 @@ func guardHeap(w *limits.Watchdog, ceiling uint64) (stop func()) {
 	mu.Lock()
 	defer mu.Unlock()
 	t = time.AfterFunc(heapInterval, func() {
-		if heapBytes() > ceiling {
+		if h := heapBytes(); h > ceiling {
+			tripped.Store(h)
 			_ = w.Exceed(limits.Memory)
 			return
 		}
@@ -241,7 +246,8 @@ func (wk *worker) run(st *wire.Start) (res *wire.Result) {
 	base := heapBytes()
 	ceiling := base + uint64(budget.Memory)
 	debug.SetMemoryLimit(int64(ceiling + ceiling/8))
-	stopGuard := guardHeap(w, ceiling)
+	var tripped atomic.Uint64
+	stopGuard := guardHeap(w, ceiling, &tripped)
 	wk.mu.Lock()
 	wk.current, wk.runID = w, st.Run
 	wk.mu.Unlock()
@@ -252,6 +258,9 @@ func (wk *worker) run(st *wire.Start) (res *wire.Result) {
 		stopGuard()
 		u := w.Usage()
 		res.Steps, res.Memory, res.CPU = u.Steps, u.MemoryBytes, time.Duration(u.CPUMs)*time.Millisecond
+		if h := tripped.Load(); h > base {
+			res.Memory = max(res.Memory, int64(h-base))
+		}
 		res.Heap = heapBytes()
 	}()
 
