@@ -148,3 +148,35 @@ func TestDispatcher(t *testing.T) {
 		t.Errorf("denied call: %v (ran %d times)", err, ran-before)
 	}
 }
+
+// TestRegistryImmutable: changing a Module, its Funcs or Params after
+// NewRegistry, or what Modules returned, changes nothing in the registry.
+func TestRegistryImmutable(t *testing.T) {
+	impl := func(context.Context, Args) (any, error) { return "original", nil }
+	f := &Func{Name: "get", Params: []Param{{Name: "key", Type: String}}, Impl: impl}
+	m := &Module{Name: "kv", Funcs: []*Func{f}}
+	r, err := NewRegistry(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Name = "other"
+	m.Funcs = append(m.Funcs, &Func{Name: "set", Impl: impl})
+	f.Name = "evil"
+	f.Params[0] = Param{Name: "x", Type: Any}
+	f.Impl = func(context.Context, Args) (any, error) { return "replaced", nil }
+	got := r.Modules()
+	got[0].Funcs[0].Params[0].Name = "y"
+	got[0].Funcs[0].Impl = f.Impl
+
+	want := []ModuleSpec{{Name: "kv", Funcs: []FuncSpec{{Name: "get", Params: []Param{{Name: "key", Type: String}}}}}}
+	if diff := cmp.Diff(want, r.Specs()); diff != "" {
+		t.Errorf("specs changed with the caller's structs (-want +got):\n%s", diff)
+	}
+	fn := r.Lookup("kv.get")
+	if fn == nil || r.Lookup("other.get") != nil || r.Lookup("kv.set") != nil {
+		t.Fatalf("lookups changed: kv.get %v", fn)
+	}
+	if v, _ := fn.Impl(context.Background(), nil); v != "original" {
+		t.Errorf("Impl is %v, want the original", v)
+	}
+}
