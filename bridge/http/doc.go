@@ -48,9 +48,10 @@
 // http.* whose condition reads args.url fails to evaluate on http.private
 // (it has no url) and so denies it; allow it explicitly:
 //
-//   - name: internal-billing
-//     allow: [http.private]
-//     when: inCIDR(args.ip, "10.20.0.0/16") && args.host == "billing.internal"
+//	rules:
+//	  - name: internal-billing
+//	    allow: [http.private]
+//	    when: inCIDR(args.ip, "10.20.0.0/16") && args.host == "billing.internal"
 //
 // Connections are never pooled (each request dials and is checked anew, so
 // no connection carries one run's decision into another), HTTP/1.1 only,
