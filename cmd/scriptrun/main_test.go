@@ -36,6 +36,7 @@ func TestProcessMode(t *testing.T) {
 			{"RunKVFile", TestRunKVFile}, {"RunErrorKinds", TestRunErrorKinds}, {"RunCompileError", TestRunCompileError},
 			{"RunUsageErrors", TestRunUsageErrors}, {"RunDeterministic", TestRunDeterministic}, {"RunLogs", TestRunLogs},
 			{"Examples", TestExamples}, {"ExamplesHarness", TestExamplesHarness}, {"ErrorJSON", TestErrorJSON},
+			{"RunHTTPLog", TestRunHTTPLog},
 		} {
 			t.Run(tt.name, tt.f)
 		}
