@@ -34,6 +34,12 @@ type Decision struct {
 // Gate decides whether a call may go ahead. The engine implements it with the
 // run's policy and budget. A non-nil error ends the run (for example the
 // host-call budget is gone); a denial is a Decision.
+//
+// It is asked about a script's calls and about the further uses a host
+// function asks about (Run.Check, c.Via set), which may come from a
+// goroutine the function started (a dialer's). The engine's calls of one
+// run are sequential and one call's further checks are serialized, so the
+// engine's gate sees one run's checks one at a time.
 type Gate interface {
 	Check(ctx context.Context, c *Call) (Decision, error)
 }
