@@ -31,7 +31,9 @@
 // counts as a host call and appears in the audit log as a host.call event
 // with "via". A denied hop fails the call as `denied`, like a direct call.
 // A redirect to a URL the checks refuse (ftp:, userinfo, ...) is a host
-// error.
+// error. Go's Referer header is not sent on a hop (the previous URL may
+// carry tokens to a host the script never named), and, as Go does,
+// Authorization and Cookie are dropped on a hop to another host.
 //
 // # Addresses
 //

@@ -437,6 +437,9 @@ func (c *client) redirect(run *bridge.Run, capability string, next *nethttp.Requ
 	}
 	next.URL = t.u
 	next.Host = ""
+	// Go sends the previous URL as Referer; it may carry tokens in its
+	// query to a host the script never named, and it is not the script's.
+	next.Header.Del("Referer")
 	if err := c.count(run); err != nil {
 		return err
 	}

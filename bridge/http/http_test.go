@@ -167,6 +167,10 @@ func echo() *counting {
 			nethttp.Redirect(w, r, next, nethttp.StatusFound)
 			return
 		}
+		if r.URL.Path == "/ref" {
+			fmt.Fprintf(w, "referer=%q", r.Referer())
+			return
+		}
 		w.Header().Set("X-Echo", "yes")
 		w.Header().Add("X-Multi", "a")
 		w.Header().Add("X-Multi", "b")
@@ -392,6 +396,9 @@ func TestRedirects(t *testing.T) {
 	}
 	if hops != 5 {
 		t.Errorf("%d hop decisions, want 5", hops)
+	}
+	if got := catch("/r/1?to=/ref&token=secret"); got != `referer=""` {
+		t.Errorf("redirect sent a Referer: %q", got)
 	}
 	if got := catch("/r/6"); !strings.Contains(got, "more than 5 redirects") {
 		t.Errorf("6 redirects: %q", got)
