@@ -65,14 +65,11 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 		return nil, &ArgError{Capability: capability, Msg: "no such host function"}
 	}
 	mod, name := splitCap(capability)
-	named, err := bind(capability, fn, args)
+	named, size, err := bind(capability, fn, args)
 	if err != nil {
 		return nil, err
 	}
-	call := &Call{Capability: capability, Module: mod, Function: name, Args: named}
-	for _, a := range named {
-		call.ArgBytes += Size(a)
-	}
+	call := &Call{Capability: capability, Module: mod, Function: name, Args: named, ArgBytes: size}
 	if fn.PolicyArgs != nil {
 		pa, err := policyArgs(capability, fn, named)
 		if err != nil {
@@ -175,26 +172,29 @@ func splitCap(c string) (string, string) {
 	return c, ""
 }
 
-// bind checks args against fn's params and keys them by name.
-func bind(capability string, fn *Func, args []any) (Args, error) {
+// bind checks args against fn's params and keys them by name; it also
+// returns their total Size.
+func bind(capability string, fn *Func, args []any) (Args, int64, error) {
 	if len(args) > len(fn.Params) {
-		return nil, &ArgError{Capability: capability, Msg: fmt.Sprintf("takes at most %d arguments, got %d", len(fn.Params), len(args))}
+		return nil, 0, &ArgError{Capability: capability, Msg: fmt.Sprintf("takes at most %d arguments, got %d", len(fn.Params), len(args))}
 	}
 	out := make(Args, len(args))
+	var size int64
 	for i, p := range fn.Params {
 		if i >= len(args) || args[i] == nil {
 			if !p.Optional {
-				return nil, &ArgError{Capability: capability, Param: p.Name, Msg: "is required"}
+				return nil, 0, &ArgError{Capability: capability, Param: p.Name, Msg: "is required"}
 			}
 			continue
 		}
 		v, err := checkType(p.Type, args[i])
 		if err != nil {
-			return nil, &ArgError{Capability: capability, Param: p.Name, Msg: err.Error()}
+			return nil, 0, &ArgError{Capability: capability, Param: p.Name, Msg: err.Error()}
 		}
 		out[p.Name] = v
+		size += Size(v)
 	}
-	return out, nil
+	return out, size, nil
 }
 
 func checkType(t Type, v any) (any, error) {

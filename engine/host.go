@@ -407,15 +407,20 @@ func (h *Host) logFinished(log zerolog.Logger, res *Result, err error) {
 
 var _ bridge.Meter = (*limits.Watchdog)(nil)
 
-// gate implements bridge.Gate with the run's policy and watchdog. A further
-// use a host function asks about (bridge.Run.Check) comes here like a
-// script's call: it counts as a host call and as a use of its capability.
+// gate implements bridge.Gate with the run's policy and watchdog. It
+// decides through one policy.Session for the run, so what does not change
+// between calls (rules whose patterns and script-only conditions settle
+// them) is worked out once, and gives the session the run's usage as a view
+// of its live counts (policy.State), read only when a rule names it. A
+// further use a host function asks about (bridge.Run.Check) comes here like
+// a script's call: it counts as a host call and as a use of its capability.
 type gate struct {
 	pol    *policy.Policy
 	w      *limits.Watchdog
 	now    func() time.Time
 	script policy.Script
-	calls  map[string]int64
+	calls  map[string]int64 // allowed calls per capability so far
+	sess   *policy.Session  // made on the first call
 }
 
 func (g *gate) Check(ctx context.Context, c *bridge.Call) (bridge.Decision, error) {
@@ -425,20 +430,23 @@ func (g *gate) Check(ctx context.Context, c *bridge.Call) (bridge.Decision, erro
 	if g.pol == nil {
 		return bridge.Decision{Message: "the run has no policy, so no capabilities"}, nil
 	}
-	calls := make(map[string]int64, len(g.calls))
-	for k, v := range g.calls {
-		calls[k] = v
+	if g.sess == nil {
+		g.sess = g.pol.NewSession(g.script)
 	}
-	d := g.pol.Decide(ctx, &policy.Request{
-		Script: g.script,
-		Call:   policy.Call{Name: c.Capability, Module: c.Module, Function: c.Function},
-		Args:   c.Args,
-		Usage:  policy.Usage{Steps: g.w.Steps(), HostCalls: g.w.HostCalls() - 1, Elapsed: g.w.Elapsed(), Calls: calls},
-		Now:    g.now(),
-	})
+	d := g.sess.Decide(ctx, policy.Call{Name: c.Capability, Module: c.Module, Function: c.Function}, c.Args, g)
 	if d.Allow {
 		g.calls[c.Capability]++
 	}
 	return bridge.Decision{Allow: d.Allow, Rule: d.Rule, Message: d.Message, WouldDeny: d.WouldDeny,
 		Catchable: g.pol.CatchableDenials}, nil
 }
+
+// Usage is the run's usage before the call being decided (policy.State).
+// Calls is the live map: the session reads it only while deciding, and it
+// changes only after the decision.
+func (g *gate) Usage() policy.Usage {
+	return policy.Usage{Steps: g.w.Steps(), HostCalls: g.w.HostCalls() - 1, Elapsed: g.w.Elapsed(), Calls: g.calls}
+}
+
+// Now is the run's clock (policy.State).
+func (g *gate) Now() time.Time { return g.now() }

@@ -52,6 +52,34 @@
 // In audit mode Decide computes the same decision, but a denial comes back as
 // Allow with WouldDeny set and the would-be denial's Rule, Message and Err.
 //
+// Decide first checks ctx: a ctx that is already done denies the call, with
+// Decision.Err the ctx's error (and cause), whatever the rules are.
+//
+// # Runs: Session
+//
+// Decide is for one decision. A run that makes many calls decides them with
+// a Session (Policy.NewSession, one per run), which gives the same decisions
+// faster: per capability, on its first call, it works out which rules'
+// patterns match and evaluates every match, when and message expression that
+// names only script and call (a match such as script.tenant == "acme");
+// rules that can then never apply are dropped, and a deny rule that always
+// applies ends the list. Per call it evaluates only the expressions that name
+// args, usage or now, through one reused activation that converts each
+// variable at most once and asks the run (State) for usage and now only when
+// an expression names them. An expression that fails is never settled: it is
+// evaluated, and fails closed, at each call that reaches it. CEL is polled
+// for ctx (a context per evaluation) only by expressions with a
+// comprehension, the only place cel-go checks for an interrupt; every
+// evaluation checks ctx before it starts. An expression without a
+// comprehension whose estimated cost stays under half of CostLimit with
+// every input size unbounded (it calls nothing whose cost grows with its
+// arguments) is evaluated without cel-go's cost tracker: the limit could
+// not stop it. Other expressions without a comprehension that call only
+// the standard library and the functions below skip the tracker on a call
+// whose inputs are all no larger than a bound worked out at load, under
+// which their estimated cost stays under half of CostLimit; a larger input
+// is evaluated with the tracker.
+//
 // # Cost
 //
 // match and when must have type bool (or dyn, checked at run time) and

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"reflect"
+	"sync"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/cost"
@@ -33,6 +34,7 @@ func newEnv() (*cel.Env, error) {
 			reflect.TypeFor[Usage](),
 			ext.ParseStructTags(true),
 		),
+		preparedFields(),
 		cel.Variable("script", cel.ObjectType("policy.Script")),
 		cel.Variable("call", cel.ObjectType("policy.Call")),
 		cel.Variable("usage", cel.ObjectType("policy.Usage")),
@@ -136,4 +138,150 @@ func (estimator) EstimateCallCost(function, overloadID string, target *cost.AstN
 		return &cost.CallEstimate{CostEstimate: cost.Estimate{Min: 1, Max: 1}, ResultSize: &cost.SizeEstimate{Min: 1, Max: 64}}
 	}
 	return nil
+}
+
+// sizeFree says whether the runtime cost of ast cannot reach half of
+// costLimit whatever the sizes of its inputs: its estimate with every input
+// size unknown (unbounded) is that small. Such an expression has no
+// comprehension and calls only functions whose cost does not grow with
+// their arguments (field and map access, map membership, arithmetic and
+// comparison of numbers, size()); cel-go's estimator and runtime tracker
+// charge these standard functions from one cost model, so the runtime cost
+// limit could never stop it, and it is evaluated without the tracker,
+// which costs about as much as the evaluation. Any size-dependent call
+// (string operations, list membership, concatenation) makes the estimate
+// unbounded, and the expression keeps the tracker.
+func sizeFree(env *cel.Env, ast *cel.Ast, costLimit uint64) bool {
+	est, err := env.EstimateCost(ast, unboundedEstimator{})
+	return err == nil && est.Max <= costLimit/2
+}
+
+// unboundedEstimator is estimator without the size assumptions: every
+// input's size is unknown.
+type unboundedEstimator struct{ estimator }
+
+func (unboundedEstimator) EstimateSize(cost.AstNode) *cost.SizeEstimate { return nil }
+
+// preparedFields makes the fields that a Session prepares for a run read
+// what it made once: script's and call's strings as CEL strings, and
+// usage.calls as one CEL map over the run's count map (which it reads
+// live). Without them each read boxes a new string or wraps the map anew.
+// A value the Session did not prepare reads as before.
+func preparedFields() cel.EnvOption {
+	return func(e *cel.Env) (*cel.Env, error) {
+		return cel.CustomTypeProvider(fieldsProvider{e.CELTypeProvider()})(e)
+	}
+}
+
+type fieldsProvider struct{ types.Provider }
+
+var (
+	scriptFields = map[string]int{"name": 0, "lang": 1, "sha256": 2, "tenant": 3}
+	callFields   = map[string]int{"name": 0, "module": 1, "function": 2}
+)
+
+func (p fieldsProvider) FindStructFieldType(structType, fieldName string) (*types.FieldType, bool) {
+	ft, ok := p.Provider.FindStructFieldType(structType, fieldName)
+	if !ok {
+		return ft, ok
+	}
+	get := ft.GetFrom
+	nft := *ft
+	switch {
+	case structType == "policy.Usage" && fieldName == "calls":
+		nft.GetFrom = func(obj any) (any, error) {
+			if u, ok := obj.(*Usage); ok && u.calls != nil {
+				return u.calls, nil
+			}
+			return get(obj)
+		}
+	case structType == "policy.Script" && hasField(scriptFields, fieldName):
+		i := scriptFields[fieldName]
+		nft.GetFrom = func(obj any) (any, error) {
+			if s, ok := obj.(*Script); ok && s.vals != nil {
+				return s.vals[i], nil
+			}
+			return get(obj)
+		}
+	case structType == "policy.Call" && hasField(callFields, fieldName):
+		i := callFields[fieldName]
+		nft.GetFrom = func(obj any) (any, error) {
+			if c, ok := obj.(*Call); ok && c.vals != nil {
+				return c.vals[i], nil
+			}
+			return get(obj)
+		}
+	default:
+		return ft, ok
+	}
+	return &nft, true
+}
+
+func hasField(m map[string]int, k string) bool { _, ok := m[k]; return ok }
+
+// sizeLadder are the input-size bounds tried for an expression's
+// size-bounded fast path, largest first (see fastBelow).
+var sizeLadder = [...]uint64{1 << 20, 1 << 16, 1 << 12, 1 << 8}
+
+// fastBelow returns the largest bound n of sizeLadder such that the
+// runtime cost of ast cannot reach half of costLimit while every string,
+// bytes, list and map it reads (at any depth) has a size up to n, or 0. It
+// requires an expression without a comprehension that calls only the CEL
+// standard library and the functions of this package: for those, cel-go's
+// estimator and runtime tracker charge from one cost model whose formulas
+// grow with the sizes, so the estimate with sizes up to n bounds the
+// tracked cost of any such input. (cel-go's own tests list the known
+// estimate/tracker mismatches, all in extension libraries.)
+func fastBelow(env *cel.Env, ast *cel.Ast, costLimit uint64) uint64 {
+	for _, refs := range ast.NativeRep().ReferenceMap() {
+		for _, id := range refs.OverloadIDs {
+			if !standardOverloads()[id] && !ownOverloads[id] {
+				return 0
+			}
+		}
+	}
+	for _, n := range sizeLadder {
+		if est, err := env.EstimateCost(ast, sizedEstimator{n}); err == nil && est.Max <= costLimit/2 {
+			return n
+		}
+	}
+	return 0
+}
+
+var ownOverloads = map[string]bool{"url_string": true, "ip_string": true, "isIP_string": true,
+	"isPrivateIP_string": true, "inCIDR_string_string": true}
+
+// standardOverloads is the set of overload IDs of the CEL standard
+// library (an environment without extensions). It never changes.
+var standardOverloads = sync.OnceValue(func() map[string]bool {
+	ids := map[string]bool{}
+	env, err := cel.NewEnv()
+	if err != nil {
+		return ids // nothing is standard: no fast path
+	}
+	for _, fn := range env.Functions() {
+		for _, o := range fn.OverloadDecls() {
+			ids[o.ID()] = true
+		}
+	}
+	return ids
+})
+
+// sizedEstimator bounds the size of every string, bytes, list, map and dyn
+// value read from a variable by n.
+type sizedEstimator struct{ n uint64 }
+
+func (e sizedEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
+	if n.ComputedSize() != nil {
+		return nil
+	}
+	switch n.Type().Kind() {
+	case types.StringKind, types.BytesKind, types.ListKind, types.MapKind, types.DynKind:
+		return &cost.SizeEstimate{Min: 0, Max: e.n}
+	}
+	return nil
+}
+
+func (sizedEstimator) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
+	return estimator{}.EstimateCallCost(function, overloadID, target, args)
 }

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,6 +9,7 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 )
 
 // Mode says whether a policy's denials take effect.
@@ -44,8 +43,7 @@ type Rule struct {
 	Message string // CEL producing the denial message; "" = none
 	Pos     Pos    // where the rule starts in the file
 
-	match, when, message cel.Program
-	loc                  [3]exprLoc // match, when, message source positions
+	loc [3]exprLoc // match, when, message source positions
 }
 
 // Policy is a compiled policy. It is immutable and safe for concurrent use
@@ -58,6 +56,12 @@ type Policy struct {
 	// instead of ending the run.
 	CatchableDenials bool
 	Rules            []*Rule
+
+	// What Decide reads: a private copy made by New and Parse, so that a
+	// caller changing Mode or Rules afterwards changes no decision.
+	audit   bool
+	rules   []*rule
+	adapter types.Adapter
 }
 
 // Options configures loading.
@@ -74,6 +78,8 @@ type Script struct {
 	SHA256 string            `cel:"sha256"`
 	Tenant string            `cel:"tenant"`
 	Labels map[string]string `cel:"labels"`
+
+	vals *[4]ref.Val // name, lang, sha256, tenant as CEL sees them, set by Session
 }
 
 // Call describes a host call: Name is "module.function".
@@ -81,6 +87,8 @@ type Call struct {
 	Name     string `cel:"name"`
 	Module   string `cel:"module"`
 	Function string `cel:"function"`
+
+	vals *[3]ref.Val // name, module, function as CEL sees them, set by Session
 }
 
 // Usage is what the run has consumed so far. Calls counts calls per
@@ -90,6 +98,8 @@ type Usage struct {
 	HostCalls int64            `cel:"hostCalls"`
 	Elapsed   time.Duration    `cel:"elapsed"`
 	Calls     map[string]int64 `cel:"calls"`
+
+	calls ref.Val // Calls as CEL sees it, set by Session
 }
 
 // Request is the input to Decide. Args values must be nil, bool, int64,
@@ -115,7 +125,8 @@ type Decision struct {
 	// Allow is then true.
 	WouldDeny bool
 	// Err is an *EvalError when a rule failed to evaluate (counting as a
-	// deny); nil otherwise.
+	// deny), or the ctx's error when ctx was done before the decision; nil
+	// otherwise.
 	Err error
 }
 
@@ -139,6 +150,7 @@ func New(p Policy, opts Options) (*Policy, error) {
 func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 	np := *p
 	np.Rules = make([]*Rule, len(p.Rules))
+	np.rules = make([]*rule, 0, len(p.Rules))
 	costLimit := opts.CostLimit
 	if costLimit == 0 {
 		costLimit = defaultCostLimit
@@ -175,6 +187,8 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		nr.Allow = append([]string(nil), r.Allow...)
 		nr.Deny = append([]string(nil), r.Deny...)
 		np.Rules[i] = &nr
+		cr := newRule(&nr)
+		np.rules = append(np.rules, cr)
 		what := fmt.Sprintf("rule %q", r.Name)
 		if r.Name == "" {
 			what = fmt.Sprintf("rule %d", i+1)
@@ -200,11 +214,10 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		exprs := []struct {
 			name, src string
 			want      *cel.Type
-			prog      *cel.Program
 		}{
-			{"match", r.Match, cel.BoolType, &nr.match},
-			{"when", r.When, cel.BoolType, &nr.when},
-			{"message", r.Message, cel.StringType, &nr.message},
+			{"match", r.Match, cel.BoolType},
+			{"when", r.When, cel.BoolType},
+			{"message", r.Message, cel.StringType},
 		}
 		for j, e := range exprs {
 			if strings.TrimSpace(e.src) == "" {
@@ -214,12 +227,13 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 			if loc.pos.Line == 0 {
 				loc = exprLoc{pos: r.Pos, fixed: true}
 			}
-			prog, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, is)
-			if ok {
-				*e.prog = prog
+			if x, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, is); ok {
+				cr.expr[j] = x
 			}
 		}
 	}
+	np.audit = np.Mode == Audit
+	np.adapter = env.CELTypeAdapter()
 	return &np
 }
 
@@ -234,7 +248,7 @@ func posFile(p *Policy) string {
 	return ""
 }
 
-func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, is *issues) (cel.Program, bool) {
+func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, is *issues) (expr, bool) {
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
 		for _, e := range iss.Errors() {
@@ -243,32 +257,44 @@ func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit ui
 				Msg: what + ": " + e.Message + snippet(src, e.Location),
 			})
 		}
-		return nil, false
+		return expr{}, false
 	}
 	if !ast.OutputType().IsExactType(want) && !ast.OutputType().IsExactType(cel.DynType) {
 		is.add(loc.at(1, 0), "%s: expression has type %s, want %s%s", what,
 			ast.OutputType(), want, snippet(src, common.NewLocation(1, 0)))
-		return nil, false
+		return expr{}, false
 	}
 	est, err := env.EstimateCost(ast, estimator{})
 	if err != nil {
 		is.add(loc.at(1, 0), "%s: estimating cost: %v", what, err)
-		return nil, false
+		return expr{}, false
 	}
 	if est.Max > maxCost {
 		is.add(loc.at(1, 0), "%s: estimated cost %s exceeds the limit %d%s", what,
 			costString(est.Max), maxCost, snippet(src, common.NewLocation(1, 0)))
-		return nil, false
+		return expr{}, false
 	}
-	prog, err := env.Program(ast,
-		cel.CostLimit(costLimit),
-		cel.InterruptCheckFrequency(100),
-	)
+	var x expr
+	x.reads, x.loops = inspect(ast.NativeRep().Expr())
+	x.untracked = !x.loops && sizeFree(env, ast, costLimit)
+	opts := []cel.ProgramOption{cel.CostLimit(costLimit), cel.InterruptCheckFrequency(100)}
+	if x.untracked {
+		opts = nil
+	}
+	prog, err := env.Program(ast, opts...)
 	if err != nil {
 		is.add(loc.at(1, 0), "%s: %v", what, err)
-		return nil, false
+		return expr{}, false
 	}
-	return prog, true
+	x.prog = prog
+	if !x.untracked && !x.loops {
+		if x.fastBelow = fastBelow(env, ast, costLimit); x.fastBelow > 0 {
+			if x.fast, err = env.Program(ast); err != nil {
+				x.fast, x.fastBelow = nil, 0
+			}
+		}
+	}
+	return x, true
 }
 
 func costString(c uint64) string {
@@ -304,127 +330,4 @@ func snippet(src string, loc common.Location) string {
 	}
 	b.WriteByte('^')
 	return b.String()
-}
-
-// Decide evaluates the policy for one host call. Rules are visited in order;
-// a rule is skipped unless one of its capability patterns matches the call,
-// its match expression is true and its when expression is true. The first
-// applying deny rule, or the first rule that fails to evaluate, decides
-// (deny); otherwise the call is allowed iff an allow rule applied.
-// In audit mode a denial is turned into Allow with WouldDeny.
-func (p *Policy) Decide(ctx context.Context, req *Request) Decision {
-	d := p.decide(ctx, req)
-	if p.Mode == Audit && !d.Allow {
-		d.Allow = true
-		d.WouldDeny = true
-	}
-	return d
-}
-
-func (p *Policy) decide(ctx context.Context, req *Request) Decision {
-	var vars map[string]any
-	allowRule := ""
-	for _, r := range p.Rules {
-		deny := len(r.Deny) > 0
-		pats := r.Allow
-		if deny {
-			pats = r.Deny
-		} else if allowRule != "" {
-			continue // an allow rule already applied; only denies matter now
-		}
-		if !matchAny(pats, req.Call.Name) {
-			continue
-		}
-		if vars == nil {
-			vars = map[string]any{
-				"script": req.Script,
-				"call":   req.Call,
-				"usage":  req.Usage,
-				"args":   argsOrEmpty(req.Args),
-				"now":    req.Now,
-			}
-		}
-		ok, err := p.evalBool(ctx, r, "match", r.match, vars)
-		if err == nil && ok {
-			ok, err = p.evalBool(ctx, r, "when", r.when, vars)
-		}
-		if err != nil {
-			return Decision{Rule: r.Name, Message: err.Error(), Err: err}
-		}
-		if !ok {
-			continue
-		}
-		if !deny {
-			allowRule = r.Name
-			continue
-		}
-		msg := fmt.Sprintf("denied by rule %q", r.Name)
-		if r.message != nil {
-			v, err := p.eval(ctx, r, "message", r.message, vars)
-			if s, isStr := v.(string); err == nil && isStr {
-				msg = s
-			}
-		}
-		return Decision{Rule: r.Name, Message: msg}
-	}
-	if allowRule != "" {
-		return Decision{Allow: true, Rule: allowRule}
-	}
-	return Decision{Message: fmt.Sprintf("no rule allows %q", req.Call.Name)}
-}
-
-func argsOrEmpty(a map[string]any) map[string]any {
-	if a == nil {
-		return map[string]any{}
-	}
-	return a
-}
-
-func matchAny(pats []string, name string) bool {
-	for _, pat := range pats {
-		switch {
-		case pat == "*", pat == name:
-			return true
-		case strings.HasSuffix(pat, ".*"):
-			if strings.HasPrefix(name, pat[:len(pat)-1]) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func (p *Policy) evalBool(ctx context.Context, r *Rule, which string, prog cel.Program, vars map[string]any) (bool, error) {
-	if prog == nil {
-		return true, nil
-	}
-	v, err := p.eval(ctx, r, which, prog, vars)
-	if err != nil {
-		return false, err
-	}
-	b, ok := v.(bool)
-	if !ok {
-		return false, &EvalError{Rule: r.Name, Expr: which, Pos: r.Pos, Err: fmt.Errorf("got %T, want bool", v)}
-	}
-	return b, nil
-}
-
-func (p *Policy) eval(ctx context.Context, r *Rule, which string, prog cel.Program, vars map[string]any) (any, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &EvalError{Rule: r.Name, Expr: which, Pos: r.Pos, Err: err}
-	}
-	v, _, err := prog.ContextEval(ctx, vars)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			err = fmt.Errorf("%w (%v)", ctxErr, err)
-		}
-		return nil, &EvalError{Rule: r.Name, Expr: which, Pos: r.Pos, Err: err}
-	}
-	switch v := v.(type) {
-	case types.Bool:
-		return bool(v), nil
-	case types.String:
-		return string(v), nil
-	}
-	return v.Value(), nil
 }

@@ -1,0 +1,44 @@
+package policy
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+type benchState struct{ calls map[string]int64 }
+
+func (s benchState) Usage() Usage   { return Usage{Steps: 10, HostCalls: 3, Calls: s.calls} }
+func (s benchState) Now() time.Time { return time.Time{} }
+
+// BenchmarkSessionDecide is the policy part of engine's BenchmarkHostCall:
+// one allowed kv.get under the same three rules.
+func BenchmarkSessionDecide(b *testing.B) {
+	p := mustParse(b, `
+name: bench
+rules:
+  - name: tenant-kv
+    match: script.tenant == "acme"
+    allow: ["kv.*"]
+    when: args.key.startsWith(script.tenant + ":")
+  - name: kv-quota
+    deny: ["kv.*"]
+    when: call.name in usage.calls && usage.calls[call.name] >= 1000000
+    message: "'quota of ' + call.name + ' reached'"
+  - name: suspended
+    match: script.labels["plan"] == "suspended"
+    deny: ["*"]
+    message: "'tenant ' + script.tenant + ' is suspended'"
+`)
+	s := p.NewSession(Script{Name: "s.js", Lang: "js", Tenant: "acme", Labels: map[string]string{"plan": "pro"}})
+	st := benchState{calls: map[string]int64{"kv.get": 5}}
+	args := map[string]any{"key": "acme:orders"}
+	call := Call{Name: "kv.get", Module: "kv", Function: "get"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := s.Decide(ctx, call, args, st); !d.Allow || d.Rule != "tenant-kv" {
+			b.Fatal(d)
+		}
+	}
+}
