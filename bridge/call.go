@@ -3,11 +3,20 @@ package bridge
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
+// frame is one host call: the Call the gate sees and the ctx its function
+// gets, allocated together. What a function records through its Run
+// (further checks, charges, notes) lives in a callLog made on first use,
+// so a call that records nothing costs no more than the frame.
+type frame struct {
+	call Call
+	ctx  callCtx
+}
+
 // callCtx is the ctx a host function gets: the run's ctx plus the call's
-// own state (what Run.Check, the charges and Annotate record), in one
-// allocation.
+// own state.
 type callCtx struct {
 	context.Context
 	st callState
@@ -29,17 +38,35 @@ func callFrom(ctx context.Context) *callState {
 }
 
 // callState is one host call in progress, as its further checks see it.
+//
+// log is made before anything takes its lock, and done is set when the
+// call returns; finish reads log after setting done. Both are sequentially
+// consistent atomics, each stored before the other is loaded, so either a
+// late check sees done, or finish sees its log and waits for its lock.
 type callState struct {
 	d    *Dispatcher
 	call *Call
+	done atomic.Bool
+	log  atomic.Pointer[callLog]
+}
 
+// callLog is what a call's function recorded.
+type callLog struct {
 	mu    sync.Mutex // serializes gate checks and guards the fields below
-	done  bool       // the call returned: no more checks
 	final error      // a denial or limit error that is the call's outcome
 	notes []note
 }
 
 type note struct{ key, value string }
+
+// record returns the call's log, made on first use.
+func (cs *callState) record() *callLog {
+	if l := cs.log.Load(); l != nil {
+		return l
+	}
+	cs.log.CompareAndSwap(nil, &callLog{})
+	return cs.log.Load()
+}
 
 // reserved are the fields of the host.call event Annotate may not set.
 var reserved = map[string]bool{
@@ -51,16 +78,17 @@ var reserved = map[string]bool{
 func (cs *callState) check(ctx context.Context, capability string, args Args) error {
 	mod, fn := splitCap(capability)
 	if !nameRE.MatchString(mod) || !nameRE.MatchString(fn) {
-		return fail(ctx, &HostError{Capability: cs.call.Capability, Msg: "host function failed",
+		return cs.fail(&HostError{Capability: cs.call.Capability, Msg: "host function failed",
 			Err: checkError("bridge: Run.Check: bad capability name " + capability)})
 	}
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if cs.done {
+	l := cs.record()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if cs.done.Load() {
 		return &HostError{Capability: cs.call.Capability, Msg: "host function failed", Err: errCheckAfterReturn}
 	}
-	if cs.final != nil {
-		return cs.final
+	if l.final != nil {
+		return l.final
 	}
 	c := &Call{Capability: capability, Module: mod, Function: fn, Args: args, Via: cs.call.Capability}
 	for _, a := range args {
@@ -69,18 +97,29 @@ func (cs *callState) check(ctx context.Context, capability string, args Args) er
 	dec, err := cs.d.Gate.Check(ctx, c)
 	if err != nil {
 		cs.d.audit(c, "error", dec, 0, err)
-		cs.final = err
+		l.final = err
 		return err
 	}
 	if !dec.Allow {
 		cs.d.audit(c, "deny", dec, 0, nil)
 		cs.d.Log.Warn().Str("event", "policy.denied").Str("capability", capability).Str("rule", dec.Rule).
 			Str("via", cs.call.Capability).Str("reason", dec.Message).Msg("policy.denied")
-		cs.final = &DeniedError{Capability: capability, Rule: dec.Rule, Msg: dec.Message, Catchable: dec.Catchable}
-		return cs.final
+		l.final = &DeniedError{Capability: capability, Rule: dec.Rule, Msg: dec.Message, Catchable: dec.Catchable}
+		return l.final
 	}
 	cs.d.audit(c, "allow", dec, 0, nil)
 	return nil
+}
+
+// fail records err as the call's outcome unless it has one or returned.
+func (cs *callState) fail(err error) error {
+	l := cs.record()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.final == nil && !cs.done.Load() {
+		l.final = err
+	}
+	return err
 }
 
 type checkError string
@@ -93,24 +132,30 @@ func (cs *callState) annotate(key, value string) {
 	if reserved[key] || key == "" {
 		return
 	}
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if cs.done {
+	l := cs.record()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if cs.done.Load() {
 		return
 	}
-	for i := range cs.notes {
-		if cs.notes[i].key == key {
-			cs.notes[i].value = value
+	for i := range l.notes {
+		if l.notes[i].key == key {
+			l.notes[i].value = value
 			return
 		}
 	}
-	cs.notes = append(cs.notes, note{key, value})
+	l.notes = append(l.notes, note{key, value})
 }
 
-// finish ends the call: later checks are refused.
+// finish ends the call: later checks are refused. It returns what the
+// call's function recorded.
 func (cs *callState) finish() ([]note, error) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	cs.done = true
-	return cs.notes, cs.final
+	cs.done.Store(true)
+	l := cs.log.Load()
+	if l == nil {
+		return nil, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.notes, l.final
 }

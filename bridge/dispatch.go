@@ -69,7 +69,9 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 	if err != nil {
 		return nil, err
 	}
-	call := &Call{Capability: capability, Module: mod, Function: name, Args: named, ArgBytes: size}
+	// The call and the ctx its function gets are one allocation (frame).
+	f := &frame{call: Call{Capability: capability, Module: mod, Function: name, Args: named, ArgBytes: size}}
+	call := &f.call
 	if fn.PolicyArgs != nil {
 		pa, err := policyArgs(capability, fn, named)
 		if err != nil {
@@ -89,8 +91,8 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 		return nil, &DeniedError{Capability: capability, Rule: dec.Rule, Msg: dec.Message, Catchable: dec.Catchable}
 	}
 	start := time.Now()
-	cc := &callCtx{Context: ctx}
-	cc.st.d, cc.st.call = d, call
+	cc := &f.ctx
+	cc.Context, cc.st.d, cc.st.call = ctx, d, call
 	res, err := invoke(cc, capability, fn, named)
 	notes, final := cc.st.finish()
 	if final != nil {

@@ -175,11 +175,7 @@ func (r *Run) Annotate(ctx context.Context, key, value string) {
 func fail(ctx context.Context, err error) error {
 	if err != nil {
 		if cs := callFrom(ctx); cs != nil {
-			cs.mu.Lock()
-			if cs.final == nil {
-				cs.final = err
-			}
-			cs.mu.Unlock()
+			return cs.fail(err)
 		}
 	}
 	return err
