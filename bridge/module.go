@@ -50,6 +50,13 @@ type Func struct {
 	Params []Param
 	Doc    string
 	Impl   func(ctx context.Context, args Args) (any, error)
+	// PolicyArgs, when set, gives the args the gate (the policy's `args`)
+	// and the audit log see instead of the call's own, so a module shows
+	// the policy what it decides on and nothing else (bridge/http: url,
+	// method, header names and body size, never header values). It gets
+	// the validated args and returns values in the model; an error stops
+	// the call before the gate as an *ArgError with the error's text.
+	PolicyArgs func(args Args) (Args, error)
 }
 
 // Args are the validated arguments of one call.

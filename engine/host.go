@@ -235,10 +235,13 @@ type RunOptions struct {
 	Now  func() time.Time
 }
 
-// LogLine is one line a script logged.
+// LogLine is one line a script logged: with console.log/print (Level is
+// the method's name) or through a host module such as bridge/log, which
+// may add Fields (in the value model).
 type LogLine struct {
-	Level   string `json:"level"`
-	Message string `json:"message"`
+	Level   string         `json:"level"`
+	Message string         `json:"message"`
+	Fields  map[string]any `json:"fields,omitempty"`
 }
 
 // Result is what a run produced. Run returns it with Usage and Logs filled
@@ -306,7 +309,13 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		script: policy.Script{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: opts.Identity.Labels}}
 	d := &bridge.Dispatcher{Registry: h.registry, Gate: g, Log: log, LogArgs: h.logArgs,
 		Result: bridge.ValueLimits{MaxBytes: budget.Input}}
-	rinfo := &bridge.Run{Seed: seed, Now: now, Tenant: opts.Identity.Tenant}
+	// Host functions charge the run's budgets and write its log through
+	// rinfo (bridge.Run); with Isolation: Process they run here in the
+	// parent too, so the same watchdog and log take the charges.
+	rinfo := &bridge.Run{Seed: seed, Now: now, Tenant: opts.Identity.Tenant, Meter: w,
+		Logger: func(l bridge.LogLine) {
+			res.Logs = append(res.Logs, LogLine{Level: l.Level, Message: l.Message, Fields: l.Fields})
+		}}
 	env := &Env{
 		Input:   input,
 		Modules: h.specs,
@@ -396,11 +405,15 @@ func (h *Host) logFinished(log zerolog.Logger, res *Result, err error) {
 		Int64("logBytes", u.LogBytes).Msg("run.finished")
 }
 
+var _ bridge.Meter = (*limits.Watchdog)(nil)
+
 // gate implements bridge.Gate with the run's policy and watchdog. It
 // decides through one policy.Session for the run, so what does not change
 // between calls (rules whose patterns and script-only conditions settle
 // them) is worked out once, and gives the session the run's usage as a view
-// of its live counts (policy.State), read only when a rule names it.
+// of its live counts (policy.State), read only when a rule names it. A
+// further use a host function asks about (bridge.Run.Check) comes here like
+// a script's call: it counts as a host call and as a use of its capability.
 type gate struct {
 	pol    *policy.Policy
 	w      *limits.Watchdog

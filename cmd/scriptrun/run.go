@@ -16,7 +16,9 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/bridge/crypto"
+	bridgehttp "github.com/scriptrun/scriptrun/bridge/http"
 	"github.com/scriptrun/scriptrun/bridge/kv"
+	bridgelog "github.com/scriptrun/scriptrun/bridge/log"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/js"
 	"github.com/scriptrun/scriptrun/engine/lua"
@@ -180,9 +182,14 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	log := newLogger(stderr, f.logFormat.v)
+	httpMod, err := bridgehttp.New(bridgehttp.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+		return exitInternal
+	}
 	cfg := engine.Config{
 		Backends: []engine.Backend{avail[lang]},
-		Modules:  []*bridge.Module{kv.Module(store), crypto.Module(random)},
+		Modules:  []*bridge.Module{kv.Module(store), crypto.Module(random), bridgelog.Module(), httpMod},
 		Logger:   &log,
 	}
 	if f.isolation.v == "process" {
