@@ -130,7 +130,7 @@ func NewRegistry(mods ...*Module) (*Registry, error) {
 				}
 				optional = optional || p.Optional
 			}
-			fc := &Func{Name: f.Name, Params: slices.Clone(f.Params), Doc: f.Doc, Impl: f.Impl}
+			fc := cloneFunc(f)
 			r.funcs[cap] = fc
 			mc.Funcs = append(mc.Funcs, fc)
 		}
@@ -140,15 +140,21 @@ func NewRegistry(mods ...*Module) (*Registry, error) {
 	return r, nil
 }
 
+// cloneFunc copies f and its params (every other field is a value or a
+// func, copied whole).
+func cloneFunc(f *Func) *Func {
+	fc := *f
+	fc.Params = slices.Clone(f.Params)
+	return &fc
+}
+
 // Modules returns copies of the registered modules, sorted by name.
 func (r *Registry) Modules() []*Module {
 	out := make([]*Module, len(r.modules))
 	for i, m := range r.modules {
 		mc := &Module{Name: m.Name, Doc: m.Doc, Funcs: make([]*Func, len(m.Funcs))}
 		for j, f := range m.Funcs {
-			fc := *f
-			fc.Params = slices.Clone(f.Params)
-			mc.Funcs[j] = &fc
+			mc.Funcs[j] = cloneFunc(f)
 		}
 		out[i] = mc
 	}
