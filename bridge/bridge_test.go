@@ -180,3 +180,53 @@ func TestRegistryImmutable(t *testing.T) {
 		t.Errorf("Impl is %v, want the original", v)
 	}
 }
+
+// TestHostFailureAudit: the audit event of a failed host function says why
+// (the cause's text; for a panic that it panicked, with the Go stack in its
+// own field), while the error the script sees says only that it failed.
+func TestHostFailureAudit(t *testing.T) {
+	reg, err := NewRegistry(&Module{Name: "m", Funcs: []*Func{
+		{Name: "fail", Impl: func(context.Context, Args) (any, error) {
+			return nil, errors.New("open /data/kv.json: permission denied")
+		}},
+		{Name: "boom", Impl: func(context.Context, Args) (any, error) {
+			var m map[string]int
+			m["x"] = 1 // a nil map write: a Go runtime panic
+			return nil, nil
+		}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	allow := gateFunc(func(context.Context, *Call) (Decision, error) { return Decision{Allow: true, Rule: "r"}, nil })
+	d := &Dispatcher{Registry: reg, Gate: allow, Log: zerolog.New(&buf)}
+	for _, tc := range []struct {
+		cap, cause string
+		panic      bool
+	}{
+		{"m.fail", "open /data/kv.json: permission denied", false},
+		{"m.boom", "panic: assignment to entry in nil map", true},
+	} {
+		buf.Reset()
+		_, err := d.Call(context.Background(), tc.cap, nil)
+		var he *HostError
+		if !errors.As(err, &he) || err.Error() != tc.cap+": host function failed" {
+			t.Fatalf("%s: got %v, want a host error that names no cause", tc.cap, err)
+		}
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(buf.String()), &ev); err != nil {
+			t.Fatalf("%s: audit event %q: %v", tc.cap, buf.String(), err)
+		}
+		if want := tc.cap + ": host function failed: " + tc.cause; ev["error"] != want {
+			t.Errorf("%s: audit error %q, want %q", tc.cap, ev["error"], want)
+		}
+		stack, _ := ev["stack"].(string)
+		if tc.panic != strings.Contains(stack, "bridge_test.go") {
+			t.Errorf("%s: audit stack %q; want the panic's stack exactly when it panicked", tc.cap, stack)
+		}
+		if got := he.Cause(); tc.panic && strings.Contains(got, "nil map") || !tc.panic && got != tc.cause {
+			t.Errorf("%s: Cause() = %q", tc.cap, got)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -123,7 +124,7 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 func policyArgs(capability string, fn *Func, args Args) (pa Args, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			pa, err = nil, &HostError{Capability: capability, Msg: "host function failed", Err: fmt.Errorf("panic in PolicyArgs: %v", r), Panic: true}
+			pa, err = nil, &HostError{Capability: capability, Msg: "host function failed", Err: fmt.Errorf("panic in PolicyArgs: %v", r), Panic: true, Stack: debug.Stack()}
 		}
 	}()
 	pa, err = fn.PolicyArgs(args)
@@ -160,7 +161,20 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 		ev = ev.Interface("args", map[string]any(c.Args))
 	}
 	if err != nil {
-		ev = ev.AnErr("error", err)
+		var he *HostError
+		if errors.As(err, &he) {
+			// The operator's view: what the script saw, then why.
+			msg := he.Error()
+			if he.Err != nil && he.Err.Error() != he.Msg {
+				msg += ": " + he.Err.Error()
+			}
+			ev = ev.Str("error", msg)
+			if he.Stack != nil {
+				ev = ev.Bytes("stack", he.Stack)
+			}
+		} else {
+			ev = ev.AnErr("error", err)
+		}
 	}
 	ev.Msg("host.call")
 }
@@ -265,7 +279,7 @@ func invoke(ctx context.Context, capability string, fn *Func, args Args) (res an
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
-			err = &HostError{Capability: capability, Msg: "host function failed", Err: fmt.Errorf("panic: %v", r), Panic: true}
+			err = &HostError{Capability: capability, Msg: "host function failed", Err: fmt.Errorf("panic: %v", r), Panic: true, Stack: debug.Stack()}
 		}
 	}()
 	if err := ctx.Err(); err != nil {

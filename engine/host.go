@@ -393,9 +393,20 @@ func (h *Host) logFinished(log zerolog.Logger, res *Result, err error) {
 		var e *Error
 		if errors.As(err, &e) {
 			outcome = string(e.Kind)
-			ev = ev.Str("limit", e.Limit).Str("capability", e.Capability).Str("rule", e.Rule).Str("error", e.Message)
-			if e.Kind == KindInternal && e.Err != nil {
+			for _, f := range [...][2]string{{"limit", e.Limit}, {"capability", e.Capability}, {"rule", e.Rule}} {
+				if f[1] != "" {
+					ev = ev.Str(f[0], f[1])
+				}
+			}
+			ev = ev.Str("error", e.Message)
+			var he *bridge.HostError
+			switch {
+			case e.Kind == KindInternal && e.Err != nil:
 				ev = ev.Str("cause", e.Err.Error())
+			case e.Kind == KindHost && errors.As(e.Err, &he) && he.Err != nil:
+				// Why the host function failed (a panic's stack is in its
+				// host.call event).
+				ev = ev.Str("cause", he.Err.Error())
 			}
 		}
 	}

@@ -78,3 +78,46 @@ rules:
 		t.Errorf("no http.private rule: exit %d, stdout %s; want 4, denied http.private", code, stdout)
 	}
 }
+
+// TestHostFailureCause: when a host function fails (here: nothing listens
+// on the port) and the script does not catch it, the CLI's message and the
+// audit log say why; the script itself saw only that the call failed.
+func TestHostFailureCause(t *testing.T) {
+	t.Parallel()
+	ts := httptest.NewServer(nethttp.NotFoundHandler())
+	url := ts.URL
+	ts.Close() // nothing listens there now
+	dir := write(t, map[string]string{
+		"policy.yaml": "name: p\nrules:\n  - name: all\n    allow: [http.get, http.private]\n",
+		"fail.js":     fmt.Sprintf(`let seen; try { host.http.get(%q) } catch (e) { seen = e.message } host.http.get(%[1]q); return seen`, url+"/x"),
+	})
+	code, stdout, stderr := cli(t, "", "run", "--log-format", "json", "--policy", filepath.Join(dir, "policy.yaml"), filepath.Join(dir, "fail.js"))
+	var out struct {
+		Error struct{ Kind, Message string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("stdout %q: %v", stdout, err)
+	}
+	if code != exitHost || out.Error.Kind != "host" || !strings.Contains(out.Error.Message, "connection refused") {
+		t.Errorf("exit %d, error %+v; want exit %d, a host error whose message says the connection was refused", code, out.Error, exitHost)
+	}
+	var callErr, finishedCause string
+	sc := bufio.NewScanner(strings.NewReader(stderr))
+	for sc.Scan() {
+		var ev map[string]any
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			continue
+		}
+		switch ev["event"] {
+		case "host.call":
+			if ev["capability"] == "http.get" {
+				callErr, _ = ev["error"].(string)
+			}
+		case "run.finished":
+			finishedCause, _ = ev["cause"].(string)
+		}
+	}
+	if !strings.Contains(callErr, "connection refused") || !strings.Contains(finishedCause, "connection refused") {
+		t.Errorf("audit: host.call error %q, run.finished cause %q; want both to say why\nstderr: %s", callErr, finishedCause, stderr)
+	}
+}

@@ -39,6 +39,7 @@ func TestProcessMode(t *testing.T) {
 			{"RunUsageErrors", TestRunUsageErrors}, {"RunDeterministic", TestRunDeterministic}, {"RunLogs", TestRunLogs},
 			{"Examples", TestExamples}, {"ExamplesHarness", TestExamplesHarness}, {"ErrorJSON", TestErrorJSON},
 			{"RunHTTPLog", TestRunHTTPLog},
+			{"HostFailureCause", TestHostFailureCause},
 		} {
 			t.Run(tt.name, tt.f)
 		}

@@ -267,8 +267,15 @@ func writeResult(stdout, stderr io.Writer, res *engine.Result, err error) int {
 			cause, _, _ := strings.Cut(e.Err.Error(), "\n")
 			fmt.Fprintf(stderr, "scriptrun: internal error: %s\n", cause)
 		}
+		msg := e.Message
+		var he *bridge.HostError
+		if e.Kind == engine.KindHost && errors.As(e.Err, &he) && he.Cause() != "" {
+			// The script saw only that the host function failed; the
+			// person running the CLI is told why.
+			msg += ": " + he.Cause()
+		}
 		out = failJSON{Error: errorJSON{Kind: e.Kind, Limit: e.Limit, Capability: e.Capability,
-			Rule: e.Rule, Message: e.Message, Pos: e.Pos.String(), Stack: loc.Strings(e.Stack)}, Usage: usage}
+			Rule: e.Rule, Message: msg, Pos: e.Pos.String(), Stack: loc.Strings(e.Stack)}, Usage: usage}
 		code = exitCode(e.Kind)
 	} else {
 		out = okJSON{OK: true, Value: res.Value, Usage: usage}
