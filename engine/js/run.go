@@ -14,7 +14,6 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
-	"github.com/scriptrun/scriptrun/engine/js/internal/lockdown"
 )
 
 // grant is the most steps (VM instructions and built-in loop iterations)
@@ -23,11 +22,6 @@ import (
 // once a millisecond) is negligible. The budget is exact: a grant never
 // exceeds what is left.
 const grant = 1 << 16
-
-// lockdownProg closes every route to code generation from strings (see
-// package lockdown). It runs in each fresh runtime before the script, so
-// nothing the script sees was left by another run.
-var lockdownProg = goja.MustCompile("lockdown", lockdown.Source, true)
 
 var typePromise = reflect.TypeOf((*goja.Promise)(nil))
 
@@ -112,26 +106,28 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	return out, nil
 }
 
-// prepare makes a fresh runtime and locks it down. It runs no script code
-// and holds nothing of any run, so prepared runtimes can be made ahead of
-// time (see Backend.get); each is used for exactly one run.
+// prepare makes a fresh runtime and locks it down: every route to code
+// generation from strings (eval, the Function, AsyncFunction and
+// GeneratorFunction constructors, however reached) throws a TypeError
+// (the patched goja's AllowCodeGenerationFromStrings, patch 0060). It runs
+// no script code and holds nothing of any run, so prepared runtimes can be
+// made ahead of time (see Backend.get); each is used for exactly one run.
 func prepare() (*run, error) {
 	vm := goja.New()
+	vm.AllowCodeGenerationFromStrings(false)
 	r := &run{vm: vm, hostErrs: map[*goja.Object]error{}}
-	ld, err := vm.RunProgram(lockdownProg)
-	if err != nil {
-		return nil, err
+	// The constructors the backend builds errors with, taken before any
+	// script could replace them.
+	g := vm.GlobalObject()
+	r.errorCtor, _ = g.Get("Error").(*goja.Object)
+	r.typeErrorCtor, _ = g.Get("TypeError").(*goja.Object)
+	r.rangeErrorCtor, _ = g.Get("RangeError").(*goja.Object)
+	if o, ok := g.Get("Object").(*goja.Object); ok {
+		r.getOwnPropertyDescriptor, _ = goFunc(o.Get("getOwnPropertyDescriptor"))
 	}
-	ldFn, _ := goja.AssertFunction(ld)
-	ctors, err := ldFn(goja.Undefined(), vm.GlobalObject())
-	if err != nil {
-		return nil, err
+	if r.errorCtor == nil || r.typeErrorCtor == nil || r.rangeErrorCtor == nil || r.getOwnPropertyDescriptor == nil {
+		return nil, errors.New("a fresh runtime lacks Error, TypeError, RangeError or Object.getOwnPropertyDescriptor")
 	}
-	co := ctors.(*goja.Object)
-	r.errorCtor, _ = co.Get("0").(*goja.Object)
-	r.typeErrorCtor, _ = co.Get("1").(*goja.Object)
-	r.getOwnPropertyDescriptor, _ = goFunc(co.Get("2"))
-	r.rangeErrorCtor, _ = co.Get("3").(*goja.Object)
 	return r, nil
 }
 

@@ -3639,6 +3639,7 @@ func (_pop) exec(vm *vm) {
 
 func (vm *vm) callEval(n int, strict bool) {
 	if vm.r.toObject(vm.stack[vm.sp-n-1]) == vm.r.global.Eval {
+		vm.r.checkCodeGeneration()
 		if n > 0 {
 			srcVal := vm.stack[vm.sp-n]
 			if src, ok := srcVal.(String); ok {
