@@ -349,6 +349,38 @@ func TestHostErrors(t *testing.T) {
 	}
 }
 
+// The errors the host makes and reads do not depend on what a script did
+// to the globals: rebinding Error, TypeError, RangeError or
+// Object.getOwnPropertyDescriptor changes nothing.
+func TestHostErrorsIgnoreRebinding(t *testing.T) {
+	h := newHost(t)
+	pol := mustPolicy(t, testPolicy)
+	const tamper = `const hits = []; const spy = n => function() { hits.push(n); throw "spied"; };
+Error = spy("Error"); TypeError = spy("TypeError"); RangeError = spy("RangeError");
+Object.getOwnPropertyDescriptor = spy("gOPD"); Reflect.getOwnPropertyDescriptor = spy("Reflect");
+`
+	for _, c := range []struct{ src, want string }{
+		{"try { host.t.boom() } catch (e) { return [e.name, e.message, e instanceof Object.getPrototypeOf(e).constructor, hits.length].join() }", "HostError,t.boom: host function failed,true,0"},
+		{"try { host.t.typed(1) } catch (e) { return [e.name, e.message, hits.length].join() }", "TypeError,t.typed: param key: want string, got int,0"},
+	} {
+		res, err := run(t, h, tamper+c.src, engine.RunOptions{Policy: pol})
+		if err != nil || res.Value != c.want {
+			t.Errorf("%s: got %v, %v, want %q", c.src, res.Value, err, c.want)
+		}
+	}
+	// Uncaught errors are read without the script's functions.
+	_, err := run(t, h, tamper+"const e = new SyntaxError('custom message'); throw e", engine.RunOptions{Policy: pol})
+	var e *engine.Error
+	if !errors.As(err, &e) || e.Kind != engine.KindRuntime || !strings.Contains(e.Message, "SyntaxError: custom message") {
+		t.Errorf("uncaught SyntaxError after tampering: got %v", err)
+	}
+	// The native recursion RangeError is still the stackDepth limit.
+	_, err = run(t, h, tamper+"let o = {}; for (let i = 0; i < 5000; i++) o = {a: o}; return JSON.stringify(o)", engine.RunOptions{Policy: pol})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.StackDepth {
+		t.Errorf("native recursion after tampering: got %v, want limit stackDepth", err)
+	}
+}
+
 func TestDenied(t *testing.T) {
 	var calls sync.Map
 	h := newHost(t, testModule(&calls))

@@ -38,12 +38,10 @@ type run struct {
 	w    engine.Meter
 	prog *program
 
-	errorCtor, typeErrorCtor, uint8Array *goja.Object
-	rangeErrorCtor                       *goja.Object
-	getOwnPropertyDescriptor             func(goja.FunctionCall) goja.Value
-	hostErrs                             map[*goja.Object]error
-	stopStack                            []goja.StackFrame
-	stepsBase                            int64 // the runtime's steps before the script
+	uint8Array *goja.Object
+	hostErrs   map[*goja.Object]error
+	stopStack  []goja.StackFrame
+	stepsBase  int64 // the runtime's steps before the script
 }
 
 // Run runs p once in a fresh runtime.
@@ -115,20 +113,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 func prepare() (*run, error) {
 	vm := goja.New()
 	vm.AllowCodeGenerationFromStrings(false)
-	r := &run{vm: vm, hostErrs: map[*goja.Object]error{}}
-	// The constructors the backend builds errors with, taken before any
-	// script could replace them.
-	g := vm.GlobalObject()
-	r.errorCtor, _ = g.Get("Error").(*goja.Object)
-	r.typeErrorCtor, _ = g.Get("TypeError").(*goja.Object)
-	r.rangeErrorCtor, _ = g.Get("RangeError").(*goja.Object)
-	if o, ok := g.Get("Object").(*goja.Object); ok {
-		r.getOwnPropertyDescriptor, _ = goFunc(o.Get("getOwnPropertyDescriptor"))
-	}
-	if r.errorCtor == nil || r.typeErrorCtor == nil || r.rangeErrorCtor == nil || r.getOwnPropertyDescriptor == nil {
-		return nil, errors.New("a fresh runtime lacks Error, TypeError, RangeError or Object.getOwnPropertyDescriptor")
-	}
-	return r, nil
+	return &run{vm: vm}, nil
 }
 
 // setup binds a prepared runtime to this run: limits, seed, clock and the
@@ -258,7 +243,7 @@ func (r *run) hostCall(capability string, params []bridge.Param, c goja.Function
 	for i, a := range c.Arguments {
 		x, err := r.exportArg(a)
 		if err != nil {
-			panic(r.newError(r.typeErrorCtor, bridge.NewArgError(capability, params, i, err).Error(), nil))
+			panic(r.vm.NewTypeError("%s", bridge.NewArgError(capability, params, i, err).Error()))
 		}
 		args[i] = x
 	}
@@ -294,11 +279,11 @@ func (r *run) hostFail(err error) {
 	if engine.Catchable(err) {
 		switch {
 		case errors.As(err, &ae):
-			panic(r.newError(r.typeErrorCtor, ae.Error(), err))
+			panic(r.hostError(r.vm.NewTypeError("%s", ae.Error()), err, ""))
 		case errors.As(err, &he):
-			panic(r.newError(r.errorCtor, he.Error(), err, "HostError"))
+			panic(r.hostError(r.vm.NewError(he.Error()), err, "HostError"))
 		case errors.As(err, &de):
-			panic(r.newError(r.errorCtor, de.Error(), err, "DeniedError"))
+			panic(r.hostError(r.vm.NewError(de.Error()), err, "DeniedError"))
 		}
 	}
 	r.w.Trip(err)
@@ -312,16 +297,18 @@ func (r *run) halt() {
 	panic(stop{})
 }
 
-// newError builds a JS error object; a non-nil cause is remembered so that,
-// if the script does not catch it, the run's error has the cause's kind.
-func (r *run) newError(ctor *goja.Object, msg string, cause error, name ...string) *goja.Object {
-	o := r.construct(ctor, r.vm.ToValue(msg))
-	if len(name) > 0 {
-		_ = o.DefineDataProperty("name", r.vm.ToValue(name[0]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+// hostError names o, an error object made with one of the runtime's
+// built-in constructors (not whatever the script has bound to their
+// names), and remembers cause so that, if the script does not catch it,
+// the run's error has the cause's kind.
+func (r *run) hostError(o *goja.Object, cause error, name string) *goja.Object {
+	if name != "" {
+		_ = o.DefineDataProperty("name", r.vm.ToValue(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	if cause != nil {
-		r.hostErrs[o] = cause
+	if r.hostErrs == nil {
+		r.hostErrs = map[*goja.Object]error{}
 	}
+	r.hostErrs[o] = cause
 	return o
 }
 
