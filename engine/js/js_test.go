@@ -120,6 +120,16 @@ func TestResults(t *testing.T) {
 		{"return host.t.echo({x: [1, 2.5]})", map[string]any{"x": []any{int64(1), 2.5}}},
 		{"return host.t.echo()", nil},
 		{"return Object.keys(host)", []any{"t"}},
+		// host and console are made lazily; what a script sees is the same.
+		{"return [Object.keys(host.t), Object.keys(console)]", []any{
+			[]any{"echo", "boom", "fail", "secret", "wait", "typed"}, []any{"log", "info", "warn", "error", "debug"}}},
+		{"const d = o => Object.entries(Object.getOwnPropertyDescriptors(o)).map(([k, v]) => k + ':' + typeof v.value + v.writable + v.enumerable + v.configurable).join(); return [d(host), d(host.t), d(console), d(globalThis).split(',').filter(s => /^(host|console|input):/.test(s)).join()]",
+			[]any{"t:objectfalsetruefalse",
+				"echo:functionfalsetruefalse,boom:functionfalsetruefalse,fail:functionfalsetruefalse,secret:functionfalsetruefalse,wait:functionfalsetruefalse,typed:functionfalsetruefalse",
+				"log:functionfalsetruefalse,info:functionfalsetruefalse,warn:functionfalsetruefalse,error:functionfalsetruefalse,debug:functionfalsetruefalse",
+				"input:objectfalsetruefalse,host:objectfalsetruefalse,console:objectfalsetruefalse"}},
+		{"return [host.t.echo.name, console.log.name, host.t.echo === host.t.echo, Object.getPrototypeOf(host.t) === Object.prototype, Object.isFrozen(host.t), JSON.stringify(host)]",
+			[]any{"echo", "log", true, true, false, `{"t":{}}`}},
 		{"input.a = 1; return input.a", int64(1)},
 		{"let s = 0; for (let i = 0; i < 100; i++) s += i; return s", int64(4950)},
 		// Function and eval are refusing stubs (TestNoCodeGeneration): code

@@ -142,27 +142,40 @@ func (r *run) setup() error {
 		_ = o.DefineDataProperty(k, v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
 	define(g, "input", r.importValue(r.env.Input))
-	host := vm.NewObject()
-	for _, m := range r.env.Modules {
-		mo := vm.NewObject()
-		for _, f := range m.Funcs {
-			capability, params := m.Name+"."+f.Name, f.Params
-			define(mo, f.Name, r.newFunc(vm.ToValue(f.Name), func(c goja.FunctionCall) goja.Value { return r.hostCall(capability, params, c) }))
-		}
-		define(host, m.Name, mo)
+	// host and console are made lazily (goja's NewLazyObject, patch 0062):
+	// a host function object is made the first time the script looks at
+	// it, so a run pays for the functions it uses, not for every function
+	// of every module the host has.
+	mods := r.env.Modules
+	modNames := make([]string, len(mods))
+	for i, m := range mods {
+		modNames[i] = m.Name
 	}
-	define(g, "host", host)
-	console := vm.NewObject()
-	for _, level := range []string{"log", "info", "warn", "error", "debug"} {
+	define(g, "host", vm.NewLazyObject(modNames, func(i int) goja.Value {
+		m := mods[i]
+		names := make([]string, len(m.Funcs))
+		for j, f := range m.Funcs {
+			names[j] = f.Name
+		}
+		return vm.NewLazyObject(names, func(j int) goja.Value {
+			f := m.Funcs[j]
+			capability, params := m.Name+"."+f.Name, f.Params
+			return r.newFunc(vm.ToValue(f.Name), func(c goja.FunctionCall) goja.Value { return r.hostCall(capability, params, c) })
+		}, false, true, false)
+	}, false, true, false))
+	define(g, "console", vm.NewLazyObject(consoleNames, func(i int) goja.Value {
+		level := consoleNames[i]
 		lvl := level
 		if lvl == "log" {
 			lvl = "info"
 		}
-		define(console, level, r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) }))
-	}
-	define(g, "console", console)
+		return r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) })
+	}, false, true, false))
 	return nil
 }
+
+// consoleNames are the functions of console, in order.
+var consoleNames = []string{"log", "info", "warn", "error", "debug"}
 
 // regexpTimeout is what is left of the run's wall budget: one backtracking
 // match may not outlive the run. (The deadline also interrupts the VM; a
