@@ -627,6 +627,49 @@ return before`
 	}
 }
 
+// A run that tampers with everything it can reach (globals, prototypes,
+// built-ins, the host and console objects, their functions) leaves nothing
+// for the next runs on the same backend, which see pristine state whether
+// the tampering run finished, threw or hit a limit.
+func TestNoStateAcrossRuns(t *testing.T) {
+	h := newHost(t)
+	pol := mustPolicy(t, testPolicy)
+	const tamper = `
+globalThis.leak = 1; var leakVar = 1;
+Object.prototype.leak = 1; Array.prototype.push = () => 0; String.prototype.trim = null;
+Function.prototype.call = null; Promise.prototype.then = null; JSON.stringify = () => "x";
+Math.max = () => -1; Symbol.prototype.leak = 1; Array.prototype[Symbol.iterator] = null;
+Object.defineProperty(Object.prototype, "getter", {get() { throw 1 }, configurable: false});
+host.t.echo.leak = 1; try { host.t.extra = 1 } catch (e) {}
+console.log.leak = 1; console.extra = 1; delete console.warn;
+Object.freeze(Object.prototype); Object.freeze(host); Object.freeze(host.t);
+Error = null; TypeError.prototype.name = "leak";
+`
+	const check = `return [typeof leak, typeof leakVar, ({}).leak, [].push(1), typeof "".trim,
+	typeof Function.prototype.call, typeof Promise.prototype.then, JSON.stringify([1]), Math.max(1, 2),
+	Symbol().leak, [...[1, 2]].length, ({}).getter, host.t.echo.leak, host.t.extra, console.log.leak,
+	console.extra, typeof console.warn, Object.isFrozen(Object.prototype), Object.isFrozen(host),
+	Object.isFrozen(host.t), typeof Error, new TypeError("m").name, host.t.echo(3)]`
+	want := []any{"undefined", "undefined", nil, int64(1), "function", "function", "function", "[1]", int64(2),
+		nil, int64(2), nil, nil, nil, nil, nil, "function", false, false, false, "function", "TypeError", int64(3)}
+	// The tampering itself runs to its end.
+	if res, err := run(t, h, tamper+"return [leak, [].push(1), Math.max(1, 2), typeof Error]", engine.RunOptions{Policy: pol}); err != nil || cmp.Diff([]any{int64(1), int64(0), int64(-1), "object"}, res.Value) != "" {
+		t.Fatalf("tampering: got %v, %v", res.Value, err)
+	}
+	for _, end := range []string{"return 1", "throw new Error('x')", "for (;;) {}", "await new Promise(() => {})"} {
+		_, _ = run(t, h, tamper+end, engine.RunOptions{Policy: pol, Budget: limits.Budget{Steps: 1e6}})
+		for i := 0; i < 3; i++ {
+			res, err := run(t, h, check, engine.RunOptions{Policy: pol})
+			if err != nil {
+				t.Fatalf("after %q: %v", end, err)
+			}
+			if diff := cmp.Diff(want, res.Value); diff != "" {
+				t.Errorf("after %q, run %d saw state of the tampering run (-want +got):\n%s", end, i, diff)
+			}
+		}
+	}
+}
+
 // The watchdog racing a finishing run: a timeout that fires as a run ends
 // never reaches another run.
 func TestWatchdogRace(t *testing.T) {

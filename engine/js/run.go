@@ -52,10 +52,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	r, perr := b.get()
-	if perr != nil {
-		return nil, &engine.Error{Kind: engine.KindInternal, Message: "cannot prepare the runtime", Err: perr}
-	}
+	r := prepare()
 	r.ctx, r.env, r.w, r.prog = ctx, env, env.Meter, prog
 	defer func() {
 		if rec := recover(); rec != nil {
@@ -107,13 +104,13 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 // prepare makes a fresh runtime and locks it down: every route to code
 // generation from strings (eval, the Function, AsyncFunction and
 // GeneratorFunction constructors, however reached) throws a TypeError
-// (the patched goja's AllowCodeGenerationFromStrings, patch 0060). It runs
-// no script code and holds nothing of any run, so prepared runtimes can be
-// made ahead of time (see Backend.get); each is used for exactly one run.
-func prepare() (*run, error) {
+// (the patched goja's AllowCodeGenerationFromStrings, patch 0060). goja
+// makes its built-ins lazily, on first use, so a fresh runtime costs a
+// couple of microseconds; each is used for exactly one run.
+func prepare() *run {
 	vm := goja.New()
 	vm.AllowCodeGenerationFromStrings(false)
-	return &run{vm: vm}, nil
+	return &run{vm: vm}
 }
 
 // setup binds a prepared runtime to this run: limits, seed, clock and the
