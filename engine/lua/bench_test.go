@@ -67,52 +67,13 @@ func processCPU() time.Duration {
 }
 
 func benchTrio(b *testing.B, src string) {
-	chunk, err := parse.Parse(strings.NewReader(src), "b.lua")
-	if err != nil {
-		b.Fatal(err)
-	}
-	up, err := glua.Compile(chunk, "b.lua")
-	if err != nil {
-		b.Fatal(err)
-	}
-	pchunk, err := pparse.Parse(strings.NewReader(src), "b.lua")
-	if err != nil {
-		b.Fatal(err)
-	}
-	pa, err := plua.Compile(pchunk, "b.lua")
-	if err != nil {
-		b.Fatal(err)
-	}
 	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{lua.New()}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer h.Close()
-	s, err := h.Compile(engine.Source{Name: "b.lua", Lang: "lua", Code: src})
-	if err != nil {
-		b.Fatal(err)
-	}
-	opts := engine.RunOptions{Budget: limits.Budget{Steps: 1 << 40, Memory: 1 << 34, Timeout: time.Minute, CPU: time.Minute}}
-	runs := []func() error{
-		func() error {
-			L := glua.NewState()
-			defer L.Close()
-			L.Push(L.NewFunctionFromProto(up))
-			return L.PCall(0, 1, nil)
-		},
-		func() error {
-			L := plua.NewState()
-			defer L.Close()
-			var used int64
-			L.SetStepMeter(func(n int64) (int64, error) { used += n; return 1000, nil })
-			L.Push(L.NewFunctionFromProto(pa))
-			return L.PCall(0, 1, nil)
-		},
-		func() error {
-			_, err := h.Run(context.Background(), s, opts)
-			return err
-		},
-	}
+	e := threeEngines(b, h, src)
+	runs := []func() error{e.upstream, e.patched, e.host}
 	var cpu [3]time.Duration
 	b.ReportAllocs()
 	for b.Loop() {
@@ -130,6 +91,55 @@ func benchTrio(b *testing.B, src string) {
 	b.ReportMetric(float64(cpu[2])/n, "host-cpu-ns/op")
 	b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "patched/upstream")
 	b.ReportMetric(float64(cpu[2])/float64(cpu[0]), "host/upstream")
+}
+
+// engines runs one program once on each engine the benchmarks compare.
+type engines struct{ upstream, patched, host func() error }
+
+// threeEngines compiles src for raw upstream gopher-lua (a default
+// NewState, no metering), the patched copy with a step meter that grants
+// 1000 steps a call (what the backend does) and the host h.
+func threeEngines(tb testing.TB, h *engine.Host, src string) engines {
+	chunk, err := parse.Parse(strings.NewReader(src), "b.lua")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	up, err := glua.Compile(chunk, "b.lua")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pchunk, err := pparse.Parse(strings.NewReader(src), "b.lua")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pa, err := plua.Compile(pchunk, "b.lua")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := h.Compile(engine.Source{Name: "b.lua", Lang: "lua", Code: src})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opts := engine.RunOptions{Budget: limits.Budget{Steps: 1 << 40, Memory: 1 << 34, Timeout: time.Hour, CPU: time.Hour}}
+	return engines{
+		upstream: func() error {
+			L := glua.NewState()
+			defer L.Close()
+			L.Push(L.NewFunctionFromProto(up))
+			return L.PCall(0, 1, nil)
+		},
+		patched: func() error {
+			L := plua.NewState()
+			defer L.Close()
+			L.SetStepMeter(func(int64) (int64, error) { return 1000, nil })
+			L.Push(L.NewFunctionFromProto(pa))
+			return L.PCall(0, 1, nil)
+		},
+		host: func() error {
+			_, err := h.Run(context.Background(), s, opts)
+			return err
+		},
+	}
 }
 
 // BenchmarkStepRate reports how many steps a CPU second buys (the run's

@@ -1,21 +1,13 @@
 package lua_test
 
 import (
-	"context"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	glua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/lua"
-	"github.com/scriptrun/scriptrun/limits"
-	plua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
-	pparse "github.com/scriptrun/scriptrun/third_party/gopher-lua/parse"
 )
 
 // luaWorkloads are the benchmarks' programs by the names scripts/icount
@@ -53,54 +45,14 @@ func TestInstructionCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	switch eng {
-	case "upstream":
-		chunk, err := parse.Parse(strings.NewReader(src), "b.lua")
-		if err != nil {
-			t.Fatal(err)
-		}
-		proto, err := glua.Compile(chunk, "b.lua")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i < n; i++ {
-			L := glua.NewState()
-			L.Push(L.NewFunctionFromProto(proto))
-			if err := L.PCall(0, 1, nil); err != nil {
-				t.Fatal(err)
-			}
-			L.Close()
-		}
-	case "patched":
-		chunk, err := pparse.Parse(strings.NewReader(src), "b.lua")
-		if err != nil {
-			t.Fatal(err)
-		}
-		proto, err := plua.Compile(chunk, "b.lua")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i < n; i++ {
-			L := plua.NewState()
-			L.SetStepMeter(func(int64) (int64, error) { return 1000, nil })
-			L.Push(L.NewFunctionFromProto(proto))
-			if err := L.PCall(0, 1, nil); err != nil {
-				t.Fatal(err)
-			}
-			L.Close()
-		}
-	case "host":
-		s, err := h.Compile(engine.Source{Name: "b.lua", Lang: "lua", Code: src})
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts := engine.RunOptions{Budget: limits.Budget{Steps: 1 << 40, Memory: 1 << 34, Timeout: time.Hour, CPU: time.Hour}}
-		for i := 0; i < n; i++ {
-			if _, err := h.Run(context.Background(), s, opts); err != nil {
-				t.Fatal(err)
-			}
-		}
-	default:
+	e := threeEngines(t, h, src)
+	run := map[string]func() error{"upstream": e.upstream, "patched": e.patched, "host": e.host}[eng]
+	if run == nil {
 		t.Fatalf("no engine %q", eng)
+	}
+	for i := 0; i < n; i++ {
+		if err := run(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
