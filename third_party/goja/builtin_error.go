@@ -103,6 +103,7 @@ func (e *errorObject) iterateStringKeys() iterNextFunc {
 func (e *errorObject) init() {
 	e.baseObject.init()
 	vm := e.val.runtime.vm
+	e.val.runtime.chargeSmall(int64(len(vm.callStack)+1) * stackFrameCharge)
 	e.stack = vm.captureStack(make([]StackFrame, 0, len(vm.callStack)+1), 0)
 }
 

@@ -83,6 +83,10 @@ type guards struct {
 	lim   Limits
 	meter func(n int64) error
 
+	// pending is what the small fixed-size charges (charges.go) collected
+	// and have not yet reported to the meter.
+	pending int64
+
 	regexpTimeout func() time.Duration // regexp_limits.go
 	regexpCopies  regexpCopies
 
@@ -119,8 +123,16 @@ func (r *Runtime) Limits() Limits {
 // script the way Interrupt does: the error cannot be caught by the script,
 // and the Go call that ran the script returns an *InterruptedError that
 // unwraps to it. nil removes the meter.
+//
+// Small allocations that a script repeats without bound (objects and
+// functions, properties, Map, Set and WeakMap entries, sparse array items;
+// see charges.go) are charged a fixed estimate each; those charges are
+// collected and reported together, at the latest every 1024 steps or
+// every smallChargeBatch bytes, so the meter may hear of them up to that
+// late. Charges made before a meter is set are not reported to it.
 func (r *Runtime) SetMemoryMeter(meter func(n int64) error) {
 	r.guards.meter = meter
+	r.guards.pending = 0
 }
 
 // charge reports n bytes about to be allocated to the memory meter.
