@@ -388,8 +388,12 @@ func (r *Runtime) stringproto_lastIndexOf(call FunctionCall) Value {
 
 func (r *Runtime) stringproto_localeCompare(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
-	this := norm.NFD.String(call.This.toString().String())
-	that := norm.NFD.String(call.Argument(0).toString().String())
+	thisStr, thatStr := call.This.toString(), call.Argument(0).toString()
+	if thisStr.Length()+thatStr.Length() >= chunkedStringMin {
+		return r.localeCompareLong(thisStr, thatStr)
+	}
+	this := norm.NFD.String(thisStr.String())
+	that := norm.NFD.String(thatStr.String())
 	return intToValue(int64(r.collator().CompareString(this, that)))
 }
 
@@ -483,10 +487,16 @@ func (r *Runtime) stringproto_normalize(call FunctionCall) Value {
 		return s
 	case unicodeString:
 		ss := s.String()
+		if len(ss) >= chunkedStringMin {
+			return r.transformValue(f, ss)
+		}
 		return newStringValue(f.String(ss))
 	case *importedString:
 		if s.scanned && s.u == nil {
 			return asciiString(s.s)
+		}
+		if len(s.s) >= chunkedStringMin {
+			return r.transformValue(f, s.s)
 		}
 		return newStringValue(f.String(s.s))
 	default:
@@ -1032,6 +1042,9 @@ func (r *Runtime) stringproto_substring(call FunctionCall) Value {
 func (r *Runtime) stringproto_toLowerCase(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := longUnicode(s); ok {
+		return r.toLowerChunked(u)
+	}
 
 	return s.toLower()
 }
@@ -1039,6 +1052,9 @@ func (r *Runtime) stringproto_toLowerCase(call FunctionCall) Value {
 func (r *Runtime) stringproto_toUpperCase(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := longUnicode(s); ok {
+		return r.toUpperChunked(u)
+	}
 
 	return s.toUpper()
 }

@@ -724,7 +724,11 @@ func unicodeStringFromRunes(r []rune) unicodeString {
 
 func toLower(s string) String {
 	caser := cases.Lower(language.Und)
-	r := []rune(caser.String(s))
+	return toLowerFixup([]rune(caser.String(s)))
+}
+
+// toLowerFixup finishes toLower on the lower-cased runes.
+func toLowerFixup(r []rune) String {
 	// Workaround
 	ascii := true
 	for i := 0; i < len(r)-1; i++ {

@@ -1,0 +1,5 @@
+// attacks: upper-casing makes U+FB03 (ffi) three characters: 16M of them
+//   become 48M, allocated in one call that charged nothing (the budget is 64 MiB)
+// ### limit "memory" | runtime
+// bound: 3s
+return "\ufb03".repeat(2 ** 24).toUpperCase().length;
