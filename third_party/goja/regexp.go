@@ -70,6 +70,8 @@ type regexpPattern struct {
 
 	regexpWrapper  *regexpWrapper
 	regexp2Wrapper *regexp2Wrapper
+
+	cost int64 // estimated bytes compiling it allocated (regexp_limits.go)
 }
 
 type regexpResult struct {
