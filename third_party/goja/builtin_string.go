@@ -1062,6 +1062,9 @@ func (r *Runtime) stringproto_toUpperCase(call FunctionCall) Value {
 func (r *Runtime) stringproto_trim(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := s.(unicodeString); ok {
+		return trimUnicode(u, true, true)
+	}
 
 	// TODO handle invalid UTF-16
 	return newStringValue(strings.Trim(s.String(), parser.WhitespaceChars))
@@ -1070,6 +1073,9 @@ func (r *Runtime) stringproto_trim(call FunctionCall) Value {
 func (r *Runtime) stringproto_trimEnd(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := s.(unicodeString); ok {
+		return trimUnicode(u, false, true)
+	}
 
 	// TODO handle invalid UTF-16
 	return newStringValue(strings.TrimRight(s.String(), parser.WhitespaceChars))
@@ -1078,6 +1084,9 @@ func (r *Runtime) stringproto_trimEnd(call FunctionCall) Value {
 func (r *Runtime) stringproto_trimStart(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := s.(unicodeString); ok {
+		return trimUnicode(u, true, false)
+	}
 
 	// TODO handle invalid UTF-16
 	return newStringValue(strings.TrimLeft(s.String(), parser.WhitespaceChars))

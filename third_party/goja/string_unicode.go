@@ -776,3 +776,58 @@ func (s unicodeString) hash(hash *maphash.Hash) uint64 {
 func (s unicodeString) string() unistring.String {
 	return unistring.FromUtf16(s)
 }
+
+// trimUnicode is what trim, trimStart and trimEnd return for a
+// unicodeString: newStringValue(strings.Trim(s.String(),
+// parser.WhitespaceChars)) (or TrimLeft, TrimRight), found on the UTF-16
+// itself instead of converting the whole string to UTF-8 and back (two
+// passes of 10-15 ns a character that nothing interrupts, on strings of
+// millions of characters). Every character of WhitespaceChars is one code
+// unit and no surrogate, so the ends are the same; what the conversion
+// did to the rest is done here too: an unpaired surrogate becomes U+FFFD,
+// and an ASCII result is an asciiString (Substring does that).
+func trimUnicode(s unicodeString, left, right bool) String {
+	u := s[1:]
+	i, j := 0, len(u)
+	if left {
+		for i < j && isTrimSpace(u[i]) {
+			i++
+		}
+	}
+	if right {
+		for j > i && isTrimSpace(u[j-1]) {
+			j--
+		}
+	}
+	res := s.Substring(i, j)
+	if us, ok := res.(unicodeString); ok {
+		res = replaceLoneSurrogates(us)
+	}
+	return res
+}
+
+// isTrimSpace reports whether c is in parser.WhitespaceChars.
+func isTrimSpace(c uint16) bool {
+	switch c {
+	case ' ', '\f', '\n', '\r', '\t', '\v', 0x00a0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
+		return true
+	}
+	return c >= 0x2000 && c <= 0x200a
+}
+
+// replaceLoneSurrogates replaces unpaired surrogates by U+FFFD, as a
+// round trip through UTF-8 does; s is changed in place and returned.
+func replaceLoneSurrogates(s unicodeString) unicodeString {
+	u := s[1:]
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case c < 0xd800 || c > 0xdfff:
+		case c <= 0xdbff && i+1 < len(u) && u[i+1] >= 0xdc00 && u[i+1] <= 0xdfff:
+			i++
+		default:
+			u[i] = 0xfffd
+		}
+	}
+	return s
+}
