@@ -799,7 +799,7 @@ func (r *Runtime) regexpproto_stdMatcher(call FunctionCall) Value {
 		a := make([]Value, 0, len(results))
 		for _, result := range results {
 			r.tick()
-			a = append(a, s.Substring(result.indexes[0], result.indexes[1]))
+			a = append(a, r.chargeCopy(s.Substring(result.indexes[0], result.indexes[1])))
 		}
 		return r.newArrayValues(a)
 	} else {
@@ -963,7 +963,7 @@ func (r *Runtime) regexpproto_stdSplitterGeneric(splitter *Object, s String, lim
 			if e == int64(p) {
 				q = advanceStringIndex(s, q, unicodeMatching)
 			} else {
-				a = append(a, s.Substring(p, q))
+				a = append(a, r.chargeCopy(s.Substring(p, q)))
 				if int64(len(a)) == lim {
 					return r.newArrayValues(a)
 				}
@@ -984,7 +984,7 @@ func (r *Runtime) regexpproto_stdSplitterGeneric(splitter *Object, s String, lim
 			}
 		}
 	}
-	a = append(a, s.Substring(p, size))
+	a = append(a, r.chargeCopy(s.Substring(p, size)))
 	return r.newArrayValues(a)
 }
 
@@ -1079,7 +1079,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 		}
 
 		if lastIndex != result.indexes[0] {
-			valueArray = r.appendValue(valueArray, s.Substring(lastIndex, result.indexes[0]))
+			valueArray = r.appendValue(valueArray, r.chargeCopy(s.Substring(lastIndex, result.indexes[0])))
 			found++
 		} else if lastIndex == result.indexes[0] {
 			if lastIndex != -1 {
@@ -1099,7 +1099,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 			offset := index * 2
 			var value Value
 			if result.indexes[offset] != -1 {
-				value = s.Substring(result.indexes[offset], result.indexes[offset+1])
+				value = r.chargeCopy(s.Substring(result.indexes[offset], result.indexes[offset+1]))
 			} else {
 				value = _undefined
 			}
@@ -1113,7 +1113,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 
 	if found != limit {
 		if lastIndex != targetLength {
-			valueArray = r.appendValue(valueArray, s.Substring(lastIndex, targetLength))
+			valueArray = r.appendValue(valueArray, r.chargeCopy(s.Substring(lastIndex, targetLength)))
 		} else {
 			valueArray = r.appendValue(valueArray, stringEmpty)
 		}

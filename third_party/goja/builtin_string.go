@@ -658,7 +658,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 					if u == nil {
 						argumentList[index] = a[item.indexes[offset]:item.indexes[offset+1]]
 					} else {
-						argumentList[index] = u.Substring(item.indexes[offset], item.indexes[offset+1])
+						argumentList[index] = r.chargeCopy(u.Substring(item.indexes[offset], item.indexes[offset+1]))
 					}
 				} else {
 					argumentList[index] = _undefined
@@ -850,7 +850,7 @@ func (r *Runtime) stringproto_slice(call FunctionCall) Value {
 	}
 
 	if end > start {
-		return s.Substring(int(start), int(end))
+		return r.chargeCopy(s.Substring(int(start), int(end)))
 	}
 	return stringEmpty
 }
@@ -940,7 +940,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 						chunk := make(unicodeString, idx+1)
 						chunk[0] = unistring.BOM
 						copy(chunk[1:], su[:idx])
-						valueArray = r.appendValue(valueArray, chunk)
+						valueArray = r.appendValue(valueArray, r.chargeCopy(chunk))
 						goto next
 					}
 				}
@@ -949,6 +949,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 					r.tick()
 					sb.WriteByte((byte)(su[i]))
 				}
+				r.chargeSmall(int64(idx))
 				valueArray = r.appendValue(valueArray, asciiString(sb.String()))
 			next:
 				if idx == len(su) {
@@ -1036,7 +1037,7 @@ func (r *Runtime) stringproto_substring(call FunctionCall) Value {
 		intStart, intEnd = intEnd, intStart
 	}
 
-	return s.Substring(int(intStart), int(intEnd))
+	return r.chargeCopy(s.Substring(int(intStart), int(intEnd)))
 }
 
 func (r *Runtime) stringproto_toLowerCase(call FunctionCall) Value {
@@ -1063,7 +1064,7 @@ func (r *Runtime) stringproto_trim(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
 	if u, ok := s.(unicodeString); ok {
-		return trimUnicode(u, true, true)
+		return r.chargeCopy(trimUnicode(u, true, true))
 	}
 
 	// TODO handle invalid UTF-16
@@ -1074,7 +1075,7 @@ func (r *Runtime) stringproto_trimEnd(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
 	if u, ok := s.(unicodeString); ok {
-		return trimUnicode(u, false, true)
+		return r.chargeCopy(trimUnicode(u, false, true))
 	}
 
 	// TODO handle invalid UTF-16
@@ -1085,7 +1086,7 @@ func (r *Runtime) stringproto_trimStart(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
 	if u, ok := s.(unicodeString); ok {
-		return trimUnicode(u, true, false)
+		return r.chargeCopy(trimUnicode(u, true, false))
 	}
 
 	// TODO handle invalid UTF-16
@@ -1113,7 +1114,7 @@ func (r *Runtime) stringproto_substr(call FunctionCall) Value {
 		return stringEmpty
 	}
 
-	return s.Substring(int(start), int(start+length))
+	return r.chargeCopy(s.Substring(int(start), int(start+length)))
 }
 
 func (r *Runtime) stringIterProto_next(call FunctionCall) Value {

@@ -86,3 +86,15 @@ func (r *Runtime) flushChargesAtSlice() bool {
 	}
 	return true
 }
+
+// chargeCopy charges a string that a built-in copied out of a longer one
+// (slice, substring, substr, trim, split pieces, regexp matches and
+// captures) and returns it. A non-ASCII substring is a copy, two bytes a
+// code unit; an ASCII one shares the bytes of the string it came from and
+// costs nothing more.
+func (r *Runtime) chargeCopy(v String) String {
+	if u, ok := v.(unicodeString); ok {
+		r.chargeSmall(2 * int64(len(u)))
+	}
+	return v
+}

@@ -115,3 +115,38 @@ func TestSmallChargesReachTheMeter(t *testing.T) {
 		t.Errorf("meter heard of %d bytes, want at least %d", charged, objectCharge+propertyCharge)
 	}
 }
+
+// TestSubstringCopiesAreCharged: a non-ASCII substring is a copy, so every
+// built-in that hands one to the script charges it.
+func TestSubstringCopiesAreCharged(t *testing.T) {
+	const n = 1 << 16
+	for _, src := range []string{
+		`s.slice(1)`,
+		`s.substring(1)`,
+		`s.substr(1)`,
+		`t.trim()`,
+		`t.trimStart()`,
+		`t.trimEnd()`,
+		`t.split(" ")`,
+		`t.split(/ /)`,
+		`/(.+)/s.exec(s)[1]`,
+		`s.match(/.+/gs)`,
+		`s.replace(/(.+)/s, (m, g) => { kept = g; return "" })`,
+		`JSON.parse(q)`,
+		`JSON.parse("{" + q + ": 1}")`,
+	} {
+		vm := New()
+		vm.Set("N", n)
+		if _, err := vm.RunString(`var kept, s = "\u00e9".repeat(N), t = " " + s + " " + s + " ", q = JSON.stringify(s)`); err != nil {
+			t.Fatal(err)
+		}
+		var charged int64
+		vm.SetMemoryMeter(func(n int64) error { charged += n; return nil })
+		if _, err := vm.RunString(src); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if charged += vm.guards.pending; charged < n {
+			t.Errorf("%s: charged %d bytes for a copy of %d code units", src, charged, n)
+		}
+	}
+}
