@@ -843,7 +843,7 @@ func TestStopPositions(t *testing.T) {
 
 // TestNativeLoopSteps: built-in loops over script data count steps, so a
 // step budget stops one long built-in call. (The memory budget is raised:
-// a million Set entries or entry arrays are over the default one.)
+// a million Set entries are over the default one.)
 func TestNativeLoopSteps(t *testing.T) {
 	h := newHost(t)
 	for _, src := range []string{

@@ -17,9 +17,10 @@ func (wm *weakMap) set(key *Object, value Value) {
 	p := weak.Make(key)
 	wm.Lock()
 	_, exists := wm.m[p]
+	size := len(wm.m)
 	wm.Unlock()
 	if !exists && wm.r != nil {
-		wm.r.chargeSmall(weakEntryCharge)
+		wm.r.chargeEntry(size, weakEntryCharge)
 	}
 	wm.Lock()
 	wm.m[p] = value

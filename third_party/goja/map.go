@@ -41,7 +41,7 @@ func (m *orderedMap) set(key, value Value) {
 		entry.value = value
 	} else {
 		if m.r != nil {
-			m.r.chargeSmall(mapEntryCharge)
+			m.r.chargeEntry(m.size, mapEntryCharge)
 		}
 		if key == _negativeZero {
 			key = intToValue(0)

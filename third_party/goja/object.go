@@ -271,9 +271,6 @@ func (f ConstructorCall) Argument(idx int) Value {
 
 func (o *baseObject) init() {
 	o.values = make(map[unistring.String]Value)
-	if v := o.val; v != nil && v.runtime != nil {
-		v.runtime.chargeSmall(objectCharge)
-	}
 }
 
 func (o *baseObject) className() string {
@@ -496,7 +493,7 @@ func (o *baseObject) setOwnStr(name unistring.String, val Value, throw bool) boo
 			o.val.runtime.typeErrorResult(throw, "Cannot add property %s, object is not extensible", name)
 			return false
 		} else {
-			o.val.runtime.chargeSmall(propertyCharge)
+			o.val.runtime.chargeEntry(len(o.propNames), propertyCharge)
 			o.values[name] = val
 			names := copyNamesIfNeeded(o.propNames, 1)
 			o.propNames = append(names, name)
@@ -767,7 +764,7 @@ func (o *baseObject) defineOwnPropertyStr(name unistring.String, descr PropertyD
 	existingVal := o.values[name]
 	if v, ok := o._defineOwnProperty(name, existingVal, descr, throw); ok {
 		if existingVal == nil {
-			o.val.runtime.chargeSmall(propertyCharge)
+			o.val.runtime.chargeEntry(len(o.propNames), propertyCharge)
 		}
 		o.values[name] = v
 		if existingVal == nil {
@@ -801,7 +798,7 @@ func (o *baseObject) defineOwnPropertySym(s *Symbol, descr PropertyDescriptor, t
 func (o *baseObject) _put(name unistring.String, v Value) {
 	if _, exists := o.values[name]; !exists {
 		if ov := o.val; ov != nil && ov.runtime != nil {
-			ov.runtime.chargeSmall(propertyCharge)
+			ov.runtime.chargeEntry(len(o.propNames), propertyCharge)
 		}
 		names := copyNamesIfNeeded(o.propNames, 1)
 		o.propNames = append(names, name)
