@@ -73,9 +73,10 @@ func (r *Runtime) checkUTF8Len(n int) {
 	r.charge(int64(n))
 }
 
-// transformString is transform.String(t, s) (golang.org/x/text, BSD
-// licence, copied from v0.22.0 with its comments shortened), with the
-// Transform calls charged as steps and the buffers charged as memory.
+// transformString is transform.String(t, s) from golang.org/x/text
+// v0.22.0 (Copyright 2013 The Go Authors; BSD-style licence, in that
+// module's LICENSE file), its comments shortened, with the Transform calls
+// charged as steps and the buffers charged as memory.
 func (r *Runtime) transformString(t transform.Transformer, s string) (string, error) {
 	const initialBufSize = 128
 	t.Reset()
