@@ -9,11 +9,11 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 
-	"github.com/scriptrun/scriptrun/third_party/goja/parser"
 	"github.com/scriptrun/scriptrun/third_party/goja/unistring"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
@@ -430,7 +430,28 @@ func (s unicodeString) toTrimmedUTF8() string {
 	if len(s) == 0 {
 		return ""
 	}
-	return strings.Trim(s.String(), parser.WhitespaceChars)
+	// Every caller parses a number from the result (ToNumber, parseInt,
+	// parseFloat, BigInt), and each of those parsers stops at, or fails
+	// on, the first character that is neither ASCII nor a space
+	// (unicode.IsSpace, which ToNumber also trims): what follows it cannot
+	// change the result. So the string is trimmed on the UTF-16 and only
+	// the part up to that character is converted, instead of a string of
+	// millions of characters in one pass that nothing interrupts.
+	u := s[1:]
+	i, j := 0, len(u)
+	for i < j && isTrimSpace(u[i]) {
+		i++
+	}
+	for j > i && isTrimSpace(u[j-1]) {
+		j--
+	}
+	for k := i; k < j; k++ {
+		if c := u[k]; c >= utf8.RuneSelf && !unicode.IsSpace(rune(c)) {
+			j = k + 1
+			break
+		}
+	}
+	return string(utf16.Decode(u[i:j]))
 }
 
 func (s unicodeString) ToNumber() Value {
