@@ -934,7 +934,8 @@ func TestStopPositions(t *testing.T) {
 }
 
 // TestNativeLoopSteps: built-in loops over script data count steps, so a
-// step budget stops one long built-in call.
+// step budget stops one long built-in call. (The memory budget is raised:
+// a million Set entries are over the default one.)
 func TestNativeLoopSteps(t *testing.T) {
 	h := newHost(t)
 	for _, src := range []string{
@@ -942,7 +943,7 @@ func TestNativeLoopSteps(t *testing.T) {
 		"return new Set(Array(2**32-1).keys()).size",
 		`return Object.entries("0123456789".repeat(5e5)).length`,
 	} {
-		res, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 1e6, Timeout: time.Hour, CPU: time.Hour}})
+		res, err := run(t, h, src, engine.RunOptions{Budget: limits.Budget{Steps: 1e6, Memory: 1 << 30, Timeout: time.Hour, CPU: time.Hour}})
 		if k, l := kindOf(err); k != engine.KindLimit || l != limits.Steps {
 			t.Errorf("%s: got %v, want limit steps", src, err)
 		} else if res.Usage.Steps != 1e6+1 {

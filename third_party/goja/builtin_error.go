@@ -103,6 +103,9 @@ func (e *errorObject) iterateStringKeys() iterNextFunc {
 func (e *errorObject) init() {
 	e.baseObject.init()
 	vm := e.val.runtime.vm
+	if frames := len(vm.callStack) + 1; frames > freeFrames {
+		e.val.runtime.chargeSmall(int64(frames-freeFrames) * stackFrameCharge)
+	}
 	e.stack = vm.captureStack(make([]StackFrame, 0, len(vm.callStack)+1), 0)
 }
 

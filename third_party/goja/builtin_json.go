@@ -59,6 +59,7 @@ func (r *Runtime) builtinJSON_decodeToken(d *json.Decoder, tok json.Token) (Valu
 	case nil:
 		return _null, nil
 	case string:
+		r.chargeSmall(int64(len(tok)))
 		return newStringValue(tok), nil
 	case float64:
 		return floatToValue(tok), nil
@@ -97,6 +98,7 @@ func (r *Runtime) builtinJSON_decodeObject(d *json.Decoder) (*Object, error) {
 			return nil, err
 		}
 
+		r.chargeSmall(int64(len(key)))
 		object.self._putProp(unistring.NewFromString(key), value, true, true, true)
 	}
 	return object, nil

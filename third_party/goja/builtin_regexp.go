@@ -190,6 +190,7 @@ func compileRegexp(patternStr, flags string) (p *regexpPattern, err error) {
 		return
 	}
 	var global, ignoreCase, multiline, dotAll, sticky, unicode bool
+	var cost int64
 	var wrapper *regexpWrapper
 	var wrapper2 *regexp2Wrapper
 
@@ -263,7 +264,16 @@ func compileRegexp(patternStr, flags string) (p *regexpPattern, err error) {
 			re2Str = fmt.Sprintf("(?%s:%s)", re2flags, re2Str)
 		}
 
-		pattern, err1 := regexp.Compile(re2Str)
+		var pattern *regexp.Regexp
+		var err1 error
+		if size, small := re2ProgramSize(re2Str); !small {
+			// Too big to expand: regexp2 below, as for a repeat count
+			// RE2 refuses.
+			err1 = &syntax.Error{Code: syntax.ErrInvalidRepeatSize}
+		} else {
+			cost = size * re2InstCharge
+			pattern, err1 = regexp.Compile(re2Str)
+		}
 		if err1 != nil {
 			var syntaxError *syntax.Error
 			if !errors.As(err1, &syntaxError) || syntaxError.Code != syntax.ErrInvalidRepeatSize {
@@ -281,6 +291,7 @@ func compileRegexp(patternStr, flags string) (p *regexpPattern, err error) {
 	}
 
 	if wrapper == nil {
+		cost = int64(len(patternStr)) * regexp2ByteCharge
 		wrapper2, err = compileRegexp2(patternStr, multiline, dotAll, ignoreCase, unicode)
 		if err != nil {
 			err = fmt.Errorf("Invalid regular expression (regexp2): %s (%v)", patternStr, err)
@@ -298,6 +309,7 @@ func compileRegexp(patternStr, flags string) (p *regexpPattern, err error) {
 		dotAll:         dotAll,
 		sticky:         sticky,
 		unicode:        unicode,
+		cost:           cost,
 	}
 	return
 }
@@ -307,6 +319,7 @@ func (r *Runtime) _newRegExp(patternStr String, flags string, proto *Object) *re
 	if err != nil {
 		panic(r.newSyntaxError(err.Error()))
 	}
+	r.charge(pattern.cost)
 	return r.newRegExpp(pattern, patternStr, proto)
 }
 
@@ -405,6 +418,7 @@ func (r *Runtime) regexpproto_compile(call FunctionCall) Value {
 		if err != nil {
 			panic(r.newSyntaxError(err.Error()))
 		}
+		r.charge(pattern.cost)
 		this.pattern = pattern
 		this.source = source
 	exit:
@@ -785,7 +799,7 @@ func (r *Runtime) regexpproto_stdMatcher(call FunctionCall) Value {
 		a := make([]Value, 0, len(results))
 		for _, result := range results {
 			r.tick()
-			a = append(a, s.Substring(result.indexes[0], result.indexes[1]))
+			a = append(a, r.chargeCopy(s.Substring(result.indexes[0], result.indexes[1])))
 		}
 		return r.newArrayValues(a)
 	} else {
@@ -949,7 +963,7 @@ func (r *Runtime) regexpproto_stdSplitterGeneric(splitter *Object, s String, lim
 			if e == int64(p) {
 				q = advanceStringIndex(s, q, unicodeMatching)
 			} else {
-				a = append(a, s.Substring(p, q))
+				a = append(a, r.chargeCopy(s.Substring(p, q)))
 				if int64(len(a)) == lim {
 					return r.newArrayValues(a)
 				}
@@ -970,7 +984,7 @@ func (r *Runtime) regexpproto_stdSplitterGeneric(splitter *Object, s String, lim
 			}
 		}
 	}
-	a = append(a, s.Substring(p, size))
+	a = append(a, r.chargeCopy(s.Substring(p, size)))
 	return r.newArrayValues(a)
 }
 
@@ -1065,7 +1079,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 		}
 
 		if lastIndex != result.indexes[0] {
-			valueArray = r.appendValue(valueArray, s.Substring(lastIndex, result.indexes[0]))
+			valueArray = r.appendValue(valueArray, r.chargeCopy(s.Substring(lastIndex, result.indexes[0])))
 			found++
 		} else if lastIndex == result.indexes[0] {
 			if lastIndex != -1 {
@@ -1085,7 +1099,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 			offset := index * 2
 			var value Value
 			if result.indexes[offset] != -1 {
-				value = s.Substring(result.indexes[offset], result.indexes[offset+1])
+				value = r.chargeCopy(s.Substring(result.indexes[offset], result.indexes[offset+1]))
 			} else {
 				value = _undefined
 			}
@@ -1099,7 +1113,7 @@ func (r *Runtime) regexpproto_stdSplitter(call FunctionCall) Value {
 
 	if found != limit {
 		if lastIndex != targetLength {
-			valueArray = r.appendValue(valueArray, s.Substring(lastIndex, targetLength))
+			valueArray = r.appendValue(valueArray, r.chargeCopy(s.Substring(lastIndex, targetLength)))
 		} else {
 			valueArray = r.appendValue(valueArray, stringEmpty)
 		}

@@ -388,8 +388,12 @@ func (r *Runtime) stringproto_lastIndexOf(call FunctionCall) Value {
 
 func (r *Runtime) stringproto_localeCompare(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
-	this := norm.NFD.String(call.This.toString().String())
-	that := norm.NFD.String(call.Argument(0).toString().String())
+	thisStr, thatStr := call.This.toString(), call.Argument(0).toString()
+	if thisStr.Length()+thatStr.Length() >= chunkedStringMin {
+		return r.localeCompareLong(thisStr, thatStr)
+	}
+	this := norm.NFD.String(thisStr.String())
+	that := norm.NFD.String(thatStr.String())
 	return intToValue(int64(r.collator().CompareString(this, that)))
 }
 
@@ -483,10 +487,16 @@ func (r *Runtime) stringproto_normalize(call FunctionCall) Value {
 		return s
 	case unicodeString:
 		ss := s.String()
+		if len(ss) >= chunkedStringMin {
+			return r.transformValue(f, ss)
+		}
 		return newStringValue(f.String(ss))
 	case *importedString:
 		if s.scanned && s.u == nil {
 			return asciiString(s.s)
+		}
+		if len(s.s) >= chunkedStringMin {
+			return r.transformValue(f, s.s)
 		}
 		return newStringValue(f.String(s.s))
 	default:
@@ -648,7 +658,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 					if u == nil {
 						argumentList[index] = a[item.indexes[offset]:item.indexes[offset+1]]
 					} else {
-						argumentList[index] = u.Substring(item.indexes[offset], item.indexes[offset+1])
+						argumentList[index] = r.chargeCopy(u.Substring(item.indexes[offset], item.indexes[offset+1]))
 					}
 				} else {
 					argumentList[index] = _undefined
@@ -840,7 +850,7 @@ func (r *Runtime) stringproto_slice(call FunctionCall) Value {
 	}
 
 	if end > start {
-		return s.Substring(int(start), int(end))
+		return r.chargeCopy(s.Substring(int(start), int(end)))
 	}
 	return stringEmpty
 }
@@ -930,7 +940,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 						chunk := make(unicodeString, idx+1)
 						chunk[0] = unistring.BOM
 						copy(chunk[1:], su[:idx])
-						valueArray = r.appendValue(valueArray, chunk)
+						valueArray = r.appendValue(valueArray, r.chargeCopy(chunk))
 						goto next
 					}
 				}
@@ -939,6 +949,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 					r.tick()
 					sb.WriteByte((byte)(su[i]))
 				}
+				r.chargeSmall(int64(idx))
 				valueArray = r.appendValue(valueArray, asciiString(sb.String()))
 			next:
 				if idx == len(su) {
@@ -1026,12 +1037,15 @@ func (r *Runtime) stringproto_substring(call FunctionCall) Value {
 		intStart, intEnd = intEnd, intStart
 	}
 
-	return s.Substring(int(intStart), int(intEnd))
+	return r.chargeCopy(s.Substring(int(intStart), int(intEnd)))
 }
 
 func (r *Runtime) stringproto_toLowerCase(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := longUnicode(s); ok {
+		return r.toLowerChunked(u)
+	}
 
 	return s.toLower()
 }
@@ -1039,6 +1053,9 @@ func (r *Runtime) stringproto_toLowerCase(call FunctionCall) Value {
 func (r *Runtime) stringproto_toUpperCase(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := longUnicode(s); ok {
+		return r.toUpperChunked(u)
+	}
 
 	return s.toUpper()
 }
@@ -1046,6 +1063,9 @@ func (r *Runtime) stringproto_toUpperCase(call FunctionCall) Value {
 func (r *Runtime) stringproto_trim(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := s.(unicodeString); ok {
+		return r.chargeCopy(trimUnicode(u, true, true))
+	}
 
 	// TODO handle invalid UTF-16
 	return newStringValue(strings.Trim(s.String(), parser.WhitespaceChars))
@@ -1054,6 +1074,9 @@ func (r *Runtime) stringproto_trim(call FunctionCall) Value {
 func (r *Runtime) stringproto_trimEnd(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := s.(unicodeString); ok {
+		return r.chargeCopy(trimUnicode(u, false, true))
+	}
 
 	// TODO handle invalid UTF-16
 	return newStringValue(strings.TrimRight(s.String(), parser.WhitespaceChars))
@@ -1062,6 +1085,9 @@ func (r *Runtime) stringproto_trimEnd(call FunctionCall) Value {
 func (r *Runtime) stringproto_trimStart(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
+	if u, ok := s.(unicodeString); ok {
+		return r.chargeCopy(trimUnicode(u, true, false))
+	}
 
 	// TODO handle invalid UTF-16
 	return newStringValue(strings.TrimLeft(s.String(), parser.WhitespaceChars))
@@ -1088,7 +1114,7 @@ func (r *Runtime) stringproto_substr(call FunctionCall) Value {
 		return stringEmpty
 	}
 
-	return s.Substring(int(start), int(start+length))
+	return r.chargeCopy(s.Substring(int(start), int(start+length)))
 }
 
 func (r *Runtime) stringIterProto_next(call FunctionCall) Value {

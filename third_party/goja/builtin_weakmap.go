@@ -9,12 +9,20 @@ import (
 type weakMap struct {
 	m map[weak.Pointer[Object]]Value
 	sync.Mutex
+
+	r *Runtime // when set, each new entry is charged to its memory meter
 }
 
 func (wm *weakMap) set(key *Object, value Value) {
 	p := weak.Make(key)
 	wm.Lock()
 	_, exists := wm.m[p]
+	size := len(wm.m)
+	wm.Unlock()
+	if !exists && wm.r != nil {
+		wm.r.chargeEntry(size, weakEntryCharge)
+	}
+	wm.Lock()
 	wm.m[p] = value
 	wm.Unlock()
 	if !exists {
@@ -66,6 +74,7 @@ func (wmo *weakMapObject) init() {
 	wmo.baseObject.init()
 	wmo.m = weakMap{
 		m: make(map[weak.Pointer[Object]]Value),
+		r: wmo.val.runtime,
 	}
 }
 

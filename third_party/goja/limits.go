@@ -35,6 +35,12 @@ type Limits struct {
 	// MaxBufferLen is the largest ArrayBuffer (in bytes), including the
 	// buffers behind typed arrays.
 	MaxBufferLen int
+
+	// MaxCollateLen is the longest string (in UTF-16 code units) that
+	// String.prototype.localeCompare collates. Collation is one call into
+	// golang.org/x/text/collate that nothing can interrupt, at 30 to 200 ns
+	// a character; the bound keeps that call to milliseconds.
+	MaxCollateLen int
 }
 
 // The defaults keep every single allocation that one number can ask for at
@@ -47,6 +53,10 @@ const (
 	DefaultMaxArrayLen  = 1 << 24 // 16 Mi elements: 256 MiB of values
 	DefaultMaxArgs      = 65535   // JavaScriptCore's limit; V8 fails near there on some paths
 	DefaultMaxBufferLen = 1 << 28 // 256 MiB
+	// 64 Ki characters, a long article: collating two of them takes 5 to
+	// 25 ms (ASCII to expansions such as U+FDFA), the normalization before
+	// it, which polls, up to 70 ms.
+	DefaultMaxCollateLen = 1 << 16
 )
 
 // DefaultLimits returns the limits a new Runtime starts with.
@@ -56,6 +66,8 @@ func DefaultLimits() Limits {
 		MaxArrayLen:  DefaultMaxArrayLen,
 		MaxArgs:      DefaultMaxArgs,
 		MaxBufferLen: DefaultMaxBufferLen,
+
+		MaxCollateLen: DefaultMaxCollateLen,
 	}
 }
 
@@ -74,6 +86,8 @@ func (l Limits) resolve() Limits {
 		MaxArrayLen:  pick(l.MaxArrayLen, DefaultMaxArrayLen),
 		MaxArgs:      pick(l.MaxArgs, DefaultMaxArgs),
 		MaxBufferLen: pick(l.MaxBufferLen, DefaultMaxBufferLen),
+
+		MaxCollateLen: pick(l.MaxCollateLen, DefaultMaxCollateLen),
 	}
 }
 
@@ -82,6 +96,10 @@ type guards struct {
 	set   bool // limits were resolved (the zero guards means the defaults)
 	lim   Limits
 	meter func(n int64) error
+
+	// pending is what the small fixed-size charges (charges.go) collected
+	// and have not yet reported to the meter.
+	pending int64
 
 	regexpTimeout func() time.Duration // regexp_limits.go
 	regexpCopies  regexpCopies
@@ -119,8 +137,16 @@ func (r *Runtime) Limits() Limits {
 // script the way Interrupt does: the error cannot be caught by the script,
 // and the Go call that ran the script returns an *InterruptedError that
 // unwraps to it. nil removes the meter.
+//
+// Small allocations that a script repeats without bound (objects and
+// functions, properties, Map, Set and WeakMap entries, sparse array items;
+// see charges.go) are charged a fixed estimate each; those charges are
+// collected and reported together, at the latest every 1024 steps or
+// every smallChargeBatch bytes, so the meter may hear of them up to that
+// late. Charges made before a meter is set are not reported to it.
 func (r *Runtime) SetMemoryMeter(meter func(n int64) error) {
 	r.guards.meter = meter
+	r.guards.pending = 0
 }
 
 // charge reports n bytes about to be allocated to the memory meter.
@@ -300,4 +326,11 @@ func (r *Runtime) growValues(values []Value) []Value {
 		return nv
 	}
 	return values
+}
+
+// checkCollateLen throws a RangeError when s is too long to collate.
+func (r *Runtime) checkCollateLen(s String) {
+	if n := s.Length(); n > r.guards.limits().MaxCollateLen {
+		panic(r.newError(r.getRangeError(), fmt.Sprintf("localeCompare: a string of %d code units is longer than the limit of %d", n, r.guards.lim.MaxCollateLen)))
+	}
 }

@@ -16,6 +16,8 @@ type orderedMap struct {
 	hashTable           map[uint64]*mapEntry
 	iterFirst, iterLast *mapEntry
 	size                int
+
+	r *Runtime // when set, each new entry is charged to its memory meter
 }
 
 type orderedMapIter struct {
@@ -38,6 +40,9 @@ func (m *orderedMap) set(key, value Value) {
 	if entry != nil {
 		entry.value = value
 	} else {
+		if m.r != nil {
+			m.r.chargeEntry(m.size, mapEntryCharge)
+		}
 		if key == _negativeZero {
 			key = intToValue(0)
 		}

@@ -493,6 +493,7 @@ func (o *baseObject) setOwnStr(name unistring.String, val Value, throw bool) boo
 			o.val.runtime.typeErrorResult(throw, "Cannot add property %s, object is not extensible", name)
 			return false
 		} else {
+			o.val.runtime.chargeEntry(len(o.propNames), propertyCharge)
 			o.values[name] = val
 			names := copyNamesIfNeeded(o.propNames, 1)
 			o.propNames = append(names, name)
@@ -534,7 +535,7 @@ func (o *baseObject) setOwnSym(name *Symbol, val Value, throw bool) bool {
 			return false
 		} else {
 			if o.symValues == nil {
-				o.symValues = newOrderedMap(nil)
+				o.symValues = o.newSymValues()
 			}
 			o.symValues.set(name, val)
 		}
@@ -762,6 +763,9 @@ Reject:
 func (o *baseObject) defineOwnPropertyStr(name unistring.String, descr PropertyDescriptor, throw bool) bool {
 	existingVal := o.values[name]
 	if v, ok := o._defineOwnProperty(name, existingVal, descr, throw); ok {
+		if existingVal == nil {
+			o.val.runtime.chargeEntry(len(o.propNames), propertyCharge)
+		}
 		o.values[name] = v
 		if existingVal == nil {
 			names := copyNamesIfNeeded(o.propNames, 1)
@@ -783,7 +787,7 @@ func (o *baseObject) defineOwnPropertySym(s *Symbol, descr PropertyDescriptor, t
 	}
 	if v, ok := o._defineOwnProperty(s.descriptiveString().string(), existingVal, descr, throw); ok {
 		if o.symValues == nil {
-			o.symValues = newOrderedMap(nil)
+			o.symValues = o.newSymValues()
 		}
 		o.symValues.set(s, v)
 		return true
@@ -793,6 +797,9 @@ func (o *baseObject) defineOwnPropertySym(s *Symbol, descr PropertyDescriptor, t
 
 func (o *baseObject) _put(name unistring.String, v Value) {
 	if _, exists := o.values[name]; !exists {
+		if ov := o.val; ov != nil && ov.runtime != nil {
+			ov.runtime.chargeEntry(len(o.propNames), propertyCharge)
+		}
 		names := copyNamesIfNeeded(o.propNames, 1)
 		o.propNames = append(names, name)
 	}
@@ -818,9 +825,19 @@ func (o *baseObject) _putProp(name unistring.String, value Value, writable, enum
 	return prop
 }
 
+// newSymValues makes the map of the object's symbol-keyed properties,
+// whose new entries are charged to the memory meter.
+func (o *baseObject) newSymValues() *orderedMap {
+	m := newOrderedMap(nil)
+	if o.val != nil {
+		m.r = o.val.runtime
+	}
+	return m
+}
+
 func (o *baseObject) _putSym(s *Symbol, prop Value) {
 	if o.symValues == nil {
-		o.symValues = newOrderedMap(nil)
+		o.symValues = o.newSymValues()
 	}
 	o.symValues.set(s, prop)
 }

@@ -70,6 +70,8 @@ type regexpPattern struct {
 
 	regexpWrapper  *regexpWrapper
 	regexp2Wrapper *regexp2Wrapper
+
+	cost int64 // estimated bytes compiling it allocated (regexp_limits.go)
 }
 
 type regexpResult struct {
@@ -682,12 +684,13 @@ func (r *regexpObject) execResultToArray(target String, result regexpResult) Val
 	captureCount := len(result.indexes) >> 1
 	valueArray := make([]Value, captureCount)
 	matchIndex := result.indexes[0]
-	valueArray[0] = target.Substring(result.indexes[0], result.indexes[1])
+	rt := r.val.runtime
+	valueArray[0] = rt.chargeCopy(target.Substring(result.indexes[0], result.indexes[1]))
 	lowerBound := 0
 	for index := 1; index < captureCount; index++ {
 		offset := index << 1
 		if result.indexes[offset] >= 0 && result.indexes[offset+1] >= lowerBound {
-			valueArray[index] = target.Substring(result.indexes[offset], result.indexes[offset+1])
+			valueArray[index] = rt.chargeCopy(target.Substring(result.indexes[offset], result.indexes[offset+1]))
 			lowerBound = result.indexes[offset]
 		} else {
 			valueArray[index] = _undefined

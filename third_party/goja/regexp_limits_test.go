@@ -114,3 +114,55 @@ func TestRegexpSourceBounds(t *testing.T) {
 		t.Fatalf("got %v %v, want true", v, err)
 	}
 }
+
+// TestRegexpProgramSize: a pattern whose counted repeats would expand into
+// a huge RE2 program runs on regexp2 instead, with the same results, and
+// compiling a pattern at run time is charged to the memory meter.
+func TestRegexpProgramSize(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		big  bool
+		size int64
+	}{
+		{"abc", false, 4},
+		{"[a-z]{10}", false, 11},
+		{"a{1000}a{1000}", false, 4003},
+		{strings.Repeat("[a-z]{1000}", 65), false, 65066},
+		{strings.Repeat("[a-z]{1000}", 66), true, 0},
+		{strings.Repeat("a{1000}", 100), true, 0},
+	} {
+		n, small := re2ProgramSize(c.src)
+		if small == c.big || (!c.big && n != c.size) {
+			t.Errorf("%s: size %d, small %v", c.src, n, small)
+		}
+	}
+	vm := New()
+	var charged int64
+	vm.SetMemoryMeter(func(n int64) error { charged += n; return nil })
+	v, err := vm.RunString(`
+	const re = new RegExp("a{1000}".repeat(100) + "$");
+	[re.test("a".repeat(100000)), re.test("a".repeat(99999)), re.test("b" + "a".repeat(100000))].join()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); got != "true,false,true" {
+		t.Errorf("matches: %s", got)
+	}
+	re := vm.Get("re")
+	if re == nil {
+		re, _ = vm.RunString("re")
+	}
+	if p := re.(*Object).self.(*regexpObject).pattern; p.regexp2Wrapper == nil {
+		t.Error("the big pattern was compiled by RE2")
+	}
+	if charged < 700*regexp2ByteCharge {
+		t.Errorf("charged %d bytes", charged)
+	}
+	charged = 0
+	if _, err := vm.RunString(`new RegExp("[a-z]{1000}")`); err != nil {
+		t.Fatal(err)
+	}
+	if charged < 1000*re2InstCharge {
+		t.Errorf("charged %d bytes for [a-z]{1000}", charged)
+	}
+}

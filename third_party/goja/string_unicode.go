@@ -9,11 +9,11 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 
-	"github.com/scriptrun/scriptrun/third_party/goja/parser"
 	"github.com/scriptrun/scriptrun/third_party/goja/unistring"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
@@ -430,7 +430,28 @@ func (s unicodeString) toTrimmedUTF8() string {
 	if len(s) == 0 {
 		return ""
 	}
-	return strings.Trim(s.String(), parser.WhitespaceChars)
+	// Every caller parses a number from the result (ToNumber, parseInt,
+	// parseFloat, BigInt), and each of those parsers stops at, or fails
+	// on, the first character that is neither ASCII nor a space
+	// (unicode.IsSpace, which ToNumber also trims): what follows it cannot
+	// change the result. So the string is trimmed on the UTF-16 and only
+	// the part up to that character is converted, instead of a string of
+	// millions of characters in one pass that nothing interrupts.
+	u := s[1:]
+	i, j := 0, len(u)
+	for i < j && isTrimSpace(u[i]) {
+		i++
+	}
+	for j > i && isTrimSpace(u[j-1]) {
+		j--
+	}
+	for k := i; k < j; k++ {
+		if c := u[k]; c >= utf8.RuneSelf && !unicode.IsSpace(rune(c)) {
+			j = k + 1
+			break
+		}
+	}
+	return string(utf16.Decode(u[i:j]))
 }
 
 func (s unicodeString) ToNumber() Value {
@@ -724,7 +745,11 @@ func unicodeStringFromRunes(r []rune) unicodeString {
 
 func toLower(s string) String {
 	caser := cases.Lower(language.Und)
-	r := []rune(caser.String(s))
+	return toLowerFixup([]rune(caser.String(s)))
+}
+
+// toLowerFixup finishes toLower on the lower-cased runes.
+func toLowerFixup(r []rune) String {
 	// Workaround
 	ascii := true
 	for i := 0; i < len(r)-1; i++ {
@@ -771,4 +796,59 @@ func (s unicodeString) hash(hash *maphash.Hash) uint64 {
 
 func (s unicodeString) string() unistring.String {
 	return unistring.FromUtf16(s)
+}
+
+// trimUnicode is what trim, trimStart and trimEnd return for a
+// unicodeString: newStringValue(strings.Trim(s.String(),
+// parser.WhitespaceChars)) (or TrimLeft, TrimRight), found on the UTF-16
+// itself instead of converting the whole string to UTF-8 and back (two
+// passes of 10-15 ns a character that nothing interrupts, on strings of
+// millions of characters). Every character of WhitespaceChars is one code
+// unit and no surrogate, so the ends are the same; what the conversion
+// did to the rest is done here too: an unpaired surrogate becomes U+FFFD,
+// and an ASCII result is an asciiString (Substring does that).
+func trimUnicode(s unicodeString, left, right bool) String {
+	u := s[1:]
+	i, j := 0, len(u)
+	if left {
+		for i < j && isTrimSpace(u[i]) {
+			i++
+		}
+	}
+	if right {
+		for j > i && isTrimSpace(u[j-1]) {
+			j--
+		}
+	}
+	res := s.Substring(i, j)
+	if us, ok := res.(unicodeString); ok {
+		res = replaceLoneSurrogates(us)
+	}
+	return res
+}
+
+// isTrimSpace reports whether c is in parser.WhitespaceChars.
+func isTrimSpace(c uint16) bool {
+	switch c {
+	case ' ', '\f', '\n', '\r', '\t', '\v', 0x00a0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
+		return true
+	}
+	return c >= 0x2000 && c <= 0x200a
+}
+
+// replaceLoneSurrogates replaces unpaired surrogates by U+FFFD, as a
+// round trip through UTF-8 does; s is changed in place and returned.
+func replaceLoneSurrogates(s unicodeString) unicodeString {
+	u := s[1:]
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case c < 0xd800 || c > 0xdfff:
+		case c <= 0xdbff && i+1 < len(u) && u[i+1] >= 0xdc00 && u[i+1] <= 0xdfff:
+			i++
+		default:
+			u[i] = 0xfffd
+		}
+	}
+	return s
 }

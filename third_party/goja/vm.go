@@ -632,6 +632,9 @@ func (vm *vm) nextSlice() bool {
 	if atomic.LoadUint32(&vm.interrupted) != 0 {
 		return false
 	}
+	if vm.r.guards.pending != 0 && !vm.r.flushChargesAtSlice() {
+		return false
+	}
 	if vm.stepsBanked <= 0 {
 		used := vm.stepGrant
 		vm.stepsCharged += used
