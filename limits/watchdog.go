@@ -41,6 +41,7 @@ type Watchdog struct {
 
 	cpu          cpuClock
 	lastCPUCheck time.Duration // script goroutine only
+	heap         *HeapGuard    // set by HeapGuard.Watch before the run
 }
 
 // errFinished cancels the context of a run that ended; it is never a cause.
@@ -177,13 +178,17 @@ func (w *Watchdog) SampleCPU() { w.cpu.used() }
 // CheckCPU trips the watchdog when the run's CPU time is over budget. Reading
 // the thread's CPU clock is a system call, so it is read at most once per
 // millisecond of wall time: CPU time never runs ahead of wall time on one
-// thread, so the budget is overshot by at most that millisecond.
+// thread, so the budget is overshot by at most that millisecond. It also
+// samples the process heap for the HeapGuard watching this run, if any.
 func (w *Watchdog) CheckCPU() error {
 	now := time.Since(w.start)
 	if now-w.lastCPUCheck < time.Millisecond {
 		return nil
 	}
 	w.lastCPUCheck = now
+	if w.heap != nil {
+		w.heap.sample()
+	}
 	if w.cpu.used() > w.budget.CPU {
 		return w.exceed(CPU)
 	}

@@ -1,9 +1,6 @@
 package js
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"github.com/scriptrun/scriptrun/third_party/goja"
 	"github.com/scriptrun/scriptrun/third_party/goja/ast"
 	"github.com/scriptrun/scriptrun/third_party/goja/file"
@@ -13,85 +10,15 @@ import (
 )
 
 // Backend runs JavaScript on goja. One Backend serves any number of
-// concurrent runs; it keeps only a small pool of fresh, locked-down runtimes
-// made ahead of time (never one that has run a script). The zero value works
-// without the pool.
-type Backend struct {
-	pool    chan *run
-	filling atomic.Bool
-	mu      sync.Mutex // orders Close against starting a refill
-	closed  atomic.Bool
-	wg      sync.WaitGroup // the refill goroutine
-}
+// concurrent runs; each run gets a fresh runtime (see prepare), which costs
+// a couple of microseconds, so no runtime is ever made ahead of time or
+// reused. The zero value is ready to use.
+type Backend struct{}
 
 var _ engine.Backend = (*Backend)(nil)
 
-// poolSize is how many prepared runtimes wait for a run.
-const poolSize = 4
-
 // New returns the JavaScript backend.
-func New() *Backend { return &Backend{pool: make(chan *run, poolSize)} }
-
-// get returns a fresh prepared runtime, from the pool when one is ready.
-func (b *Backend) get() (*run, error) {
-	select {
-	case r := <-b.pool:
-		b.refill()
-		return r, nil
-	default:
-		b.refill()
-		return prepare()
-	}
-}
-
-// refill tops the pool up in the background; the goroutine ends when the
-// pool is full.
-func (b *Backend) refill() {
-	if b.pool == nil || !b.filling.CompareAndSwap(false, true) {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed.Load() {
-		b.filling.Store(false)
-		return
-	}
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		defer b.filling.Store(false)
-		for len(b.pool) < cap(b.pool) && !b.closed.Load() {
-			r, err := prepare()
-			if err != nil {
-				return
-			}
-			select {
-			case b.pool <- r:
-			default:
-				return
-			}
-		}
-	}()
-}
-
-// Close stops refilling the pool, waits for the refill goroutine and drops
-// the prepared runtimes. Runs still going on finish; later runs prepare their
-// runtime on the spot.
-func (b *Backend) Close() error {
-	b.mu.Lock()
-	b.closed.Store(true)
-	b.mu.Unlock()
-	b.wg.Wait()
-	for b.pool != nil {
-		select {
-		case <-b.pool:
-			continue
-		default:
-		}
-		break
-	}
-	return nil
-}
+func New() *Backend { return &Backend{} }
 
 // Lang returns "js".
 func (*Backend) Lang() string { return "js" }

@@ -38,35 +38,52 @@ func BenchmarkHost(b *testing.B) {
 	}
 }
 
-// BenchmarkTrivial is a `return 1+1` run end to end, with the pool of
-// prepared runtimes (its background refill's CPU included) and without:
+// BenchmarkTrivial is a `return 1+1` run end to end (engine.Host with the
+// JS backend, a policy, the watchdog), one run at a time and as many at
+// once as there are Ps (parallel), reporting the process's CPU time per run
+// (user + system, GC included):
 //
 //	go test ./engine/js -run '^$' -bench BenchmarkTrivial -count 5
+//
+// Every run makes its runtime on the spot (there is no pool of prepared
+// runtimes to hide the cost, so a burst costs what a single run does).
 func BenchmarkTrivial(b *testing.B) {
-	b.Run("pool", func(b *testing.B) { benchRuns(b, newHost(b)) })
-	b.Run("nopool", func(b *testing.B) {
-		h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{&js.Backend{}}, Modules: []*bridge.Module{testModule(nil)}})
-		if err != nil {
-			b.Fatal(err)
+	b.Run("serial", func(b *testing.B) {
+		h, s, opts := trivialHost(b)
+		b.ReportAllocs()
+		start := processCPU()
+		for b.Loop() {
+			if _, err := h.Run(context.Background(), s, opts); err != nil {
+				b.Fatal(err)
+			}
 		}
-		benchRuns(b, h)
+		b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+	})
+	b.Run("parallel", func(b *testing.B) {
+		h, s, opts := trivialHost(b)
+		b.ReportAllocs()
+		start := processCPU()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := h.Run(context.Background(), s, opts); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 	})
 }
 
-func benchRuns(b *testing.B, h *engine.Host) {
-	s := compileBench(b, h, "return 1+1")
-	opts := benchOptions(b)
-	b.ReportAllocs()
-	start := processCPU()
-	for b.Loop() {
-		if _, err := h.Run(context.Background(), s, opts); err != nil {
-			b.Fatal(err)
-		}
+func trivialHost(b *testing.B) (*engine.Host, *engine.Script, engine.RunOptions) {
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{js.New()}, Modules: []*bridge.Module{testModule(nil)}})
+	if err != nil {
+		b.Fatal(err)
 	}
-	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+	return h, compileBench(b, h, "return 1+1"), benchOptions(b)
 }
 
-func compileBench(b *testing.B, h *engine.Host, src string) *engine.Script {
+func compileBench(b testing.TB, h *engine.Host, src string) *engine.Script {
 	s, err := h.Compile(engine.Source{Name: "bench.js", Lang: "js", Code: src})
 	if err != nil {
 		b.Fatal(err)
@@ -74,6 +91,6 @@ func compileBench(b *testing.B, h *engine.Host, src string) *engine.Script {
 	return s
 }
 
-func benchOptions(b *testing.B) engine.RunOptions {
+func benchOptions(b testing.TB) engine.RunOptions {
 	return engine.RunOptions{Policy: mustPolicy(b, testPolicy), Budget: limits.Budget{Steps: 1 << 40, Timeout: 1 << 40, CPU: 1 << 40}}
 }

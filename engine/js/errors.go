@@ -156,28 +156,18 @@ func (r *run) describe(v goja.Value) string {
 	return "[object " + o.ClassName() + "]"
 }
 
-// dataString reads a string data property along the prototype chain without
-// calling getters.
+// dataString reads a string data property along the prototype chain
+// without running script code (no getters, no proxy traps).
 func (r *run) dataString(o *goja.Object, key string) string {
 	for depth := 0; o != nil && depth < 32; depth++ {
 		if o.ExportType() == typeProxy {
 			return ""
 		}
-		var s string
-		found := false
-		_ = r.vm.Try(func() {
-			desc := r.ownDescriptor(o, key)
-			if desc == nil {
-				return
+		if v, ok := o.OwnDataProperty(key); ok {
+			s := ""
+			if str, isStr := v.(goja.String); isStr {
+				s = str.String()
 			}
-			found = true
-			if v := desc.Get("value"); v != nil {
-				if str, ok := v.(goja.String); ok {
-					s = str.String()
-				}
-			}
-		})
-		if found {
 			if len(s) > 1000 {
 				s = s[:1000] + "..."
 			}
@@ -186,20 +176,6 @@ func (r *run) dataString(o *goja.Object, key string) string {
 		o = o.Prototype()
 	}
 	return ""
-}
-
-// ownDescriptor returns Object.getOwnPropertyDescriptor(o, key) using the
-// runtime's pristine function captured at setup, or nil.
-func (r *run) ownDescriptor(o *goja.Object, key string) *goja.Object {
-	if r.getOwnPropertyDescriptor == nil {
-		return nil
-	}
-	var d goja.Value
-	if r.vm.Try(func() { d = call(r.getOwnPropertyDescriptor, goja.Undefined(), o, r.vm.ToValue(key)) }) != nil {
-		return nil
-	}
-	do, _ := d.(*goja.Object)
-	return do
 }
 
 // panicError turns a panic that escaped goja into an error: the stop
@@ -236,8 +212,7 @@ func (r *run) nativeTooDeep(v goja.Value) bool {
 	if !ok || o.ClassName() != "Error" || o.Prototype() == nil {
 		return false
 	}
-	proto, _ := r.rangeErrorCtor.Get("prototype").(*goja.Object)
-	return o.Prototype() == proto && r.dataString(o, "message") == nativeDepthMsg
+	return o.Prototype() == r.vm.NewRangeError("").Prototype() && r.dataString(o, "message") == nativeDepthMsg
 }
 
 // Compile errors: positions in the wrapped source become positions in the

@@ -121,6 +121,16 @@ func TestResults(t *testing.T) {
 		{"return host.t.echo({x: [1, 2.5]})", map[string]any{"x": []any{int64(1), 2.5}}},
 		{"return host.t.echo()", nil},
 		{"return Object.keys(host)", []any{"t"}},
+		// host and console are made lazily; what a script sees is the same.
+		{"return [Object.keys(host.t), Object.keys(console)]", []any{
+			[]any{"echo", "boom", "fail", "secret", "wait", "typed"}, []any{"log", "info", "warn", "error", "debug"}}},
+		{"const d = o => Object.entries(Object.getOwnPropertyDescriptors(o)).map(([k, v]) => k + ':' + typeof v.value + v.writable + v.enumerable + v.configurable).join(); return [d(host), d(host.t), d(console), d(globalThis).split(',').filter(s => /^(host|console|input):/.test(s)).join()]",
+			[]any{"t:objectfalsetruefalse",
+				"echo:functionfalsetruefalse,boom:functionfalsetruefalse,fail:functionfalsetruefalse,secret:functionfalsetruefalse,wait:functionfalsetruefalse,typed:functionfalsetruefalse",
+				"log:functionfalsetruefalse,info:functionfalsetruefalse,warn:functionfalsetruefalse,error:functionfalsetruefalse,debug:functionfalsetruefalse",
+				"input:objectfalsetruefalse,host:objectfalsetruefalse,console:objectfalsetruefalse"}},
+		{"return [host.t.echo.name, console.log.name, host.t.echo === host.t.echo, Object.getPrototypeOf(host.t) === Object.prototype, Object.isFrozen(host.t), JSON.stringify(host)]",
+			[]any{"echo", "log", true, true, false, `{"t":{}}`}},
 		{"input.a = 1; return input.a", int64(1)},
 		{"let s = 0; for (let i = 0; i < 100; i++) s += i; return s", int64(4950)},
 		// Function and eval are refusing stubs (TestNoCodeGeneration): code
@@ -347,6 +357,38 @@ func TestHostErrors(t *testing.T) {
 		if err != nil || res.Value != "caught" {
 			t.Errorf("%s: not catchable: %v %v", src, res.Value, err)
 		}
+	}
+}
+
+// The errors the host makes and reads do not depend on what a script did
+// to the globals: rebinding Error, TypeError, RangeError or
+// Object.getOwnPropertyDescriptor changes nothing.
+func TestHostErrorsIgnoreRebinding(t *testing.T) {
+	h := newHost(t)
+	pol := mustPolicy(t, testPolicy)
+	const tamper = `const hits = []; const spy = n => function() { hits.push(n); throw "spied"; };
+Error = spy("Error"); TypeError = spy("TypeError"); RangeError = spy("RangeError");
+Object.getOwnPropertyDescriptor = spy("gOPD"); Reflect.getOwnPropertyDescriptor = spy("Reflect");
+`
+	for _, c := range []struct{ src, want string }{
+		{"try { host.t.boom() } catch (e) { return [e.name, e.message, e instanceof Object.getPrototypeOf(e).constructor, hits.length].join() }", "HostError,t.boom: host function failed,true,0"},
+		{"try { host.t.typed(1) } catch (e) { return [e.name, e.message, hits.length].join() }", "TypeError,t.typed: param key: want string, got int,0"},
+	} {
+		res, err := run(t, h, tamper+c.src, engine.RunOptions{Policy: pol})
+		if err != nil || res.Value != c.want {
+			t.Errorf("%s: got %v, %v, want %q", c.src, res.Value, err, c.want)
+		}
+	}
+	// Uncaught errors are read without the script's functions.
+	_, err := run(t, h, tamper+"const e = new SyntaxError('custom message'); throw e", engine.RunOptions{Policy: pol})
+	var e *engine.Error
+	if !errors.As(err, &e) || e.Kind != engine.KindRuntime || !strings.Contains(e.Message, "SyntaxError: custom message") {
+		t.Errorf("uncaught SyntaxError after tampering: got %v", err)
+	}
+	// The native recursion RangeError is still the stackDepth limit.
+	_, err = run(t, h, tamper+"let o = {}; for (let i = 0; i < 5000; i++) o = {a: o}; return JSON.stringify(o)", engine.RunOptions{Policy: pol})
+	if k, l := kindOf(err); k != engine.KindLimit || l != limits.StackDepth {
+		t.Errorf("native recursion after tampering: got %v, want limit stackDepth", err)
 	}
 }
 
@@ -589,6 +631,49 @@ return before`
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// A run that tampers with everything it can reach (globals, prototypes,
+// built-ins, the host and console objects, their functions) leaves nothing
+// for the next runs on the same backend, which see pristine state whether
+// the tampering run finished, threw or hit a limit.
+func TestNoStateAcrossRuns(t *testing.T) {
+	h := newHost(t)
+	pol := mustPolicy(t, testPolicy)
+	const tamper = `
+globalThis.leak = 1; var leakVar = 1;
+Object.prototype.leak = 1; Array.prototype.push = () => 0; String.prototype.trim = null;
+Function.prototype.call = null; Promise.prototype.then = null; JSON.stringify = () => "x";
+Math.max = () => -1; Symbol.prototype.leak = 1; Array.prototype[Symbol.iterator] = null;
+Object.defineProperty(Object.prototype, "getter", {get() { throw 1 }, configurable: false});
+host.t.echo.leak = 1; try { host.t.extra = 1 } catch (e) {}
+console.log.leak = 1; console.extra = 1; delete console.warn;
+Object.freeze(Object.prototype); Object.freeze(host); Object.freeze(host.t);
+Error = null; TypeError.prototype.name = "leak";
+`
+	const check = `return [typeof leak, typeof leakVar, ({}).leak, [].push(1), typeof "".trim,
+	typeof Function.prototype.call, typeof Promise.prototype.then, JSON.stringify([1]), Math.max(1, 2),
+	Symbol().leak, [...[1, 2]].length, ({}).getter, host.t.echo.leak, host.t.extra, console.log.leak,
+	console.extra, typeof console.warn, Object.isFrozen(Object.prototype), Object.isFrozen(host),
+	Object.isFrozen(host.t), typeof Error, new TypeError("m").name, host.t.echo(3)]`
+	want := []any{"undefined", "undefined", nil, int64(1), "function", "function", "function", "[1]", int64(2),
+		nil, int64(2), nil, nil, nil, nil, nil, "function", false, false, false, "function", "TypeError", int64(3)}
+	// The tampering itself runs to its end.
+	if res, err := run(t, h, tamper+"return [leak, [].push(1), Math.max(1, 2), typeof Error]", engine.RunOptions{Policy: pol}); err != nil || cmp.Diff([]any{int64(1), int64(0), int64(-1), "object"}, res.Value) != "" {
+		t.Fatalf("tampering: got %v, %v", res.Value, err)
+	}
+	for _, end := range []string{"return 1", "throw new Error('x')", "for (;;) {}", "await new Promise(() => {})"} {
+		_, _ = run(t, h, tamper+end, engine.RunOptions{Policy: pol, Budget: limits.Budget{Steps: 1e6}})
+		for i := 0; i < 3; i++ {
+			res, err := run(t, h, check, engine.RunOptions{Policy: pol})
+			if err != nil {
+				t.Fatalf("after %q: %v", end, err)
+			}
+			if diff := cmp.Diff(want, res.Value); diff != "" {
+				t.Errorf("after %q, run %d saw state of the tampering run (-want +got):\n%s", end, i, diff)
+			}
+		}
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
-	"github.com/scriptrun/scriptrun/engine/js/internal/lockdown"
 	"github.com/scriptrun/scriptrun/loc"
 )
 
@@ -24,11 +23,6 @@ import (
 // once a millisecond) is negligible. The budget is exact: a grant never
 // exceeds what is left.
 const grant = 1 << 16
-
-// lockdownProg closes every route to code generation from strings (see
-// package lockdown). It runs in each fresh runtime before the script, so
-// nothing the script sees was left by another run.
-var lockdownProg = goja.MustCompile("lockdown", lockdown.Source, true)
 
 var typePromise = reflect.TypeOf((*goja.Promise)(nil))
 
@@ -45,12 +39,10 @@ type run struct {
 	w    engine.Meter
 	prog *program
 
-	errorCtor, typeErrorCtor, uint8Array *goja.Object
-	rangeErrorCtor                       *goja.Object
-	getOwnPropertyDescriptor             func(goja.FunctionCall) goja.Value
-	hostErrs                             map[*goja.Object]error
-	stopStack                            []goja.StackFrame
-	stepsBase                            int64 // the runtime's steps before the script
+	uint8Array *goja.Object
+	hostErrs   map[*goja.Object]error
+	stopStack  []goja.StackFrame
+	stepsBase  int64 // the runtime's steps before the script
 }
 
 // Run runs p once in a fresh runtime.
@@ -61,10 +53,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	r, perr := b.get()
-	if perr != nil {
-		return nil, &engine.Error{Kind: engine.KindInternal, Message: "cannot prepare the runtime", Err: perr}
-	}
+	r := prepare()
 	r.ctx, r.env, r.w, r.prog = ctx, env, env.Meter, prog
 	defer func() {
 		if rec := recover(); rec != nil {
@@ -113,27 +102,16 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	return out, nil
 }
 
-// prepare makes a fresh runtime and locks it down. It runs no script code
-// and holds nothing of any run, so prepared runtimes can be made ahead of
-// time (see Backend.get); each is used for exactly one run.
-func prepare() (*run, error) {
+// prepare makes a fresh runtime and locks it down: every route to code
+// generation from strings (eval, the Function, AsyncFunction and
+// GeneratorFunction constructors, however reached) throws a TypeError
+// (the patched goja's AllowCodeGenerationFromStrings, patch 0060). goja
+// makes its built-ins lazily, on first use, so a fresh runtime costs a
+// couple of microseconds; each is used for exactly one run.
+func prepare() *run {
 	vm := goja.New()
-	r := &run{vm: vm, hostErrs: map[*goja.Object]error{}}
-	ld, err := vm.RunProgram(lockdownProg)
-	if err != nil {
-		return nil, err
-	}
-	ldFn, _ := goja.AssertFunction(ld)
-	ctors, err := ldFn(goja.Undefined(), vm.GlobalObject())
-	if err != nil {
-		return nil, err
-	}
-	co := ctors.(*goja.Object)
-	r.errorCtor, _ = co.Get("0").(*goja.Object)
-	r.typeErrorCtor, _ = co.Get("1").(*goja.Object)
-	r.getOwnPropertyDescriptor, _ = goFunc(co.Get("2"))
-	r.rangeErrorCtor, _ = co.Get("3").(*goja.Object)
-	return r, nil
+	vm.AllowCodeGenerationFromStrings(false)
+	return &run{vm: vm}
 }
 
 // setup binds a prepared runtime to this run: limits, seed, clock and the
@@ -162,27 +140,40 @@ func (r *run) setup() error {
 		_ = o.DefineDataProperty(k, v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
 	define(g, "input", r.importValue(r.env.Input))
-	host := vm.NewObject()
-	for _, m := range r.env.Modules {
-		mo := vm.NewObject()
-		for _, f := range m.Funcs {
-			capability, params := m.Name+"."+f.Name, f.Params
-			define(mo, f.Name, r.newFunc(vm.ToValue(f.Name), func(c goja.FunctionCall) goja.Value { return r.hostCall(capability, params, c) }))
-		}
-		define(host, m.Name, mo)
+	// host and console are made lazily (goja's NewLazyObject, patch 0062):
+	// a host function object is made the first time the script looks at
+	// it, so a run pays for the functions it uses, not for every function
+	// of every module the host has.
+	mods := r.env.Modules
+	modNames := make([]string, len(mods))
+	for i, m := range mods {
+		modNames[i] = m.Name
 	}
-	define(g, "host", host)
-	console := vm.NewObject()
-	for _, level := range []string{"log", "info", "warn", "error", "debug"} {
+	define(g, "host", vm.NewLazyObject(modNames, func(i int) goja.Value {
+		m := mods[i]
+		names := make([]string, len(m.Funcs))
+		for j, f := range m.Funcs {
+			names[j] = f.Name
+		}
+		return vm.NewLazyObject(names, func(j int) goja.Value {
+			f := m.Funcs[j]
+			capability, params := m.Name+"."+f.Name, f.Params
+			return r.newFunc(vm.ToValue(f.Name), func(c goja.FunctionCall) goja.Value { return r.hostCall(capability, params, c) })
+		}, false, true, false)
+	}, false, true, false))
+	define(g, "console", vm.NewLazyObject(consoleNames, func(i int) goja.Value {
+		level := consoleNames[i]
 		lvl := level
 		if lvl == "log" {
 			lvl = "info"
 		}
-		define(console, level, r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) }))
-	}
-	define(g, "console", console)
+		return r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) })
+	}, false, true, false))
 	return nil
 }
+
+// consoleNames are the functions of console, in order.
+var consoleNames = []string{"log", "info", "warn", "error", "debug"}
 
 // regexpTimeout is what is left of the run's wall budget: one backtracking
 // match may not outlive the run. (The deadline also interrupts the VM; a
@@ -263,7 +254,7 @@ func (r *run) hostCall(capability string, params []bridge.Param, c goja.Function
 	for i, a := range c.Arguments {
 		x, err := r.exportArg(a)
 		if err != nil {
-			panic(r.newError(r.typeErrorCtor, bridge.NewArgError(capability, params, i, err).Error(), nil))
+			panic(r.vm.NewTypeError("%s", bridge.NewArgError(capability, params, i, err).Error()))
 		}
 		args[i] = x
 	}
@@ -299,11 +290,11 @@ func (r *run) hostFail(err error) {
 	if engine.Catchable(err) {
 		switch {
 		case errors.As(err, &ae):
-			panic(r.newError(r.typeErrorCtor, ae.Error(), err))
+			panic(r.hostError(r.vm.NewTypeError("%s", ae.Error()), err, ""))
 		case errors.As(err, &he):
-			panic(r.newError(r.errorCtor, he.Error(), err, "HostError"))
+			panic(r.hostError(r.vm.NewError(he.Error()), err, "HostError"))
 		case errors.As(err, &de):
-			panic(r.newError(r.errorCtor, de.Error(), err, "DeniedError"))
+			panic(r.hostError(r.vm.NewError(de.Error()), err, "DeniedError"))
 		}
 	}
 	r.w.Trip(err)
@@ -317,16 +308,18 @@ func (r *run) halt() {
 	panic(stop{})
 }
 
-// newError builds a JS error object; a non-nil cause is remembered so that,
-// if the script does not catch it, the run's error has the cause's kind.
-func (r *run) newError(ctor *goja.Object, msg string, cause error, name ...string) *goja.Object {
-	o := r.construct(ctor, r.vm.ToValue(msg))
-	if len(name) > 0 {
-		_ = o.DefineDataProperty("name", r.vm.ToValue(name[0]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+// hostError names o, an error object made with one of the runtime's
+// built-in constructors (not whatever the script has bound to their
+// names), and remembers cause so that, if the script does not catch it,
+// the run's error has the cause's kind.
+func (r *run) hostError(o *goja.Object, cause error, name string) *goja.Object {
+	if name != "" {
+		_ = o.DefineDataProperty("name", r.vm.ToValue(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	if cause != nil {
-		r.hostErrs[o] = cause
+	if r.hostErrs == nil {
+		r.hostErrs = map[*goja.Object]error{}
 	}
+	r.hostErrs[o] = cause
 	return o
 }
 

@@ -6,6 +6,7 @@ import (
 )
 
 func (r *Runtime) functionCtor(args []Value, proto *Object, async, generator bool) *Object {
+	r.checkCodeGeneration()
 	var sb StringBuilder
 	if async {
 		if generator {

@@ -188,6 +188,7 @@ type Runtime struct {
 	tz              *time.Location // local time of Date; nil: time.Local
 	_collator       *collate.Collator
 	parserOptions   []parser.Option
+	noCodeGen       bool // eval and the Function constructors throw (codegen.go)
 
 	symbolRegistry map[unistring.String]*Symbol
 
@@ -970,6 +971,7 @@ func (r *Runtime) eval(srcVal String, direct, strict bool) Value {
 }
 
 func (r *Runtime) builtin_eval(call FunctionCall) Value {
+	r.checkCodeGeneration()
 	if len(call.Arguments) == 0 {
 		return _undefined
 	}

@@ -721,7 +721,14 @@ func (vm *vm) run() {
 			break
 		}
 		pc := vm.pc
-		if pc < 0 || pc >= len(vm.prg.code) {
+		if pc < 0 { // returning to a native caller: vm.prg may be nil
+			break
+		}
+		// code is loaded before the store to stepsLeft: loaded after it,
+		// the compiler would have to read vm.prg again and check the bound
+		// twice.
+		code := vm.prg.code
+		if pc >= len(code) {
 			break
 		}
 		if vm.stepsLeft <= 0 {
@@ -740,7 +747,7 @@ func (vm *vm) run() {
 			}
 		}
 		vm.stepsLeft--
-		vm.prg.code[pc].exec(vm)
+		code[pc].exec(vm)
 	}
 
 	if interrupted {
@@ -3639,6 +3646,7 @@ func (_pop) exec(vm *vm) {
 
 func (vm *vm) callEval(n int, strict bool) {
 	if vm.r.toObject(vm.stack[vm.sp-n-1]) == vm.r.global.Eval {
+		vm.r.checkCodeGeneration()
 		if n > 0 {
 			srcVal := vm.stack[vm.sp-n]
 			if src, ok := srcVal.(String); ok {

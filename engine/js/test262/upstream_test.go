@@ -215,9 +215,10 @@ func asyncOutcome(logs []string) outcome {
 	return outcome{Pass: true, Logs: logs}
 }
 
-// lockdownSrc is what the host does to every runtime against code
-// generation from strings (the same source as engine/js), for the mirror
-// that tells a refusal by design from a fault.
+// lockdownSrc does on raw goja what the host does natively to every
+// runtime against code generation from strings (package lockdown's test
+// checks that scripts see the same), for the mirror that tells a refusal
+// by design from a fault.
 var lockdownSrc = lockdown.Source + "(this)"
 
 // runMirror runs the host's exact source as the body of a function on raw
