@@ -20,7 +20,8 @@ type vm struct {
 
 	origCreate, origResume glua.LGFunction
 
-	ident *glua.LTable // the script's identity, built on first use (stdlib.go)
+	ident   *glua.LTable // the script's identity, built on first use (stdlib.go)
+	stdMade uint8        // the std libraries made so far, by bit (stdlib.go)
 }
 
 // registrySlots is the register budget per call frame; the registry may grow

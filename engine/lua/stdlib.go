@@ -27,45 +27,66 @@ import (
 //	std.url.parse(s)                    -> table | nil, message
 //	std.url.encode_query({{k, v}, ...}) -> string
 //
-// Both are made with the state, in the background pool (state.go), so a
-// run pays nothing for them; the identity table is built on first use.
+// Both are made with the state, in the background pool (state.go), as
+// small proxies whose contents are built on first use.
 // Every function charges a step per 64 bytes of input and the memory of
 // its result, before the work, and checks the string limit.
 
-// installStd adds std and script to a fresh state.
+// installStd adds std and script to a fresh state: two small tables
+// whose contents are made on first use (std.base64 when a script first
+// reads it), so that making a state, and a run, costs next to nothing
+// for a library the script does not use.
 func (v *vm) installStd() {
 	L := v.L
-	lib := func(fns map[string]glua.LGFunction) *glua.LTable {
-		t := L.NewTable()
-		for _, k := range slices.Sorted(mapKeys(fns)) {
-			t.RawSetString(k, L.NewFunction(fns[k]))
-		}
-		return t
-	}
-	std := L.NewTable()
-	std.RawSetString("base64", lib(map[string]glua.LGFunction{"encode": stdB64Encode, "decode": stdB64Decode}))
-	std.RawSetString("hex", lib(map[string]glua.LGFunction{"encode": stdHexEncode, "decode": stdHexDecode}))
-	std.RawSetString("utf8", lib(map[string]glua.LGFunction{"encode": stdUTF8Encode, "decode": stdUTF8Decode, "len": stdUTF8Len}))
-	std.RawSetString("url", lib(map[string]glua.LGFunction{"parse": stdURLParse, "encode_query": stdEncodeQuery}))
+	std, mt := L.CreateTable(0, len(stdLibs)), L.CreateTable(0, 1)
+	mt.RawSetString("__index", L.NewFunction(v.stdIndex))
+	L.SetMetatable(std, mt)
 	L.G.Global.RawSetString("std", std)
 	L.G.Global.RawSetString("script", v.readOnly("script", L.NewFunction(v.scriptIndex)))
 }
 
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
+// stdLibs are std's tables, in the order of stdLib's bits.
+var stdLibs = [...]string{"base64", "hex", "utf8", "url"}
+
+// stdIndex is std's __index: it makes a library table the first time it
+// is read and stores it in std, where the script may change or remove it
+// like any table field (a removed one stays removed).
+func (v *vm) stdIndex(L *glua.LState) int {
+	t := L.CheckTable(1)
+	name, _ := L.Get(2).(glua.LString)
+	i := slices.Index(stdLibs[:], string(name))
+	if i < 0 || v.stdMade&(1<<i) != 0 {
+		L.Push(glua.LNil)
+		return 1
 	}
+	v.stdMade |= 1 << i
+	lib := L.CreateTable(0, 3)
+	set := func(k string, fn glua.LGFunction) { lib.RawSetString(k, L.NewFunction(fn)) }
+	switch name {
+	case "base64":
+		set("encode", stdB64Encode)
+		set("decode", stdB64Decode)
+	case "hex":
+		set("encode", stdHexEncode)
+		set("decode", stdHexDecode)
+	case "utf8":
+		set("encode", stdUTF8Encode)
+		set("decode", stdUTF8Decode)
+		set("len", stdUTF8Len)
+	case "url":
+		set("parse", stdURLParse)
+		set("encode_query", stdEncodeQuery)
+	}
+	t.RawSetString(string(name), lib)
+	L.Push(lib)
+	return 1
 }
 
 // readOnly returns an empty proxy table whose fields come from index (a
 // table or a function), refusing writes; its metatable is locked.
 func (v *vm) readOnly(name string, index glua.LValue) *glua.LTable {
 	L := v.L
-	proxy, mt := L.NewTable(), L.NewTable()
+	proxy, mt := L.CreateTable(0, 0), L.CreateTable(0, 3)
 	mt.RawSetString("__index", index)
 	mt.RawSetString("__newindex", L.NewFunction(func(L *glua.LState) int {
 		L.RaiseError("%s is read-only", name)
@@ -81,12 +102,12 @@ func (v *vm) readOnly(name string, index glua.LValue) *glua.LTable {
 func (v *vm) scriptIndex(L *glua.LState) int {
 	if v.ident == nil {
 		id := v.r.env.Script
-		t := L.NewTable()
+		t := L.CreateTable(0, 5)
 		t.RawSetString("name", glua.LString(id.Name))
 		t.RawSetString("lang", glua.LString(id.Lang))
 		t.RawSetString("sha256", glua.LString(id.SHA256))
 		t.RawSetString("tenant", glua.LString(id.Tenant))
-		labels := L.NewTable()
+		labels := L.CreateTable(0, len(id.Labels))
 		for k, val := range id.Labels {
 			labels.RawSetString(k, glua.LString(val))
 		}
