@@ -148,3 +148,85 @@ func TestDispatcher(t *testing.T) {
 		t.Errorf("denied call: %v (ran %d times)", err, ran-before)
 	}
 }
+
+// TestRegistryImmutable: changing a Module, its Funcs or Params after
+// NewRegistry, or what Modules returned, changes nothing in the registry.
+func TestRegistryImmutable(t *testing.T) {
+	impl := func(context.Context, Args) (any, error) { return "original", nil }
+	f := &Func{Name: "get", Params: []Param{{Name: "key", Type: String}}, Impl: impl}
+	m := &Module{Name: "kv", Funcs: []*Func{f}}
+	r, err := NewRegistry(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Name = "other"
+	m.Funcs = append(m.Funcs, &Func{Name: "set", Impl: impl})
+	f.Name = "evil"
+	f.Params[0] = Param{Name: "x", Type: Any}
+	f.Impl = func(context.Context, Args) (any, error) { return "replaced", nil }
+	got := r.Modules()
+	got[0].Funcs[0].Params[0].Name = "y"
+	got[0].Funcs[0].Impl = f.Impl
+
+	want := []ModuleSpec{{Name: "kv", Funcs: []FuncSpec{{Name: "get", Params: []Param{{Name: "key", Type: String}}}}}}
+	if diff := cmp.Diff(want, r.Specs()); diff != "" {
+		t.Errorf("specs changed with the caller's structs (-want +got):\n%s", diff)
+	}
+	fn := r.Lookup("kv.get")
+	if fn == nil || r.Lookup("other.get") != nil || r.Lookup("kv.set") != nil {
+		t.Fatalf("lookups changed: kv.get %v", fn)
+	}
+	if v, _ := fn.Impl(context.Background(), nil); v != "original" {
+		t.Errorf("Impl is %v, want the original", v)
+	}
+}
+
+// TestHostFailureAudit: the audit event of a failed host function says why
+// (the cause's text; for a panic that it panicked, with the Go stack in its
+// own field), while the error the script sees says only that it failed.
+func TestHostFailureAudit(t *testing.T) {
+	reg, err := NewRegistry(&Module{Name: "m", Funcs: []*Func{
+		{Name: "fail", Impl: func(context.Context, Args) (any, error) {
+			return nil, errors.New("open /data/kv.json: permission denied")
+		}},
+		{Name: "boom", Impl: func(context.Context, Args) (any, error) {
+			var m map[string]int
+			m["x"] = 1 // a nil map write: a Go runtime panic
+			return nil, nil
+		}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	allow := gateFunc(func(context.Context, *Call) (Decision, error) { return Decision{Allow: true, Rule: "r"}, nil })
+	d := &Dispatcher{Registry: reg, Gate: allow, Log: zerolog.New(&buf)}
+	for _, tc := range []struct {
+		cap, cause string
+		panic      bool
+	}{
+		{"m.fail", "open /data/kv.json: permission denied", false},
+		{"m.boom", "panic: assignment to entry in nil map", true},
+	} {
+		buf.Reset()
+		_, err := d.Call(context.Background(), tc.cap, nil)
+		var he *HostError
+		if !errors.As(err, &he) || err.Error() != tc.cap+": host function failed" {
+			t.Fatalf("%s: got %v, want a host error that names no cause", tc.cap, err)
+		}
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(buf.String()), &ev); err != nil {
+			t.Fatalf("%s: audit event %q: %v", tc.cap, buf.String(), err)
+		}
+		if want := tc.cap + ": host function failed: " + tc.cause; ev["error"] != want {
+			t.Errorf("%s: audit error %q, want %q", tc.cap, ev["error"], want)
+		}
+		stack, _ := ev["stack"].(string)
+		if tc.panic != strings.Contains(stack, "bridge_test.go") {
+			t.Errorf("%s: audit stack %q; want the panic's stack exactly when it panicked", tc.cap, stack)
+		}
+		if got := he.Cause(); tc.panic && strings.Contains(got, "nil map") || !tc.panic && got != tc.cause {
+			t.Errorf("%s: Cause() = %q", tc.cap, got)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -14,8 +15,12 @@ type Call struct {
 	Capability string // "kv.get"
 	Module     string // "kv"
 	Function   string // "get"
-	Args       Args   // validated, keyed by param name
+	Args       Args   // validated, keyed by param name (or Func.PolicyArgs' view of them)
 	ArgBytes   int64  // size of the arguments (see Size)
+	// Via is the capability of the host call this use is part of, for a
+	// further use a host function asks about (Run.Check); "" for a call
+	// from the script.
+	Via string
 }
 
 // Decision is the gate's answer for one call.
@@ -30,6 +35,12 @@ type Decision struct {
 // Gate decides whether a call may go ahead. The engine implements it with the
 // run's policy and budget. A non-nil error ends the run (for example the
 // host-call budget is gone); a denial is a Decision.
+//
+// It is asked about a script's calls and about the further uses a host
+// function asks about (Run.Check, c.Via set), which may come from a
+// goroutine the function started (a dialer's). The engine's calls of one
+// run are sequential and one call's further checks are serialized, so the
+// engine's gate sees one run's checks one at a time.
 type Gate interface {
 	Check(ctx context.Context, c *Call) (Decision, error)
 }
@@ -59,7 +70,16 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 	if err != nil {
 		return nil, err
 	}
-	call := &Call{Capability: capability, Module: mod, Function: name, Args: named, ArgBytes: size}
+	// The call and the ctx its function gets are one allocation (frame).
+	f := &frame{call: Call{Capability: capability, Module: mod, Function: name, Args: named, ArgBytes: size}}
+	call := &f.call
+	if fn.PolicyArgs != nil {
+		pa, err := policyArgs(capability, fn, named)
+		if err != nil {
+			return nil, err
+		}
+		call.Args = pa
+	}
 	dec, err := d.Gate.Check(ctx, call)
 	if err != nil {
 		d.audit(call, "error", dec, 0, err)
@@ -72,9 +92,18 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 		return nil, &DeniedError{Capability: capability, Rule: dec.Rule, Msg: dec.Message, Catchable: dec.Catchable}
 	}
 	start := time.Now()
-	res, err := invoke(ctx, capability, fn, named)
+	cc := &f.ctx
+	cc.Context, cc.st.d, cc.st.call = ctx, d, call
+	res, err := invoke(cc, capability, fn, named)
+	notes, final := cc.st.finish()
+	if final != nil {
+		// The function asked the gate about a further use and was denied,
+		// or went over a budget: that is the call's outcome, whatever the
+		// function made of it.
+		res, err = nil, final
+	}
 	if err != nil {
-		d.audit(call, "allow", dec, time.Since(start), err)
+		d.auditNotes(call, "allow", dec, time.Since(start), err, notes)
 		return nil, err
 	}
 	out, _, err := Copy(res, d.Result)
@@ -84,14 +113,32 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 		if errors.As(err, &ve) && !ve.TooLarge {
 			herr.Msg = "returned a value outside the value model"
 		}
-		d.audit(call, "allow", dec, time.Since(start), herr)
+		d.auditNotes(call, "allow", dec, time.Since(start), herr, notes)
 		return nil, herr
 	}
-	d.audit(call, "allow", dec, time.Since(start), nil)
+	d.auditNotes(call, "allow", dec, time.Since(start), nil, notes)
 	return out, nil
 }
 
+// policyArgs runs fn.PolicyArgs with panic recovery.
+func policyArgs(capability string, fn *Func, args Args) (pa Args, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pa, err = nil, &HostError{Capability: capability, Msg: "host function failed", Err: fmt.Errorf("panic in PolicyArgs: %v", r), Panic: true, Stack: debug.Stack()}
+		}
+	}()
+	pa, err = fn.PolicyArgs(args)
+	if err != nil {
+		return nil, &ArgError{Capability: capability, Msg: err.Error(), Err: err}
+	}
+	return pa, nil
+}
+
 func (d *Dispatcher) audit(c *Call, decision string, dec Decision, dur time.Duration, err error) {
+	d.auditNotes(c, decision, dec, dur, err, nil)
+}
+
+func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time.Duration, err error, notes []note) {
 	if dec.WouldDeny {
 		decision = "audit-deny"
 	}
@@ -104,11 +151,30 @@ func (d *Dispatcher) audit(c *Call, decision string, dec Decision, dur time.Dura
 	if dec.Message != "" {
 		ev = ev.Str("reason", dec.Message)
 	}
+	if c.Via != "" {
+		ev = ev.Str("via", c.Via)
+	}
+	for _, n := range notes {
+		ev = ev.Str(n.key, n.value)
+	}
 	if d.LogArgs {
 		ev = ev.Interface("args", map[string]any(c.Args))
 	}
 	if err != nil {
-		ev = ev.AnErr("error", err)
+		var he *HostError
+		if errors.As(err, &he) {
+			// The operator's view: what the script saw, then why.
+			msg := he.Error()
+			if he.Err != nil && he.Err.Error() != he.Msg {
+				msg += ": " + he.Err.Error()
+			}
+			ev = ev.Str("error", msg)
+			if he.Stack != nil {
+				ev = ev.Bytes("stack", he.Stack)
+			}
+		} else {
+			ev = ev.AnErr("error", err)
+		}
 	}
 	ev.Msg("host.call")
 }
@@ -213,7 +279,7 @@ func invoke(ctx context.Context, capability string, fn *Func, args Args) (res an
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
-			err = &HostError{Capability: capability, Msg: "host function failed", Err: fmt.Errorf("panic: %v", r), Panic: true}
+			err = &HostError{Capability: capability, Msg: "host function failed", Err: fmt.Errorf("panic: %v", r), Panic: true, Stack: debug.Stack()}
 		}
 	}()
 	if err := ctx.Err(); err != nil {

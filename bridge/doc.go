@@ -60,8 +60,9 @@
 // omit trailing Optional params or pass null for them; they are then absent
 // from Args. Extra arguments are an error.
 //
-// Standard modules live in sub-packages: bridge/kv (a key-value store) and
-// bridge/crypto (hashes, HMAC, seeded random bytes).
+// Standard modules live in sub-packages: bridge/kv (a key-value store),
+// bridge/crypto (hashes, HMAC, seeded random bytes), bridge/log (structured
+// log lines) and bridge/http (outbound HTTP with an SSRF guard).
 //
 // # The dispatcher
 //
@@ -90,4 +91,27 @@
 // Host functions that need the run's seed, clock or tenant get them from
 // RunFrom(ctx). A *Run is also an io.Reader of the run's seeded random
 // stream.
+//
+// # What a host function may do to its run
+//
+// Through the *Run a host function reaches the run that called it:
+//
+//   - Check(ctx, capability, args) asks the gate about a further use of a
+//     capability, the same check a script's call gets: the policy decides
+//     with args, the use counts as one host call and one use of the
+//     capability, and a host.call audit event with "via" (the calling
+//     capability) records the decision. bridge/http decides each redirect
+//     hop as the same capability with the new URL, and a connection to a
+//     special-purpose address as http.private. A denial or the gate's error
+//     is the call's outcome whatever the function returns afterwards.
+//   - ChargeMemory and ChargeLog charge the run's budgets; over a budget
+//     the run stops with that limit, and the error is the call's outcome.
+//   - Log writes a structured line (level, message, fields) into the run's
+//     log, charged to the logs budget (bridge/log).
+//   - Annotate adds a field to the call's host.call audit event
+//     (bridge/http: the connected address).
+//   - State keeps per-run values (bridge/http: requests made in this run).
+//
+// Func.PolicyArgs lets a module show the policy (and the audit log) a view
+// of the arguments instead of the arguments themselves.
 package bridge

@@ -40,9 +40,25 @@ type HostError struct {
 	Msg        string
 	Err        error
 	Panic      bool
+	Stack      []byte // the panic's Go stack, for the audit log only
 }
 
 func (e *HostError) Error() string { return e.Capability + ": " + e.Msg }
+
+// Cause says why the host function failed, for the people running the host
+// (the audit log's `error`, the CLI's message), never for the script: the
+// cause's own text, or for a panic that it panicked (its value and stack go
+// to the audit log only, as they show Go internals). "" when there is no
+// more to say than Msg.
+func (e *HostError) Cause() string {
+	switch {
+	case e.Panic:
+		return "it panicked (the stack is in the audit log)"
+	case e.Err == nil || e.Err.Error() == e.Msg:
+		return ""
+	}
+	return e.Err.Error()
+}
 
 func (e *HostError) Unwrap() error { return e.Err }
 

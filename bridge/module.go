@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 )
 
@@ -49,6 +50,13 @@ type Func struct {
 	Params []Param
 	Doc    string
 	Impl   func(ctx context.Context, args Args) (any, error)
+	// PolicyArgs, when set, gives the args the gate (the policy's `args`)
+	// and the audit log see instead of the call's own, so a module shows
+	// the policy what it decides on and nothing else (bridge/http: url,
+	// method, header names and body size, never header values). It gets
+	// the validated args and returns values in the model; an error stops
+	// the call before the gate as an *ArgError with the error's text.
+	PolicyArgs func(args Args) (Args, error)
 }
 
 // Args are the validated arguments of one call.
@@ -81,7 +89,9 @@ type Registry struct {
 }
 
 // NewRegistry validates the modules (names, unique functions, params) and
-// returns a registry.
+// returns a registry. The registry keeps copies of the modules, their
+// functions and params: changing a Module or Func afterwards changes
+// nothing in it.
 func NewRegistry(mods ...*Module) (*Registry, error) {
 	r := &Registry{funcs: map[string]*Func{}}
 	seen := map[string]bool{}
@@ -96,6 +106,7 @@ func NewRegistry(mods ...*Module) (*Registry, error) {
 			return nil, fmt.Errorf("bridge: module %q registered twice", m.Name)
 		}
 		seen[m.Name] = true
+		mc := &Module{Name: m.Name, Doc: m.Doc, Funcs: make([]*Func, 0, len(m.Funcs))}
 		for _, f := range m.Funcs {
 			if f == nil || f.Impl == nil {
 				return nil, fmt.Errorf("bridge: module %q has a function without an implementation", m.Name)
@@ -119,16 +130,36 @@ func NewRegistry(mods ...*Module) (*Registry, error) {
 				}
 				optional = optional || p.Optional
 			}
-			r.funcs[cap] = f
+			fc := cloneFunc(f)
+			r.funcs[cap] = fc
+			mc.Funcs = append(mc.Funcs, fc)
 		}
-		r.modules = append(r.modules, m)
+		r.modules = append(r.modules, mc)
 	}
 	sort.Slice(r.modules, func(i, j int) bool { return r.modules[i].Name < r.modules[j].Name })
 	return r, nil
 }
 
-// Modules returns the registered modules, sorted by name.
-func (r *Registry) Modules() []*Module { return r.modules }
+// cloneFunc copies f and its params (every other field is a value or a
+// func, copied whole).
+func cloneFunc(f *Func) *Func {
+	fc := *f
+	fc.Params = slices.Clone(f.Params)
+	return &fc
+}
+
+// Modules returns copies of the registered modules, sorted by name.
+func (r *Registry) Modules() []*Module {
+	out := make([]*Module, len(r.modules))
+	for i, m := range r.modules {
+		mc := &Module{Name: m.Name, Doc: m.Doc, Funcs: make([]*Func, len(m.Funcs))}
+		for j, f := range m.Funcs {
+			mc.Funcs[j] = cloneFunc(f)
+		}
+		out[i] = mc
+	}
+	return out
+}
 
 // ModuleSpec is the shape of a module as a script sees it: names and
 // declared params, no implementation. Backends build the script's `host`

@@ -236,10 +236,13 @@ type RunOptions struct {
 	Now  func() time.Time
 }
 
-// LogLine is one line a script logged.
+// LogLine is one line a script logged: with console.log/print (Level is
+// the method's name) or through a host module such as bridge/log, which
+// may add Fields (in the value model).
 type LogLine struct {
-	Level   string `json:"level"`
-	Message string `json:"message"`
+	Level   string         `json:"level"`
+	Message string         `json:"message"`
+	Fields  map[string]any `json:"fields,omitempty"`
 }
 
 // Result is what a run produced. Run returns it with Usage and Logs filled
@@ -311,7 +314,13 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		script: policy.Script{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: labels}}
 	d := &bridge.Dispatcher{Registry: h.registry, Gate: g, Log: log, LogArgs: h.logArgs,
 		Result: bridge.ValueLimits{MaxBytes: budget.Input}}
-	rinfo := &bridge.Run{Seed: seed, Now: now, Tenant: opts.Identity.Tenant}
+	// Host functions charge the run's budgets and write its log through
+	// rinfo (bridge.Run); with Isolation: Process they run here in the
+	// parent too, so the same watchdog and log take the charges.
+	rinfo := &bridge.Run{Seed: seed, Now: now, Tenant: opts.Identity.Tenant, Meter: w,
+		Logger: func(l bridge.LogLine) {
+			res.Logs = append(res.Logs, LogLine{Level: l.Level, Message: l.Message, Fields: l.Fields})
+		}}
 	env := &Env{
 		Input:   input,
 		Script:  ScriptInfo{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: labels},
@@ -390,9 +399,20 @@ func (h *Host) logFinished(log zerolog.Logger, res *Result, err error) {
 		var e *Error
 		if errors.As(err, &e) {
 			outcome = string(e.Kind)
-			ev = ev.Str("limit", e.Limit).Str("capability", e.Capability).Str("rule", e.Rule).Str("error", e.Message)
-			if e.Kind == KindInternal && e.Err != nil {
+			for _, f := range [...][2]string{{"limit", e.Limit}, {"capability", e.Capability}, {"rule", e.Rule}} {
+				if f[1] != "" {
+					ev = ev.Str(f[0], f[1])
+				}
+			}
+			ev = ev.Str("error", e.Message)
+			var he *bridge.HostError
+			switch {
+			case e.Kind == KindInternal && e.Err != nil:
 				ev = ev.Str("cause", e.Err.Error())
+			case e.Kind == KindHost && errors.As(e.Err, &he) && he.Err != nil:
+				// Why the host function failed (a panic's stack is in its
+				// host.call event).
+				ev = ev.Str("cause", he.Err.Error())
 			}
 		}
 	}
@@ -402,11 +422,15 @@ func (h *Host) logFinished(log zerolog.Logger, res *Result, err error) {
 		Int64("logBytes", u.LogBytes).Msg("run.finished")
 }
 
+var _ bridge.Meter = (*limits.Watchdog)(nil)
+
 // gate implements bridge.Gate with the run's policy and watchdog. It
 // decides through one policy.Session for the run, so what does not change
 // between calls (rules whose patterns and script-only conditions settle
 // them) is worked out once, and gives the session the run's usage as a view
-// of its live counts (policy.State), read only when a rule names it.
+// of its live counts (policy.State), read only when a rule names it. A
+// further use a host function asks about (bridge.Run.Check) comes here like
+// a script's call: it counts as a host call and as a use of its capability.
 type gate struct {
 	pol    *policy.Policy
 	w      *limits.Watchdog

@@ -710,6 +710,10 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 		}
 	}()
 
+	// The last host function failure served in this run: its cause stays
+	// here (the worker sees only what the script may), and an uncaught one
+	// ends the run.
+	var lastHostErr *bridge.HostError
 	for {
 		typ, payload, err := wk.r.Next()
 		if err != nil {
@@ -734,6 +738,9 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 			reply := &wire.Reply{Value: res}
 			if cerr != nil {
 				reply = &wire.Reply{Err: callError(cerr)}
+				if he := (*bridge.HostError)(nil); errors.As(cerr, &he) {
+					lastHostErr = he
+				}
 			}
 			if err := wk.send(reply); err != nil {
 				if reply.Err == nil {
@@ -760,6 +767,11 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 			wk.heap = m.Heap
 			if m.Err != nil {
 				e := resultError(m.Err, w)
+				if e.Kind == KindHost && e.Err == nil && lastHostErr != nil && lastHostErr.Capability == e.Capability {
+					// The script let a host error end the run: its cause
+					// is the parent's, as in process.
+					e.Err = lastHostErr
+				}
 				return nil, e, e.Kind != KindLimit && e.Kind != KindInternal
 			}
 			// The worker is untrusted: its value is checked like any

@@ -130,12 +130,16 @@
 //	    Whether ip is in the CIDR range; IPv4-mapped IPv6 addresses match
 //	    IPv4 ranges. Error if either argument is invalid.
 //	isPrivateIP(string) -> bool
-//	    Whether the address is not a public unicast address: private
-//	    (10/8, 172.16/12, 192.168/16, fc00::/7), loopback, link-local,
-//	    unspecified, multicast, CGNAT 100.64/10, 0/8, 192.0.0/24,
-//	    198.18/15, 240/4 (and broadcast), fec0::/10, NAT64 64:ff9b::/96 and
-//	    64:ff9b:1::/48, 2001:db8::/32, 100::/64, and IPv4-mapped or 6to4
-//	    addresses of those. Error if not an address, so use
+//	    Whether the address is special-purpose, not a public unicast
+//	    address: every IPv4 range of the IANA special-purpose registry
+//	    (private 10/8, 172.16/12, 192.168/16, loopback, link-local, CGNAT
+//	    100.64/10, 0/8, 192.0.0/24, documentation, benchmarking 198.18/15,
+//	    multicast, 240/4 and broadcast, ...), all of IPv6 outside the global
+//	    unicast 2000::/3 (loopback, link-local, fc00::/7, multicast, NAT64,
+//	    ...) and the special ranges inside it (2001::/23, 2001:db8::/32,
+//	    6to4 2002::/16, 3fff::/20, ...); an IPv4-mapped IPv6 address is
+//	    judged as its IPv4 address. The list is code.dny.dev/ssrf's, the one
+//	    bridge/http's dialer refuses. Error if not an address, so use
 //	    isIP(h) && !isPrivateIP(h) or url-based rules on hosts that may be names.
 //
 // A typical outbound rule:

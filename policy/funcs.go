@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"code.dny.dev/ssrf"
+
 	"github.com/scriptrun/scriptrun/internal/urlx"
 )
 
@@ -69,46 +71,23 @@ func inCIDR(ip, cidr string) (bool, error) {
 	return p.Masked().Contains(a), nil
 }
 
-// specialPrefixes lists non-public ranges not covered by netip's predicates.
-func specialPrefixes() []netip.Prefix {
-	return []netip.Prefix{
-		netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
-		netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
-		netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
-		netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
-		netip.MustParsePrefix("240.0.0.0/4"),    // reserved, broadcast
-		netip.MustParsePrefix("fec0::/10"),      // deprecated site-local
-		netip.MustParsePrefix("64:ff9b::/96"),   // NAT64: treated as non-public
-		netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
-		netip.MustParsePrefix("2001:db8::/32"),  // documentation
-		netip.MustParsePrefix("100::/64"),       // discard
-	}
-}
+// special is the list of special-purpose addresses isPrivateIP refuses: the
+// IANA IPv4 and IPv6 special-purpose registries as code.dny.dev/ssrf keeps
+// them (all of IPv6 outside 2000::/3, and 6to4, documentation and protocol
+// ranges inside it). bridge/http's dialer refuses the same list, so a rule
+// written with isPrivateIP and the connection check agree.
+var special = ssrf.New(ssrf.WithAnyPort(), ssrf.WithAnyNetwork())
 
 func isPrivateIP(s string) (bool, error) {
 	a, err := parseIP(s)
 	if err != nil {
 		return false, err
 	}
-	return isPrivateAddr(a.Unmap()), nil
+	return isPrivateAddr(a), nil
 }
 
+// isPrivateAddr reports whether a is a special-purpose address. An
+// IPv4-mapped IPv6 address is judged as the IPv4 address it maps.
 func isPrivateAddr(a netip.Addr) bool {
-	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
-		return true
-	}
-	for _, p := range specialPrefixes() {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	// 6to4 (2002::/16) embeds an IPv4 address in bits 16..48.
-	if a.Is6() {
-		b := a.As16()
-		if b[0] == 0x20 && b[1] == 0x02 {
-			return isPrivateAddr(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}))
-		}
-	}
-	return false
+	return special.SafeAddr(a.Unmap()) != nil
 }

@@ -8,7 +8,9 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/bridge/crypto"
+	bridgehttp "github.com/scriptrun/scriptrun/bridge/http"
 	"github.com/scriptrun/scriptrun/bridge/kv"
+	bridgelog "github.com/scriptrun/scriptrun/bridge/log"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/policy"
 )
@@ -53,9 +55,14 @@ func cmdCheck(args []string, stderr io.Writer) int {
 	for _, b := range avail {
 		list = append(list, b)
 	}
+	httpMod, err := bridgehttp.New(bridgehttp.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+		return exitInternal
+	}
 	host, err := engine.NewHost(engine.Config{
 		Backends: list,
-		Modules:  []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(nil)},
+		Modules:  []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(nil), bridgelog.Module(), httpMod},
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)

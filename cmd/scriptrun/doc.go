@@ -32,11 +32,11 @@
 // A budget flag left at 0 takes the library's default; a policy's limits
 // are ceilings over both.
 //
-// The modules kv and crypto are registered. kv is backed by --kv, or by an
-// in-memory store that is gone when the run ends. A .json file is a fixture:
-// every change rewrites it under a lock, so concurrent runs lose nothing; any
-// other name is a bbolt database, created if missing, that one process at a
-// time may use.
+// The modules kv, crypto, log and http (with its default options) are
+// registered. kv is backed by --kv, or by an in-memory store that is gone
+// when the run ends. A .json file is a fixture: every change rewrites it
+// under a lock, so concurrent runs lose nothing; any other name is a bbolt
+// database, created if missing, that one process at a time may use.
 //
 // run prints exactly one JSON object on stdout:
 //

@@ -53,6 +53,11 @@ func writeScriptLogs(log zerolog.Logger, script string, lines []engine.LogLine) 
 		default: // log, info, print
 			ev = log.Info()
 		}
-		ev.Str("event", "script.log").Str("script", script).Str("scriptLevel", l.Level).Msg(l.Message)
+		ev = ev.Str("event", "script.log").Str("script", script).Str("scriptLevel", l.Level)
+		if l.Fields != nil {
+			// bridge/log's fields, as data: JSON escapes what they hold.
+			ev = ev.Interface("fields", l.Fields)
+		}
+		ev.Msg(l.Message)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,6 +38,8 @@ func TestProcessMode(t *testing.T) {
 			{"RunKVFile", TestRunKVFile}, {"RunErrorKinds", TestRunErrorKinds}, {"RunCompileError", TestRunCompileError},
 			{"RunUsageErrors", TestRunUsageErrors}, {"RunDeterministic", TestRunDeterministic}, {"RunLogs", TestRunLogs},
 			{"Examples", TestExamples}, {"ExamplesHarness", TestExamplesHarness}, {"ErrorJSON", TestErrorJSON},
+			{"RunHTTPLog", TestRunHTTPLog},
+			{"HostFailureCause", TestHostFailureCause},
 		} {
 			t.Run(tt.name, tt.f)
 		}
@@ -600,8 +604,20 @@ func runExamples(t *testing.T, dir string) int {
 		t.Run(filepath.Base(script), func(t *testing.T) {
 			t.Parallel()
 			args := []string{"run", "--deterministic", "--log-format", "json"}
-			if _, err := os.Stat(stem + ".input.json"); err == nil {
-				args = append(args, "--input", stem+".input.json")
+			if in, err := os.ReadFile(stem + ".input.json"); err == nil {
+				inPath := stem + ".input.json"
+				if fi, err := os.Stat(stem + ".partner"); err == nil && fi.IsDir() {
+					// The example's partner API: a local server of the
+					// files in <name>.partner/, its URL put in for
+					// $PARTNER in the input.
+					ts := httptest.NewServer(http.FileServer(http.Dir(stem + ".partner")))
+					t.Cleanup(ts.Close)
+					inPath = filepath.Join(t.TempDir(), "input.json")
+					if err := os.WriteFile(inPath, []byte(strings.ReplaceAll(string(in), "$PARTNER", ts.URL)), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
+				args = append(args, "--input", inPath)
 			}
 			if _, err := os.Stat(stem + ".policy.yaml"); err == nil {
 				args = append(args, "--policy", stem+".policy.yaml")

@@ -16,7 +16,9 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/bridge/crypto"
+	bridgehttp "github.com/scriptrun/scriptrun/bridge/http"
 	"github.com/scriptrun/scriptrun/bridge/kv"
+	bridgelog "github.com/scriptrun/scriptrun/bridge/log"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/js"
 	"github.com/scriptrun/scriptrun/engine/lua"
@@ -180,9 +182,14 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	log := newLogger(stderr, f.logFormat.v)
+	httpMod, err := bridgehttp.New(bridgehttp.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+		return exitInternal
+	}
 	cfg := engine.Config{
 		Backends: []engine.Backend{avail[lang]},
-		Modules:  []*bridge.Module{kv.Module(store), crypto.Module(random)},
+		Modules:  []*bridge.Module{kv.Module(store), crypto.Module(random), bridgelog.Module(), httpMod},
 		Logger:   &log,
 	}
 	if f.isolation.v == "process" {
@@ -260,8 +267,15 @@ func writeResult(stdout, stderr io.Writer, res *engine.Result, err error) int {
 			cause, _, _ := strings.Cut(e.Err.Error(), "\n")
 			fmt.Fprintf(stderr, "scriptrun: internal error: %s\n", cause)
 		}
+		msg := e.Message
+		var he *bridge.HostError
+		if e.Kind == engine.KindHost && errors.As(e.Err, &he) && he.Cause() != "" {
+			// The script saw only that the host function failed; the
+			// person running the CLI is told why.
+			msg += ": " + he.Cause()
+		}
 		out = failJSON{Error: errorJSON{Kind: e.Kind, Limit: e.Limit, Capability: e.Capability,
-			Rule: e.Rule, Message: e.Message, Pos: e.Pos.String(), Stack: loc.Strings(e.Stack)}, Usage: usage}
+			Rule: e.Rule, Message: msg, Pos: e.Pos.String(), Stack: loc.Strings(e.Stack)}, Usage: usage}
 		code = exitCode(e.Kind)
 	} else {
 		out = okJSON{OK: true, Value: res.Value, Usage: usage}

@@ -14,7 +14,7 @@ import (
 )
 
 // TestInstructionCount is not a check: it is the workload that
-// scripts/icount-js runs under valgrind to count the instructions of one
+// scripts/icount runs under valgrind to count the instructions of one
 // benchmark workload (BenchmarkVM and BenchmarkHost's) on one engine, a
 // figure that, unlike CPU time on a shared machine, does not depend on
 // what else runs. It runs only when SCRIPTRUN_ICOUNT is set:
@@ -23,7 +23,7 @@ import (
 func TestInstructionCount(t *testing.T) {
 	spec := os.Getenv("SCRIPTRUN_ICOUNT")
 	if spec == "" {
-		t.Skip("a tool for scripts/icount-js, not a check")
+		t.Skip("a tool for scripts/icount, not a check")
 	}
 	parts := strings.SplitN(spec, ":", 3)
 	if len(parts) != 3 {

@@ -28,12 +28,13 @@
 //     compile error), a script being a function body (the plain mirror
 //     fails too: top-level var bindings are locals, top-level this,
 //     return, directive placement, hashbang), code generation from strings
-//     (the mirror fails with the host's lockdown, whose Function and eval
-//     are stubs that refuse to generate code, and still fails with the
-//     comparison's own refusing stubs);
+//     (the mirror fails with the host's lockdown, on raw goja the script
+//     in package lockdown whose Function and eval are stubs that refuse to
+//     generate code, as the host's natively refusing ones do, and still
+//     fails with the comparison's own refusing stubs);
 //   - names Function or eval: the test passes with the comparison's
 //     refusing stubs but not with the host's lockdown (near empty since
-//     the host keeps Function and eval as refusing stubs);
+//     the host keeps Function and eval as functions that refuse);
 //   - host faults: everything else, grouped for the report by what the
 //     run showed (a probe logs when the body lost its "use strict",
 //     internal and limit errors, invalid syntax accepted, messages about
