@@ -165,8 +165,9 @@ func (r *run) str(v goja.Value) goja.String {
 }
 
 // pieces calls f with s converted to Go (UTF-8) in pieces of at most
-// stdChunk code units, never splitting a surrogate pair, charging steps
-// and memory for each.
+// stdChunk code units, never splitting a surrogate pair, charging the
+// steps of each. A piece is garbage once f returns (at most 192 KiB);
+// callers charge what they keep.
 func (r *run) pieces(s goja.String, f func(piece string)) {
 	n := s.Length()
 	for start := 0; start < n; {
@@ -177,7 +178,6 @@ func (r *run) pieces(s goja.String, f func(piece string)) {
 			}
 		}
 		r.work(end - start)
-		r.alloc(3 * (end - start))
 		f(s.Substring(start, end).String())
 		start = end
 	}
@@ -247,6 +247,7 @@ func (r *run) atob(c goja.FunctionCall) goja.Value {
 		r.typeError("", "atob: 1 argument required, but only 0 present")
 	}
 	s := r.str(c.Argument(0))
+	r.alloc(s.Length())
 	clean := make([]byte, 0, s.Length())
 	r.pieces(s, func(p string) {
 		for i := 0; i < len(p); i++ {
@@ -409,6 +410,7 @@ func (r *run) textEncoderClass() goja.Value {
 			if v := c.Argument(0); !goja.IsUndefined(v) {
 				s := r.str(v)
 				r.pieces(s, func(p string) {
+					r.alloc(len(p))
 					if len(out)+len(p) > r.vm.Limits().MaxBufferLen {
 						r.rangeError("TextEncoder.encode: the result would be over the buffer limit of " + strconv.Itoa(r.vm.Limits().MaxBufferLen) + " bytes")
 					}

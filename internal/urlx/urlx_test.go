@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestParseViews(t *testing.T) {
@@ -80,4 +81,27 @@ func TestEncodeQuery(t *testing.T) {
 	if _, err := ParseQuery("a=%zz"); err == nil {
 		t.Error("ParseQuery accepted a bad escape")
 	}
+}
+
+// FuzzParse: Parse never panics; what it accepts has a canonical form
+// that parses to the same URL, and resolving against it never panics.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"https://a.example/p?q=1#f", "http://[::1]:8080/", "HTTP://X.example.:80", "https://a.example/%2e%2E/",
+		"https://a.example/?a=%zz", "gopher://x.example:0", "https://user@a.example/", "http://0x7f.1/"} {
+		f.Add(s, "../x?y=1")
+	}
+	f.Fuzz(func(t *testing.T, s, ref string) {
+		u, err := Parse(s)
+		if err != nil {
+			return
+		}
+		again, err := Parse(u.String())
+		if err != nil {
+			t.Fatalf("Parse(%q) = %q, which does not parse: %v", s, u.String(), err)
+		}
+		if !cmp.Equal(u.Params, again.Params, cmpopts.EquateEmpty()) || again.String() != u.String() || again.Host != u.Host || again.Port != u.Port {
+			t.Fatalf("Parse(%q) = %+v, its canonical form parses to %+v", s, u, again)
+		}
+		_, _ = Resolve(ref, u)
+	})
 }
