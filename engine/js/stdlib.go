@@ -367,9 +367,18 @@ func inherits(o, proto *goja.Object) bool {
 	return false
 }
 
+// stateBytes is what one of the library's objects is charged.
+const stateBytes = 512
+
 // stdState is the Go state of the library's objects, by object (a brand:
 // a method called on anything else throws).
+//
+// The map keeps its objects alive for the rest of the run (goja has no
+// place for Go state on an ordinary object), so each is charged
+// stateBytes, about what an object, its entry and its state hold: a loop
+// making TextEncoders ends at the memory budget, not in the host's heap.
 func (r *run) setState(o *goja.Object, s any) {
+	r.alloc(stateBytes)
 	if r.stdState == nil {
 		r.stdState = map[*goja.Object]any{}
 	}
