@@ -73,6 +73,8 @@ type CompileLimits struct {
 type Env struct {
 	// Input is the run's input, already a private copy in the value model.
 	Input any
+	// Script is who the script is; the script reads it as `script`.
+	Script ScriptInfo
 	// Modules give the shape of the script's `host` object.
 	Modules []bridge.ModuleSpec
 	// Call performs a host call through the dispatcher. Its errors are
@@ -89,6 +91,15 @@ type Env struct {
 	Now  func() time.Time
 	// Args and Result bound values crossing into host calls and back.
 	Args, Result bridge.ValueLimits
+}
+
+// ScriptInfo is the running script's identity as the script reads it
+// (script.name, lang, sha256, tenant, labels), the same the policy sees.
+// Backends build the script's read-only view of it on first use. Labels
+// is the run's own copy; nothing changes it during the run.
+type ScriptInfo struct {
+	Name, Lang, SHA256, Tenant string
+	Labels                     map[string]string
 }
 
 // Catchable says whether an error of Env.Call is thrown into the script as

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -305,8 +306,12 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	if now == nil {
 		now = time.Now
 	}
+	// The labels are copied once: the caller's map may change after Run
+	// returns, or while it runs, and neither the policy nor the script may
+	// see that.
+	labels := maps.Clone(opts.Identity.Labels)
 	g := &gate{pol: opts.Policy, w: w, now: now, calls: map[string]int64{},
-		script: policy.Script{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: opts.Identity.Labels}}
+		script: policy.Script{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: labels}}
 	d := &bridge.Dispatcher{Registry: h.registry, Gate: g, Log: log, LogArgs: h.logArgs,
 		Result: bridge.ValueLimits{MaxBytes: budget.Input}}
 	// Host functions charge the run's budgets and write its log through
@@ -318,6 +323,7 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		}}
 	env := &Env{
 		Input:   input,
+		Script:  ScriptInfo{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: labels},
 		Modules: h.specs,
 		Meter:   w,
 		Budget:  budget,

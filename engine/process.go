@@ -659,7 +659,8 @@ func (wk *worker) run(w *limits.Watchdog, s *Script, env *Env, realClock bool, u
 	wk.r.SetMax(int(min(budget.Output+budget.Logs+1<<20, wire.MaxFrame)))
 	wk.seq++
 	start := &wire.Start{Run: wk.seq, Name: s.name, Lang: s.lang, SHA: s.sha, Source: s.src, Input: env.Input,
-		Modules: wireModules(env.Modules), Budget: budget, Seed: env.Seed, Clock: !realClock}
+		Modules: wireModules(env.Modules), Budget: budget, Seed: env.Seed, Clock: !realClock,
+		Tenant: env.Script.Tenant, Labels: env.Script.Labels}
 
 	// A trip of the parent's watchdog (wall time, host calls, logs, the
 	// caller) becomes a stop frame; a worker that does not stop within the

@@ -10,6 +10,8 @@ import (
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
+
+	"github.com/scriptrun/scriptrun/internal/urlx"
 )
 
 const (
@@ -21,7 +23,7 @@ const (
 	maxArgString   = 1 << 20 // bytes of a string or bytes value typed as such
 	maxScriptField = 1024    // bytes of a script or call string field
 	maxLabels      = 64      // entries of script.labels or usage.calls
-	maxURLCost     = maxURLLen / 10
+	maxURLCost     = urlx.MaxLen / 10
 )
 
 // newEnv builds the CEL environment shared by all expressions of a policy.

@@ -40,6 +40,7 @@
 //	@seed N             RunOptions.Seed (default 0: a random seed)
 //	@now RFC3339        the run's clock (default: the real time)
 //	@tenant NAME        Identity.Tenant, as policies see script.tenant
+//	@labels k=v ...     Identity.Labels (script.labels)
 //	@runs N             run N times (default 1), each in a fresh host with
 //	                    fresh host modules; every run must meet the
 //	                    expectation and all runs must give the same value

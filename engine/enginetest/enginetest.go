@@ -179,7 +179,7 @@ func runOnce(b engine.Backend, cfg engine.Config, file string, c *chunk, pol *po
 		Input:    c.opts.input,
 		Policy:   pol,
 		Budget:   c.opts.budget,
-		Identity: engine.Identity{Tenant: c.opts.tenant},
+		Identity: engine.Identity{Tenant: c.opts.tenant, Labels: c.opts.labels},
 		Seed:     c.opts.seed,
 	}
 	if now := c.opts.now; !now.IsZero() {

@@ -45,6 +45,7 @@ type options struct {
 	seed     uint64
 	now      time.Time // zero: the real clock
 	tenant   string
+	labels   map[string]string
 	runs     int
 	hasInput bool
 }
@@ -212,6 +213,18 @@ func (o *options) set(key, val string) error {
 			return errors.New("empty tenant")
 		}
 		o.tenant = val
+	case "labels":
+		o.labels = map[string]string{}
+		for _, kv := range strings.Fields(val) {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return fmt.Errorf("want labels as k=v ..., got %q", kv)
+			}
+			if _, dup := o.labels[k]; dup {
+				return fmt.Errorf("label %q twice", k)
+			}
+			o.labels[k] = v
+		}
 	case "runs":
 		var n int
 		n, err = strconv.Atoi(val)
@@ -220,7 +233,7 @@ func (o *options) set(key, val string) error {
 		}
 		o.runs = n
 	default:
-		return errors.New("unknown option (want name, input, policy, budget, seed, now, tenant, runs)")
+		return errors.New("unknown option (want name, input, policy, budget, seed, now, tenant, labels, runs)")
 	}
 	return err
 }

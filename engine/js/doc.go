@@ -19,8 +19,14 @@
 // The script sees `input` (a deep copy of the run's input), `host`
 // (host.kv.get(...) calls capability kv.get through the policy), `console`
 // (log, info, warn, error, debug: one line of the run's log each,
-// arguments joined by spaces, non-strings as JSON) and ECMAScript's
-// built-ins. There is no require, no timers and no code generation from
+// arguments joined by spaces, non-strings as JSON), ECMAScript's
+// built-ins, and without any capability (stdlib.go): `script`, its
+// identity as a frozen object, and atob, btoa, TextEncoder, TextDecoder,
+// URL and URLSearchParams (URL parsed by internal/urlx, the policy's url()
+// parser). Those live on a goja DynamicObject set as the global object's
+// prototype, whose values are made the first time a name is looked up;
+// their work charges steps (one per 64 code units) and memory like the
+// patched built-ins. There is no require, no timers and no code generation from
 // strings: eval and the Function, AsyncFunction and GeneratorFunction
 // constructors, however reached, throw a TypeError when called or
 // constructed (goja's AllowCodeGenerationFromStrings(false), patch 0060);

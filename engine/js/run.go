@@ -43,6 +43,11 @@ type run struct {
 	hostErrs   map[*goja.Object]error
 	stopStack  []goja.StackFrame
 	stepsBase  int64 // the runtime's steps before the script
+
+	std         stdGlobals           // the globals of stdlib.go
+	stdState    map[*goja.Object]any // Go state of the library's objects
+	spCtor      *goja.Object         // the library's URLSearchParams
+	nativeSteps int64                // steps the library charged itself
 }
 
 // Run runs p once in a fresh runtime.
@@ -169,6 +174,7 @@ func (r *run) setup() error {
 		}
 		return r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) })
 	}, false, true, false))
+	r.installStd()
 	return nil
 }
 
@@ -217,7 +223,7 @@ func (r *run) meterSteps(used int64) (int64, error) {
 // step budget keeps the meter's count, which says so.
 func (r *run) exactSteps() {
 	if r.w.Steps() <= r.w.Budget().Steps {
-		r.w.SetSteps(r.vm.StepsUsed() - r.stepsBase)
+		r.w.SetSteps(r.vm.StepsUsed() - r.stepsBase + r.nativeSteps)
 	}
 }
 

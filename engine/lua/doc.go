@@ -26,6 +26,11 @@
 //     run's generator from its argument, never from the clock), coroutine
 //     (at most 64 live coroutines a run).
 //
+// Without any capability the script also has `script`, its identity (a
+// read-only proxy table built on first use), and `std`: base64, hex, utf8
+// and url (internal/urlx, the policy's url() parser), each charging a step
+// per 64 bytes of input and the memory of its result (stdlib.go).
+//
 // There is no os, io, debug, package or channel. Binary chunks are refused.
 // tostring of a table, function or coroutine is "table: 0x00000001",
 // numbered per run, not a memory address, so output is reproducible; a

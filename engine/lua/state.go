@@ -19,6 +19,9 @@ type vm struct {
 	depth int
 
 	origCreate, origResume glua.LGFunction
+
+	ident   *glua.LTable // the script's identity, built on first use (stdlib.go)
+	stdMade uint8        // the std libraries made so far, by bit (stdlib.go)
 }
 
 // registrySlots is the register budget per call frame; the registry may grow
@@ -77,6 +80,7 @@ func newVM(depth int) *vm {
 	co.RawSetString("create", L.NewFunction(v.coCreate))
 	co.RawSetString("resume", L.NewFunction(v.coResume))
 	co.RawSetString("wrap", L.NewFunction(v.coWrap))
+	v.installStd()
 	return v
 }
 

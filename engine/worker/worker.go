@@ -275,6 +275,7 @@ func (wk *worker) run(st *wire.Start) (res *wire.Result) {
 	}
 	env := &engine.Env{
 		Input:   st.Input,
+		Script:  engine.ScriptInfo{Name: st.Name, Lang: st.Lang, SHA256: st.SHA, Tenant: st.Tenant, Labels: st.Labels},
 		Modules: specs(st.Modules),
 		Meter:   w,
 		Budget:  budget,

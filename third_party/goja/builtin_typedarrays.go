@@ -1636,6 +1636,7 @@ func (r *Runtime) uint8Array_fromHex(call FunctionCall) Value {
 	if !ok {
 		panic(r.NewTypeError("Uint8Array.fromHex requires a string"))
 	}
+	r.charge(int64(s.Length() / 2))
 	b, err := fromHex(s)
 	if err != nil {
 		panic(r.newSyntaxError(err.Error())) // SyntaxError for odd-length-input or illegal-characters
@@ -1653,6 +1654,7 @@ func (r *Runtime) uint8Array_fromBase64(call FunctionCall) Value {
 	// 3.-8. Get and validate "alphabet" and "lastChunkHandling".
 	decodeMap, lastChunkHandling := r.parseFromBase64Options(call.Argument(1))
 
+	r.charge(int64(s.Length()) / 4 * 3)
 	// 9. Let result be FromBase64(string, alphabet, lastChunkHandling).
 	_, b, err := fromBase64(s, decodeMap, lastChunkHandling)
 	if err != nil {
@@ -1715,6 +1717,7 @@ func (r *Runtime) uint8ArrayProto_toBase64(call FunctionCall) Value {
 	enc := r.parseToBase64Encoding(call.Argument(0))
 	// GetUint8ArrayBytes runs after the option getters, which may have detached the buffer.
 	toEnc := r.getUint8ArrayBytes(ta)
+	r.checkStringLen(int64(enc.EncodedLen(len(toEnc))), 1)
 	buf := make([]byte, enc.EncodedLen(len(toEnc)))
 	enc.Encode(buf, toEnc)
 	return asciiString(unsafe.String(unsafe.SliceData(buf), len(buf)))
@@ -1767,6 +1770,7 @@ func (r *Runtime) parseToBase64Encoding(options Value) *stdbase64.Encoding {
 func (r *Runtime) uint8ArrayProto_toHex(call FunctionCall) Value {
 	ta := r.validateUint8Array(call.This)
 	toEnc := r.getUint8ArrayBytes(ta)
+	r.checkStringLen(int64(stdhex.EncodedLen(len(toEnc))), 1)
 	buf := make([]byte, stdhex.EncodedLen(len(toEnc)))
 	stdhex.Encode(buf, toEnc)
 	return asciiString(unsafe.String(unsafe.SliceData(buf), len(buf)))

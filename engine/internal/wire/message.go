@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/scriptrun/scriptrun/limits"
@@ -48,6 +50,10 @@ type Start struct {
 	// frame answered by a Reply holding Unix nanoseconds); false: the
 	// worker's real time.
 	Clock bool
+	// Tenant and Labels are the script's identity (engine.ScriptInfo;
+	// Name, Lang and SHA are the rest of it).
+	Tenant string
+	Labels map[string]string
 }
 
 // Call is a host call from the script. Steps is the run's step count when
@@ -158,6 +164,12 @@ func (m *Start) encode(e *Encoder) {
 	}
 	e.uvarint(m.Seed)
 	e.boolean(m.Clock)
+	e.str(m.Tenant)
+	kv := make([]string, 0, 2*len(m.Labels))
+	for _, k := range slices.Sorted(maps.Keys(m.Labels)) {
+		kv = append(kv, k, m.Labels[k])
+	}
+	e.strs(kv)
 }
 
 func (m *Call) encode(e *Encoder) {
@@ -252,6 +264,19 @@ func Decode(t Type, payload []byte) (Message, error) {
 		b.HostCalls, b.Output, b.Logs, b.StackDepth, b.Source, b.Input = d.varint(), d.varint(), d.varint(), d.varint(), d.varint(), d.varint()
 		s.Seed = d.uvarint()
 		s.Clock = d.boolean()
+		s.Tenant = d.str()
+		if kv := d.strs(); len(kv) > 0 {
+			if len(kv)%2 != 0 {
+				d.fail("labels: %d strings, want key/value pairs", len(kv))
+			}
+			s.Labels = make(map[string]string, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				if _, dup := s.Labels[kv[i]]; dup {
+					d.fail("labels: key %q twice", kv[i])
+				}
+				s.Labels[kv[i]] = kv[i+1]
+			}
+		}
 		m = s
 	case TCall:
 		c := &Call{Capability: d.str()}

@@ -44,7 +44,8 @@ func TestRoundTrip(t *testing.T) {
 		&Hello{PID: 42, Layers: []string{"seccomp", "memory"}, Missing: []string{"landlock: kernel too old"}},
 		&Start{Run: 3, Name: "a.js", Lang: "js", SHA: "abc", Source: "return 1", Input: value,
 			Modules: []Module{{Name: "kv", Funcs: []Func{{Name: "get", Params: []Param{{Name: "key", Type: 4}, {Name: "d", Optional: true}}}}}},
-			Budget:  limits.Default(), Seed: math.MaxUint64, Clock: true},
+			Budget:  limits.Default(), Seed: math.MaxUint64, Clock: true,
+			Tenant: "acme", Labels: map[string]string{"plan": "pro", "": "empty key", "z": ""}},
 		&Call{Capability: "kv.get", Args: []any{"k", value}, Steps: 7},
 		&Clock{},
 		&Reply{Value: value},
@@ -61,6 +62,30 @@ func TestRoundTrip(t *testing.T) {
 		got := roundTrip(t, m)
 		if diff := cmp.Diff(m, got); diff != "" {
 			t.Errorf("%T round trip (-sent +got):\n%s", m, diff)
+		}
+	}
+}
+
+// TestStartLabels: labels cross as key/value pairs; an odd count or a key
+// given twice is a broken frame.
+func TestStartLabels(t *testing.T) {
+	var buf bytes.Buffer
+	if err := NewWriter(&buf, 0).Write(&Start{Name: "a.js", Lang: "js", Tenant: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	_, payload, err := NewReader(&buf, 0).Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := payload[:len(payload)-1] // without the empty pair list
+	for name, tail := range map[string][]byte{
+		"odd":       {1, 1, 'k'},
+		"duplicate": {4, 1, 'k', 1, 'v', 1, 'k', 1, 'w'},
+		"too long":  {0xff, 0xff, 0x03},
+	} {
+		p := append(append([]byte(nil), base...), tail...)
+		if m, err := Decode(TStart, p); err == nil {
+			t.Errorf("%s: Decode = %+v, want an error", name, m)
 		}
 	}
 }
@@ -150,7 +175,8 @@ func TestWriterRefusesValuesOutsideTheModel(t *testing.T) {
 // a hostile worker could: no panic, and no allocation beyond the frame limit.
 func FuzzDecode(f *testing.F) {
 	for _, m := range []Message{&Hello{PID: 1, Layers: []string{"x"}}, &Call{Capability: "kv.get", Args: []any{"k", map[string]any{"a": 1.5}}},
-		&Log{Level: "info", Message: "m"}, &Result{Value: []any{nil, true, []byte("b")}, Steps: 3},
+		&Log{Level: "info", Message: "m"}, &Start{Name: "a.js", Lang: "js", Tenant: "t", Labels: map[string]string{"k": "v"}},
+		&Result{Value: []any{nil, true, []byte("b")}, Steps: 3},
 		&Result{Err: &ResultError{Kind: "limit", Limit: "steps", Pos: loc.Pos{File: "a.js", Line: 1, Col: 1},
 			Stack: []loc.Frame{{Func: "f", Pos: loc.Pos{File: "a.js", Line: 1, Col: 1}}, {Tail: true}, {Omitted: 2}}}}} {
 		var buf bytes.Buffer
