@@ -20,11 +20,11 @@
 // Both capabilities, http.get and http.request, show the policy the same
 // args (Func.PolicyArgs): url (the URL as the request sends it), method,
 // headers (the header names, lowercase and sorted; never the values) and
-// bodySize. URLs are checked before the policy with the rules of its url()
-// function: only http and https, no userinfo, no percent-encoded or
-// ambiguous numeric host (2130706433, 0x7f.1), no dot segments, printable
-// ASCII only; a test and a fuzz target hold the two parsers to the same
-// scheme, host and port.
+// bodySize. URLs are parsed before the policy by the parser of its url()
+// function (internal/urlx): only http and https, no userinfo, no
+// percent-encoded or ambiguous numeric host (2130706433, 0x7f.1), no dot
+// segments, printable ASCII only; a test and a fuzz target check that the
+// policy reads the scheme, host and port the request uses.
 //
 // Each redirect (at most 5) is decided again as the same capability with
 // the new URL, method, header names and body size (bridge.Run.Check): it
