@@ -65,6 +65,20 @@ func coResume(L *LState) int {
 		L.Push(LString(msg))
 		return 2
 	}
+	if !th.isStarted() && th.stack.IsEmpty() {
+		// The coroutine's function yielded in a tail call (`return
+		// coroutine.yield(...)`), which removed its frame: resuming it
+		// returns what the resume passes, as that function's result, and
+		// the coroutine is dead. (Before, resume read the missing frame and
+		// failed with a Go nil pointer dereference.)
+		th.kill()
+		if th.wrapped {
+			L.Remove(1)
+		} else {
+			L.Replace(1, LTrue)
+		}
+		return L.GetTop()
+	}
 	th.Parent = L
 	L.G.CurrentThread = th
 	if !th.isStarted() {
