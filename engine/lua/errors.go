@@ -49,6 +49,14 @@ func compileError(src engine.Source, err error) *engine.Error {
 // translate turns the error of the script's protected call into an
 // *engine.Error.
 func (r *run) translate(err error) *engine.Error {
+	var gp *glua.GoPanicError
+	if errors.As(r.v.L.Halted(), &gp) {
+		// Go code panicked inside the VM (a fault of gopher-lua or of a
+		// Go function): the patched VM halted, so nothing in the script
+		// caught it; its Go details stay in Err, for the host's log.
+		return &engine.Error{Kind: engine.KindInternal, Message: "the script engine failed",
+			Err: fmt.Errorf("%v\n%s", gp, gp.Stack)}
+	}
 	if cause := r.w.Cause(); cause != nil {
 		e := engine.FromCause(cause)
 		r.locate(e)

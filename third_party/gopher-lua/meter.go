@@ -1,7 +1,9 @@
 package lua
 
 import (
+	"fmt"
 	"math"
+	"runtime/debug"
 	"sync/atomic"
 )
 
@@ -275,4 +277,30 @@ func (ls *LState) chargeNewKey(key LValue) {
 		return
 	}
 	ls.ChargeMemory(hashSlotBytes)
+}
+
+// GoPanicError is the halt of a metered state in which Go code panicked (a
+// fault of gopher-lua or of a Go function it called, not a Lua error): no
+// pcall, xpcall or coroutine may catch it, and its text never becomes a Lua
+// value a script could read.
+type GoPanicError struct {
+	Value any    // what was passed to panic
+	Stack []byte // the Go stack where it was recovered
+}
+
+func (e *GoPanicError) Error() string { return fmt.Sprintf("go panic: %v", e.Value) }
+
+// haltOnGoPanic records rcv, a Go panic recovered inside the VM, as the
+// halt of a metered state (the first halt wins); an unmetered state keeps
+// upstream's behaviour.
+func (ls *LState) haltOnGoPanic(rcv any) {
+	m := &ls.G.meter
+	if !m.metered || m.halt != nil {
+		return
+	}
+	m.halt = &GoPanicError{Value: rcv, Stack: debug.Stack()}
+	m.win, m.left = 0, 0
+	if m.onHalt != nil {
+		m.onHalt(ls)
+	}
 }

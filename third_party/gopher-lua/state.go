@@ -2087,6 +2087,7 @@ func (ls *LState) pcall(nargs, nret int, errfunc *LFunction, trace bool) (err er
 		rcv := recover()
 		if rcv != nil {
 			if _, ok := rcv.(*ApiError); !ok {
+				ls.haltOnGoPanic(rcv)
 				err = newApiErrorS(ApiErrorPanic, fmt.Sprint(rcv))
 				if ls.Options.IncludeGoStackTrace {
 					buf := make([]byte, 4096)
@@ -2105,6 +2106,7 @@ func (ls *LState) pcall(nargs, nret int, errfunc *LFunction, trace bool) (err er
 					rcv := recover()
 					if rcv != nil {
 						if _, ok := rcv.(*ApiError); !ok {
+							ls.haltOnGoPanic(rcv)
 							err = newApiErrorS(ApiErrorPanic, fmt.Sprint(rcv))
 							if ls.Options.IncludeGoStackTrace {
 								buf := make([]byte, 4096)
