@@ -24,6 +24,8 @@ func FuzzRun(f *testing.F) {
 		"return string.format('%5.2f %q %x', 1.5, 'a\\n', 255)",
 		"for w in ('a b c'):gmatch('%a') do end return math.random(1, 10)",
 		"return tostring(print), pcall(error, {})",
+		"local co = coroutine.create(function(a) return coroutine.yield(a) end) coroutine.resume(co, 1) return coroutine.resume(co, 2)",
+		"local co = coroutine.wrap(function() local ok, e = pcall(coroutine.yield, 1) return e end) co() return co(2)",
 	} {
 		f.Add(s)
 	}
