@@ -53,7 +53,12 @@
 // The script's log lines (console.*, print) and the host's audit log
 // (events script.compiled, run.started, host.call, policy.denied,
 // limit.exceeded, run.finished, script.log) go to stderr. The script's log
-// lines are written after the run ends.
+// lines are written after the run ends. In the text format every part of
+// a line is escaped (newlines, ESC, BEL, C1 controls, bidirectional
+// formatting characters and bytes that are not UTF-8 appear as \n, \x1b,
+// \a, \u009b, \u202e, \xff) and a script's message is quoted, so nothing a
+// script writes can forge a line or drive the terminal. The JSON format is
+// one JSON object a line, the script's text in it as the script gave it.
 //
 // # Exit codes
 //
