@@ -7,6 +7,11 @@
 //	scriptrun run [flags] SCRIPT        run one script
 //	scriptrun check [flags] SCRIPT...   compile scripts (and a policy); run nothing
 //	scriptrun version                   print the version
+//	scriptrun help [COMMAND]            list the commands, or describe one
+//
+// "scriptrun COMMAND -h" (also -help, --help, anywhere before a "--") and
+// "scriptrun help COMMAND" print the command's usage and flags on stdout
+// and exit 0; "scriptrun help" and "scriptrun --help" list the commands.
 //
 // # scriptrun run
 //
