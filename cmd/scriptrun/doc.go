@@ -75,6 +75,19 @@
 //	4   a host call was denied by the policy (error kind denied)
 //	5   a host function failed (error kind host)
 //	70  internal error
+//	130 interrupted by SIGINT (143: SIGTERM)
+//
+// # Signals
+//
+// Once run has read its files, SIGINT and SIGTERM stop the run instead of
+// the process: the run's ctx is canceled, the kv store is closed (a .json
+// fixture is never left half-written, and no temp file remains), and
+// stdout gets the JSON error with kind "runtime" and message "interrupted
+// by SIGINT" (or "interrupted by SIGTERM"), with the script's position
+// when it had one; the exit code is 128 + the signal's number, 130 or 143.
+// A run that finished before the signal stopped it reports its own
+// result. Only the first signal is caught: a second one ends the process
+// at once, for a run that does not stop.
 //
 // Usage errors and bad files print one line (a policy error may print
 // several, with carets) on stderr and nothing on stdout. Errors of a

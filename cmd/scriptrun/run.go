@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/scriptrun/scriptrun/bridge"
@@ -162,6 +163,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
+	// From here on SIGINT and SIGTERM stop the run instead of the process,
+	// so the kv store is closed and the result is written (see interrupt).
+	ctx, stopSignals := notifyInterrupt(context.Background())
+	defer stopSignals()
+
 	store, closeStore, err := openKV(f.kv)
 	if err != nil {
 		return usageErr(stderr, "%v", err)
@@ -204,15 +210,83 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	script, err := host.Compile(engine.Source{Name: name, Lang: lang, Code: string(src)})
 	if err != nil {
+		host.Close()
 		return writeResult(stdout, stderr, nil, err)
 	}
+	if ie := interruptOf(ctx); ie != nil {
+		host.Close()
+		return ie.write(stdout, stderr, nil, nil)
+	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	res, err := host.Run(ctx, script, opts)
 	host.Close()
 	writeScriptLogs(log, name, res.Logs)
+	if ie := interruptOf(ctx); ie != nil && err != nil {
+		// However the run ended once its ctx was canceled (a canceled
+		// run, a host call cut short), the signal is why.
+		return ie.write(stdout, stderr, res, err)
+	}
 	return writeResult(stdout, stderr, res, err)
+}
+
+// interrupt is the cause of a run's ctx canceled by a signal.
+type interrupt struct {
+	name string // SIGINT, SIGTERM
+	code int    // 128 + the signal's number, as a shell reports it
+}
+
+func (e *interrupt) Error() string { return "interrupted by " + e.name }
+
+// write prints the run's JSON error for the interrupt (kind runtime,
+// message "interrupted by SIGINT", and the script's position when the run
+// error has one) and returns its exit code.
+func (e *interrupt) write(stdout, stderr io.Writer, res *engine.Result, runErr error) int {
+	ie := &engine.Error{Kind: engine.KindRuntime, Message: e.Error(), Err: e}
+	var re *engine.Error
+	if errors.As(runErr, &re) {
+		ie.Pos, ie.Stack = re.Pos, re.Stack
+	}
+	if code := writeResult(stdout, stderr, res, ie); code != exitScript {
+		return code
+	}
+	return e.code
+}
+
+// notifyInterrupt returns a ctx that SIGINT or SIGTERM cancels with an
+// *interrupt cause. Only the first signal is caught: a second one has its
+// default effect and ends the process at once (for a run that does not
+// stop). stop releases the signals.
+func notifyInterrupt(parent context.Context) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			signal.Stop(ch)
+			ie := &interrupt{name: "SIGTERM", code: 143}
+			if sig == syscall.SIGINT {
+				ie = &interrupt{name: "SIGINT", code: 130}
+			}
+			cancel(ie)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
+}
+
+// interruptOf returns the signal that canceled ctx, or nil.
+func interruptOf(ctx context.Context) *interrupt {
+	var ie *interrupt
+	if errors.As(context.Cause(ctx), &ie) {
+		return ie
+	}
+	return nil
 }
 
 // seededReader returns a deterministic random stream for the crypto module.
