@@ -85,8 +85,9 @@
 // stdout gets the JSON error with kind "runtime" and message "interrupted
 // by SIGINT" (or "interrupted by SIGTERM"), with the script's position
 // when it had one; the exit code is 128 + the signal's number, 130 or 143.
-// A run that finished before the signal stopped it reports its own
-// result. Only the first signal is caught: a second one ends the process
+// Any error of a run whose ctx a signal canceled is reported so (the
+// signal is why a host call was cut short, too); a run that returned its
+// value before the signal could stop it prints it and exits 0. Only the first signal is caught: a second one ends the process
 // at once, for a run that does not stop.
 //
 // Usage errors and bad files print one line (a policy error may print
