@@ -37,6 +37,13 @@
 // A budget flag left at 0 takes the library's default; a policy's limits
 // are ceilings over both.
 //
+// The --input file is held to the input budget before it is parsed: a
+// regular file by its size (stat), stdin or a pipe through a reader that
+// stops one byte past the budget. The file counts as it is, whitespace
+// included; over the budget, run prints the error kind "limit", limit
+// "input", and exits 3 without reading the rest. The engine then holds the
+// parsed value to the same budget.
+//
 // The modules kv, crypto, log and http (with its default options) are
 // registered. kv is backed by --kv, or by an in-memory store that is gone
 // when the run ends. A .json file is a fixture: every change rewrites it

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -153,7 +154,22 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	var input any
 	if f.input != "" {
-		data, err := readFile(f.input, stdin)
+		// The file is held to the input budget as it is, before it is
+		// parsed (the engine then holds the value to the same budget).
+		budget, err := limits.Resolve(limits.Default(), f.budget(), limits.Budget{})
+		if err != nil {
+			return usageErr(stderr, "run: %v", err)
+		}
+		data, err := readBounded(f.input, stdin, budget.Input)
+		var tl *tooLargeError
+		if errors.As(err, &tl) {
+			size := "more than " + strconv.FormatInt(tl.max, 10)
+			if tl.size >= 0 {
+				size = strconv.FormatInt(tl.size, 10)
+			}
+			return writeResult(stdout, stderr, nil, &engine.Error{Kind: engine.KindLimit, Limit: limits.Input,
+				Message: fmt.Sprintf("input: %s holds %s bytes, over the input budget (%d)", tl.name, size, tl.max), Err: tl})
+		}
 		if err != nil {
 			return usageErr(stderr, "%v", err)
 		}
