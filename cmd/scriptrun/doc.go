@@ -28,7 +28,11 @@
 //	--cpu DUR               CPU-time budget
 //	--host-calls N          host-call budget
 //	--output SIZE           result-size budget
-//	--isolation MODE        inproc (default); process is not implemented yet
+//	--logs SIZE             log budget (console.*, print and log lines)
+//	--stack-depth N         call-depth budget, at most 2000
+//	--source-size SIZE      script-source budget
+//	--input-size SIZE       input budget (the --input file, then its value)
+//	--isolation MODE        inproc (default), or process: a contained worker process
 //	--kv FILE               the kv module's store: FILE.json is a JSON fixture,
 //	                        any other name a bbolt database (default: in memory)
 //	--deterministic         seed 1 and a clock fixed at 2000-01-01T00:00:00Z

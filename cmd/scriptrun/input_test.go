@@ -40,4 +40,43 @@ func TestRunInputBudget(t *testing.T) {
 			t.Errorf("run %q: exit %d, error %+v\nstderr: %s\nwant 3, limit input, %q", tt.args, code, r.Error, stderr, tt.msg)
 		}
 	}
+	// With a larger budget the same pipe is read and parsed.
+	code, stdout, stderr := cli(t, pipe, "run", "--input", "-", "--input-size", "4MiB", script)
+	if r := decode(t, stdout); code != 0 || string(r.Value) != "1" {
+		t.Errorf("run --input-size 4MiB: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+}
+
+// Every budget field has a flag, and the flag sets the budget in force.
+func TestRunBudgetFlags(t *testing.T) {
+	t.Parallel()
+	dir := write(t, map[string]string{
+		"deep.js": "function f(n) { return f(n + 1) }\nreturn f(0)",
+		"logs.js": `for (let i = 0; i < 100; i++) console.log("0123456789")` + "\nreturn 1",
+		"one.js":  "return 1",
+	})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	for _, tt := range []struct {
+		args  []string
+		limit string
+	}{
+		{[]string{"--stack-depth", "50", p("deep.js")}, "stackDepth"},
+		{[]string{"--logs", "100", p("logs.js")}, "logs"},
+		{[]string{"--source-size", "5", p("one.js")}, "source"},
+		{[]string{"--steps", "2", p("one.js")}, "steps"},
+		{[]string{"--output", "1", p("one.js")}, "output"},
+	} {
+		code, stdout, stderr := cli(t, "", append([]string{"run"}, tt.args...)...)
+		if r := decode(t, stdout); code != 3 || r.Error.Limit != tt.limit {
+			t.Errorf("run %q: exit %d, error %+v; want 3 and limit %s\nstderr: %s", tt.args, code, r.Error, tt.limit, stderr)
+		}
+	}
+	code, stdout, stderr := cli(t, "", "run", "--stack-depth", "50", p("deep.js"))
+	if r := decode(t, stdout); code != 3 || !strings.Contains(r.Error.Message, "50") {
+		t.Errorf("--stack-depth 50: %s %s", stdout, stderr)
+	}
+	code, stdout, stderr = cli(t, "", "run", "--stack-depth", "2001", p("one.js"))
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "--stack-depth 2001") {
+		t.Errorf("--stack-depth 2001: exit %d, stdout %q, stderr %q; want 2 and a usage error", code, stdout, stderr)
+	}
 }

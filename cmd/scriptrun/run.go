@@ -44,8 +44,9 @@ var deterministicTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 type runFlags struct {
 	lang, input, policy, tenant, kv string
 	labels                          labelsValue
-	steps, hostCalls                countValue
-	memory, output                  sizeValue
+	steps, hostCalls, stackDepth    countValue
+	memory, output, logs            sizeValue
+	source, inputSize               sizeValue
 	timeout, cpu                    durationValue
 	isolation, logFormat            choiceValue
 	deterministic                   bool
@@ -66,6 +67,10 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.Var(&f.cpu, "cpu", "CPU-time budget `DUR` (0: default)")
 	fs.Var(&f.hostCalls, "host-calls", "host-call budget `N` (0: default)")
 	fs.Var(&f.output, "output", "result-size budget `SIZE` (0: default)")
+	fs.Var(&f.logs, "logs", "log budget `SIZE`: bytes of console.*, print and log lines (0: default)")
+	fs.Var(&f.stackDepth, "stack-depth", "call-depth budget `N`, at most 2000 (0: default)")
+	fs.Var(&f.source, "source-size", "script-source budget `SIZE` (0: default)")
+	fs.Var(&f.inputSize, "input-size", "input budget `SIZE`: the --input file as it is, then its value (0: default)")
 	fs.Var(&f.isolation, "isolation", "`MODE` the script runs in: inproc (this process), or process (a contained worker process)")
 	fs.StringVar(&f.kv, "kv", "", "`FILE` backing the kv module: a .json fixture, any other name a bbolt database (default: in memory)")
 	fs.BoolVar(&f.deterministic, "deterministic", false, "seed 1 and a clock fixed at 2000-01-01T00:00:00Z")
@@ -74,12 +79,16 @@ func (f *runFlags) register(fs *flagSet) {
 
 func (f *runFlags) budget() limits.Budget {
 	return limits.Budget{
-		Steps:     int64(f.steps),
-		Memory:    int64(f.memory),
-		Timeout:   time.Duration(f.timeout),
-		CPU:       time.Duration(f.cpu),
-		HostCalls: int64(f.hostCalls),
-		Output:    int64(f.output),
+		Steps:      int64(f.steps),
+		Memory:     int64(f.memory),
+		Timeout:    time.Duration(f.timeout),
+		CPU:        time.Duration(f.cpu),
+		HostCalls:  int64(f.hostCalls),
+		Output:     int64(f.output),
+		Logs:       int64(f.logs),
+		StackDepth: int64(f.stackDepth),
+		Source:     int64(f.source),
+		Input:      int64(f.inputSize),
 	}
 }
 
@@ -116,6 +125,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pos, code, ok := fs.parse(args, true, stderr)
 	if !ok {
 		return code
+	}
+	if f.stackDepth > limits.MaxStackDepth {
+		return usageErr(stderr, "run: --stack-depth %d is over the most a run may have, %d", f.stackDepth, limits.MaxStackDepth)
 	}
 	if len(pos) != 1 {
 		return usageErr(stderr, "run: want one SCRIPT, got %d arguments (see scriptrun run -h)", len(pos))
@@ -213,6 +225,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Backends: []engine.Backend{avail[lang]},
 		Modules:  []*bridge.Module{kv.Module(store), crypto.Module(random), bridgelog.Module(), httpMod},
 		Logger:   &log,
+		// The source budget applies at compile time, from the host's.
+		Budget: limits.Budget{Source: int64(f.source)},
 	}
 	if f.isolation.v == "process" {
 		// One run: one worker, started now.
