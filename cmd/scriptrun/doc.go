@@ -7,6 +7,11 @@
 //	scriptrun run [flags] SCRIPT        run one script
 //	scriptrun check [flags] SCRIPT...   compile scripts (and a policy); run nothing
 //	scriptrun version                   print the version
+//	scriptrun help [COMMAND]            list the commands, or describe one
+//
+// "scriptrun COMMAND -h" (also -help, --help, anywhere before a "--") and
+// "scriptrun help COMMAND" print the command's usage and flags on stdout
+// and exit 0; "scriptrun help" and "scriptrun --help" list the commands.
 //
 // # scriptrun run
 //
@@ -23,7 +28,11 @@
 //	--cpu DUR               CPU-time budget
 //	--host-calls N          host-call budget
 //	--output SIZE           result-size budget
-//	--isolation MODE        inproc (default); process is not implemented yet
+//	--logs SIZE             log budget (console.*, print and log lines)
+//	--stack-depth N         call-depth budget, at most 2000
+//	--source-size SIZE      script-source budget
+//	--input-size SIZE       input budget (the --input file, then its value)
+//	--isolation MODE        inproc (default), or process: a contained worker process
 //	--kv FILE               the kv module's store: FILE.json is a JSON fixture,
 //	                        any other name a bbolt database (default: in memory)
 //	--deterministic         seed 1 and a clock fixed at 2000-01-01T00:00:00Z
@@ -31,6 +40,13 @@
 //
 // A budget flag left at 0 takes the library's default; a policy's limits
 // are ceilings over both.
+//
+// The --input file is held to the input budget before it is parsed: a
+// regular file by its size (stat), stdin or a pipe through a reader that
+// stops one byte past the budget. The file counts as it is, whitespace
+// included; over the budget, run prints the error kind "limit", limit
+// "input", and exits 3 without reading the rest. The engine then holds the
+// parsed value to the same budget.
 //
 // The modules kv, crypto, log and http (with its default options) are
 // registered. kv is backed by --kv, or by an in-memory store that is gone
@@ -53,7 +69,12 @@
 // The script's log lines (console.*, print) and the host's audit log
 // (events script.compiled, run.started, host.call, policy.denied,
 // limit.exceeded, run.finished, script.log) go to stderr. The script's log
-// lines are written after the run ends.
+// lines are written after the run ends. In the text format every part of
+// a line is escaped (newlines, ESC, BEL, C1 controls, bidirectional
+// formatting characters and bytes that are not UTF-8 appear as \n, \x1b,
+// \a, \u009b, \u202e, \xff) and a script's message is quoted, so nothing a
+// script writes can forge a line or drive the terminal. The JSON format is
+// one JSON object a line, the script's text in it as the script gave it.
 //
 // # Exit codes
 //
@@ -65,6 +86,20 @@
 //	4   a host call was denied by the policy (error kind denied)
 //	5   a host function failed (error kind host)
 //	70  internal error
+//	130 interrupted by SIGINT (143: SIGTERM)
+//
+// # Signals
+//
+// Once run has read its files, SIGINT and SIGTERM stop the run instead of
+// the process: the run's ctx is canceled, the kv store is closed (a .json
+// fixture is never left half-written, and no temp file remains), and
+// stdout gets the JSON error with kind "runtime" and message "interrupted
+// by SIGINT" (or "interrupted by SIGTERM"), with the script's position
+// when it had one; the exit code is 128 + the signal's number, 130 or 143.
+// Any error of a run whose ctx a signal canceled is reported so (the
+// signal is why a host call was cut short, too); a run that returned its
+// value before the signal could stop it prints it and exits 0. Only the first signal is caught: a second one ends the process
+// at once, for a run that does not stop.
 //
 // Usage errors and bad files print one line (a policy error may print
 // several, with carets) on stderr and nothing on stdout. Errors of a

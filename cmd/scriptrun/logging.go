@@ -1,8 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
@@ -31,8 +36,7 @@ func newLogger(w io.Writer, format string) zerolog.Logger {
 		}
 	}
 	if format == "text" {
-		// The message is the event name already.
-		w = zerolog.ConsoleWriter{Out: w, NoColor: !tty, TimeFormat: "15:04:05.000", FieldsExclude: []string{"event"}}
+		w = textWriter(w, !tty)
 	}
 	// The host logs from more than one goroutine (worker processes come
 	// and go in the background with --isolation process).
@@ -60,4 +64,90 @@ func writeScriptLogs(log zerolog.Logger, script string, lines []engine.LogLine) 
 		}
 		ev.Msg(l.Message)
 	}
+}
+
+// textWriter is the --log-format text writer: zerolog's ConsoleWriter with
+// every part a script can reach (the message, field names, field values,
+// nested values) passed through escapeText, so a script's log line is one
+// line and no control sequence of its making reaches the terminal.
+func textWriter(w io.Writer, noColor bool) zerolog.ConsoleWriter {
+	color := func(s string, c int) string {
+		if noColor || os.Getenv("NO_COLOR") != "" {
+			return s
+		}
+		return fmt.Sprintf("\x1b[%dm%s\x1b[0m", c, s)
+	}
+	text := func(i any) string {
+		switch i := i.(type) {
+		case nil:
+			return ""
+		case []byte: // a nested value as JSON
+			return escapeText(string(i))
+		}
+		return escapeText(fmt.Sprint(i))
+	}
+	return zerolog.ConsoleWriter{
+		Out:        w,
+		NoColor:    noColor,
+		TimeFormat: "15:04:05.000",
+		// The message is the event name already.
+		FieldsExclude:       []string{"event"},
+		FormatMessage:       func(i any) string { return color(text(i), 1) },
+		FormatFieldName:     func(i any) string { return color(text(i)+"=", 36) },
+		FormatErrFieldName:  func(i any) string { return color(text(i)+"=", 36) },
+		FormatFieldValue:    text,
+		FormatErrFieldValue: func(i any) string { return color(text(i), 31) },
+		// A script's message is quoted, so that what it holds cannot pass
+		// for the fields after it or for a host event's name.
+		FormatPrepare: func(evt map[string]any) error {
+			if evt["event"] == "script.log" {
+				if m, ok := evt[zerolog.MessageFieldName].(string); ok {
+					evt[zerolog.MessageFieldName] = quoteText(m)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// quoteText returns s escaped as by escapeText, with its double quotes and
+// backslashes escaped too, between double quotes.
+func quoteText(s string) string {
+	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
+	return `"` + escapeText(s) + `"`
+}
+
+// escapeText returns s with every rune that is not printable (C0 and C1
+// controls including newline, ESC and BEL, DEL, bidirectional and other
+// format characters, line and paragraph separators) written as a Go escape
+// (\n, \x1b, \u202e), and every byte that is not UTF-8 as \xNN. Printable
+// text, the space and the backslash are kept as they are: the output is for
+// reading, and a literal "\n" a script writes stays on the line it is on.
+func escapeText(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || r != ' ' && !unicode.IsPrint(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == ' ' || unicode.IsPrint(r):
+			b.WriteString(s[i : i+size])
+		default:
+			// QuoteRune gives \n, \t, \x1b, \u009b, \u202e, \U000e0001.
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += size
+	}
+	return b.String()
 }

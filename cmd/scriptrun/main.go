@@ -41,8 +41,10 @@ commands:
   run [flags] SCRIPT         run one script and print its result as JSON
   check [flags] SCRIPT...    compile scripts (and a policy); run nothing
   version                    print the version
+  help [command]             list the commands, or describe one
 
-"scriptrun <command> -h" describes a command's flags.
+"scriptrun <command> -h" (or "scriptrun help <command>") describes a
+command's flags.
 `
 
 // run is the whole CLI: it parses args, runs the command and returns the
@@ -53,7 +55,52 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	case "help":
+		// "help" lists the commands; "help CMD" is "CMD -h".
+		if len(rest) == 0 {
+			fmt.Fprint(stdout, usageText)
+			return exitOK
+		}
+		if len(rest) > 1 || !helpable[rest[0]] {
+			fmt.Fprintf(stderr, "scriptrun: help: unknown command %q\n%s", strings.Join(rest, " "), usageText)
+			return exitUsage
+		}
+		cmd, rest = rest[0], []string{"-h"}
+	}
+	if helpable[cmd] && wantsHelp(rest) {
+		// Usage asked for is the output: stdout, exit 0. The command
+		// prints it on the writer it reports errors on.
+		command(cmd, []string{"-h"}, stdin, stdout, stdout)
+		return exitOK
+	}
+	return command(cmd, rest, stdin, stdout, stderr)
+}
+
+// helpable are the commands "CMD -h" and "help CMD" describe.
+var helpable = map[string]bool{"run": true, "check": true, "version": true}
+
+// wantsHelp reports whether args ask for the usage: -h, -help or --help
+// anywhere before a "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help", "-h=true", "-help=true", "--help=true":
+			return true
+		}
+	}
+	return false
+}
+
+// command runs one command and returns its exit code.
+func command(cmd string, rest []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	switch cmd {
 	case "run":
 		return cmdRun(rest, stdin, stdout, stderr)
 	case "check":
@@ -66,9 +113,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr(stderr, "worker: a worker process is started by a scriptrun host (--isolation process), not by hand")
 	case "policy", "test":
 		fmt.Fprintf(stderr, "scriptrun: %s: not implemented yet\n", cmd)
-		return exitUsage
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stderr, usageText)
 		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "scriptrun: unknown command %q\n%s", cmd, usageText)
@@ -137,14 +181,15 @@ func newFlagSet(name, synopsis, about string) *flagSet {
 
 // parse parses args, allowing flags after positional arguments when
 // intersperse is set (a "--" ends the flags), and returns the positional
-// arguments. On -h it prints the usage; on an error it prints one line. ok
-// is false when the caller should return code.
+// arguments. On -h it prints the usage on stderr (run has sent stderr to
+// stdout by then: see wantsHelp) and returns exitOK; on an error it prints
+// one line. ok is false when the caller should return code.
 func (fs *flagSet) parse(args []string, intersperse bool, stderr io.Writer) (pos []string, code int, ok bool) {
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
 			fs.printUsage(stderr)
-			return nil, exitUsage, false
+			return nil, exitOK, false
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "scriptrun: %s: %v (see scriptrun %s -h)\n", fs.Name(), err, fs.Name())

@@ -494,15 +494,44 @@ func TestRunLogs(t *testing.T) {
 
 func TestTopLevel(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{nil, {"-h"}, {"--help"}, {"frobnicate"}} {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"help", "frobnicate"}, {"help", "run", "check"}} {
 		code, stdout, stderr := cli(t, "", args...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, "usage: scriptrun") {
 			t.Errorf("scriptrun %q: exit %d, stdout %q, stderr %q; want 2 and usage on stderr", args, code, stdout, stderr)
 		}
 	}
-	code, _, stderr := cli(t, "", "run", "-h")
-	if code != 2 || !strings.Contains(stderr, "-steps") || !strings.Contains(stderr, "scriptrun run") {
-		t.Errorf("run -h: exit %d, stderr %q", code, stderr)
+	// Usage asked for is the output: stdout, exit 0.
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		code, stdout, stderr := cli(t, "", args...)
+		if code != 0 || stderr != "" {
+			t.Errorf("scriptrun %q: exit %d, stderr %q; want 0 and nothing on stderr", args, code, stderr)
+		}
+		for cmd := range helpable {
+			if !strings.Contains(stdout, "\n  "+cmd+" ") {
+				t.Errorf("scriptrun %q does not list %s:\n%s", args, cmd, stdout)
+			}
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "-h"}, "-steps"},
+		{[]string{"run", "--help"}, "-steps"},
+		{[]string{"run", "x.js", "--steps", "5", "-help"}, "usage: scriptrun run"},
+		{[]string{"help", "run"}, "-memory"},
+		{[]string{"check", "--help"}, "usage: scriptrun check"},
+		{[]string{"help", "check"}, "-policy"},
+		{[]string{"version", "-h"}, "usage: scriptrun version"},
+	} {
+		code, stdout, stderr := cli(t, "", tt.args...)
+		if code != 0 || stderr != "" || !strings.Contains(stdout, tt.want) {
+			t.Errorf("scriptrun %q: exit %d, stdout %q, stderr %q; want 0 and %q on stdout", tt.args, code, stdout, stderr, tt.want)
+		}
+	}
+	// After "--", -h is an argument: here a script name.
+	if code, stdout, _ := cli(t, "", "run", "--", "-h"); code != 2 || stdout != "" {
+		t.Errorf("run -- -h: exit %d, stdout %q; want 2 (no such script)", code, stdout)
 	}
 	code, stdout, _ := cli(t, "", "version")
 	if code != 0 || !regexp.MustCompile(`^scriptrun \S+ \(go[^)]*\)\nisolation process: (layers .*\nisolation process: memory cap: \S|unavailable)`).MatchString(stdout) {

@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/scriptrun/scriptrun/bridge"
@@ -42,8 +44,9 @@ var deterministicTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 type runFlags struct {
 	lang, input, policy, tenant, kv string
 	labels                          labelsValue
-	steps, hostCalls                countValue
-	memory, output                  sizeValue
+	steps, hostCalls, stackDepth    countValue
+	memory, output, logs            sizeValue
+	source, inputSize               sizeValue
 	timeout, cpu                    durationValue
 	isolation, logFormat            choiceValue
 	deterministic                   bool
@@ -64,6 +67,10 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.Var(&f.cpu, "cpu", "CPU-time budget `DUR` (0: default)")
 	fs.Var(&f.hostCalls, "host-calls", "host-call budget `N` (0: default)")
 	fs.Var(&f.output, "output", "result-size budget `SIZE` (0: default)")
+	fs.Var(&f.logs, "logs", "log budget `SIZE`: bytes of console.*, print and log lines (0: default)")
+	fs.Var(&f.stackDepth, "stack-depth", "call-depth budget `N`, at most 2000 (0: default)")
+	fs.Var(&f.source, "source-size", "script-source budget `SIZE` (0: default)")
+	fs.Var(&f.inputSize, "input-size", "input budget `SIZE`: the --input file as it is, then its value (0: default)")
 	fs.Var(&f.isolation, "isolation", "`MODE` the script runs in: inproc (this process), or process (a contained worker process)")
 	fs.StringVar(&f.kv, "kv", "", "`FILE` backing the kv module: a .json fixture, any other name a bbolt database (default: in memory)")
 	fs.BoolVar(&f.deterministic, "deterministic", false, "seed 1 and a clock fixed at 2000-01-01T00:00:00Z")
@@ -72,12 +79,16 @@ func (f *runFlags) register(fs *flagSet) {
 
 func (f *runFlags) budget() limits.Budget {
 	return limits.Budget{
-		Steps:     int64(f.steps),
-		Memory:    int64(f.memory),
-		Timeout:   time.Duration(f.timeout),
-		CPU:       time.Duration(f.cpu),
-		HostCalls: int64(f.hostCalls),
-		Output:    int64(f.output),
+		Steps:      int64(f.steps),
+		Memory:     int64(f.memory),
+		Timeout:    time.Duration(f.timeout),
+		CPU:        time.Duration(f.cpu),
+		HostCalls:  int64(f.hostCalls),
+		Output:     int64(f.output),
+		Logs:       int64(f.logs),
+		StackDepth: int64(f.stackDepth),
+		Source:     int64(f.source),
+		Input:      int64(f.inputSize),
 	}
 }
 
@@ -114,6 +125,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pos, code, ok := fs.parse(args, true, stderr)
 	if !ok {
 		return code
+	}
+	if f.stackDepth > limits.MaxStackDepth {
+		return usageErr(stderr, "run: --stack-depth %d is over the most a run may have, %d", f.stackDepth, limits.MaxStackDepth)
 	}
 	if len(pos) != 1 {
 		return usageErr(stderr, "run: want one SCRIPT, got %d arguments (see scriptrun run -h)", len(pos))
@@ -152,7 +166,22 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	var input any
 	if f.input != "" {
-		data, err := readFile(f.input, stdin)
+		// The file is held to the input budget as it is, before it is
+		// parsed (the engine then holds the value to the same budget).
+		budget, err := limits.Resolve(limits.Default(), f.budget(), limits.Budget{})
+		if err != nil {
+			return usageErr(stderr, "run: %v", err)
+		}
+		data, err := readBounded(f.input, stdin, budget.Input)
+		var tl *tooLargeError
+		if errors.As(err, &tl) {
+			size := "more than " + strconv.FormatInt(tl.max, 10)
+			if tl.size >= 0 {
+				size = strconv.FormatInt(tl.size, 10)
+			}
+			return writeResult(stdout, stderr, nil, &engine.Error{Kind: engine.KindLimit, Limit: limits.Input,
+				Message: fmt.Sprintf("input: %s holds %s bytes, over the input budget (%d)", tl.name, size, tl.max), Err: tl})
+		}
 		if err != nil {
 			return usageErr(stderr, "%v", err)
 		}
@@ -161,6 +190,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return usageErr(stderr, "%v", err)
 		}
 	}
+
+	// From here on SIGINT and SIGTERM stop the run instead of the process,
+	// so the kv store is closed and the result is written (see interrupt).
+	ctx, stopSignals := notifyInterrupt(context.Background())
+	defer stopSignals()
 
 	store, closeStore, err := openKV(f.kv)
 	if err != nil {
@@ -191,6 +225,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Backends: []engine.Backend{avail[lang]},
 		Modules:  []*bridge.Module{kv.Module(store), crypto.Module(random), bridgelog.Module(), httpMod},
 		Logger:   &log,
+		// The source budget applies at compile time, from the host's.
+		Budget: limits.Budget{Source: int64(f.source)},
 	}
 	if f.isolation.v == "process" {
 		// One run: one worker, started now.
@@ -204,15 +240,83 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	script, err := host.Compile(engine.Source{Name: name, Lang: lang, Code: string(src)})
 	if err != nil {
+		host.Close()
 		return writeResult(stdout, stderr, nil, err)
 	}
+	if ie := interruptOf(ctx); ie != nil {
+		host.Close()
+		return ie.write(stdout, stderr, nil, nil)
+	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	res, err := host.Run(ctx, script, opts)
 	host.Close()
 	writeScriptLogs(log, name, res.Logs)
+	if ie := interruptOf(ctx); ie != nil && err != nil {
+		// However the run ended once its ctx was canceled (a canceled
+		// run, a host call cut short), the signal is why.
+		return ie.write(stdout, stderr, res, err)
+	}
 	return writeResult(stdout, stderr, res, err)
+}
+
+// interrupt is the cause of a run's ctx canceled by a signal.
+type interrupt struct {
+	name string // SIGINT, SIGTERM
+	code int    // 128 + the signal's number, as a shell reports it
+}
+
+func (e *interrupt) Error() string { return "interrupted by " + e.name }
+
+// write prints the run's JSON error for the interrupt (kind runtime,
+// message "interrupted by SIGINT", and the script's position when the run
+// error has one) and returns its exit code.
+func (e *interrupt) write(stdout, stderr io.Writer, res *engine.Result, runErr error) int {
+	ie := &engine.Error{Kind: engine.KindRuntime, Message: e.Error(), Err: e}
+	var re *engine.Error
+	if errors.As(runErr, &re) {
+		ie.Pos, ie.Stack = re.Pos, re.Stack
+	}
+	if code := writeResult(stdout, stderr, res, ie); code != exitScript {
+		return code
+	}
+	return e.code
+}
+
+// notifyInterrupt returns a ctx that SIGINT or SIGTERM cancels with an
+// *interrupt cause. Only the first signal is caught: a second one has its
+// default effect and ends the process at once (for a run that does not
+// stop). stop releases the signals.
+func notifyInterrupt(parent context.Context) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			signal.Stop(ch)
+			ie := &interrupt{name: "SIGTERM", code: 143}
+			if sig == syscall.SIGINT {
+				ie = &interrupt{name: "SIGINT", code: 130}
+			}
+			cancel(ie)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
+}
+
+// interruptOf returns the signal that canceled ctx, or nil.
+func interruptOf(ctx context.Context) *interrupt {
+	var ie *interrupt
+	if errors.As(context.Cause(ctx), &ie) {
+		return ie
+	}
+	return nil
 }
 
 // seededReader returns a deterministic random stream for the crypto module.

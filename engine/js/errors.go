@@ -1,9 +1,12 @@
 package js
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/scriptrun/scriptrun/third_party/goja"
@@ -144,16 +147,151 @@ func (r *run) describe(v goja.Value) string {
 		return "[object Proxy]"
 	}
 	if o.ClassName() == "Error" {
-		name, msg := r.dataString(o, "name"), r.dataString(o, "message")
-		if name == "" {
-			name = "Error"
-		}
-		if msg == "" {
-			return name
-		}
-		return name + ": " + msg
+		return r.errorText(o)
+	}
+	if c := o.ClassName(); c == "Object" || c == "Array" {
+		// throw {code: 42}: the value as JSON.
+		j := &jsonText{}
+		j.value(r, o, 0)
+		return j.String()
 	}
 	return "[object " + o.ClassName() + "]"
+}
+
+// errorText renders an Error object as "Name: message".
+func (r *run) errorText(o *goja.Object) string {
+	name, msg := r.dataString(o, "name"), r.dataString(o, "message")
+	if name == "" {
+		name = "Error"
+	}
+	if msg == "" {
+		return name
+	}
+	return name + ": " + msg
+}
+
+// Bounds of the JSON describe renders for a thrown object or array.
+const (
+	maxDescribeBytes = 1000 // then "..."
+	maxDescribeDepth = 8    // deeper objects and arrays are "[object Object]", "[object Array]"
+)
+
+// jsonText renders a thrown value as JSON from its own enumerable data
+// properties, as JSON.stringify would without toJSON and getters: it runs
+// no script code (accessors and proxies are not looked into), and it stops
+// after maxDescribeBytes, so an object with a million properties costs no
+// more than a small one.
+type jsonText struct {
+	b    strings.Builder
+	full bool
+}
+
+func (j *jsonText) String() string {
+	s := j.b.String()
+	if j.full {
+		s = strings.ToValidUTF8(s, "") + "..."
+	}
+	return s
+}
+
+func (j *jsonText) write(s string) {
+	if j.full {
+		return
+	}
+	if room := maxDescribeBytes - j.b.Len(); len(s) > room {
+		j.b.WriteString(s[:room])
+		j.full = true
+		return
+	}
+	j.b.WriteString(s)
+}
+
+func (j *jsonText) str(s string) {
+	if len(s) > maxDescribeBytes {
+		s = s[:maxDescribeBytes]
+	}
+	b, _ := json.Marshal(strings.ToValidUTF8(s, "\uFFFD"))
+	j.write(string(b))
+}
+
+// skipped reports whether JSON.stringify leaves v out of an object (and
+// writes null for it in an array): undefined, functions and symbols.
+func skipped(v goja.Value) bool {
+	if v == nil || goja.IsUndefined(v) {
+		return true
+	}
+	if _, ok := v.(*goja.Symbol); ok {
+		return true
+	}
+	o, ok := v.(*goja.Object)
+	return ok && o.ExportType() != typeProxy && o.ClassName() == "Function"
+}
+
+func (j *jsonText) value(r *run, v goja.Value, depth int) {
+	if skipped(v) || goja.IsNull(v) {
+		j.write("null")
+		return
+	}
+	o, ok := v.(*goja.Object)
+	if !ok {
+		switch x := v.Export().(type) {
+		case string:
+			j.str(x)
+		case bool:
+			j.write(strconv.FormatBool(x))
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				j.write("null")
+				return
+			}
+			j.write(v.String()) // JS number formatting
+		default: // int64, *big.Int
+			j.write(v.String())
+		}
+		return
+	}
+	switch c := o.ClassName(); {
+	case o.ExportType() == typeProxy:
+		j.str("[object Proxy]")
+	case c == "Error":
+		j.str(r.errorText(o))
+	case (c == "Object" || c == "Array") && depth >= maxDescribeDepth:
+		j.str("[object " + c + "]")
+	case c == "Array":
+		j.write("[")
+		n := int64(0)
+		if l, ok := o.OwnDataProperty("length"); ok {
+			n = l.ToInteger()
+		}
+		for i := int64(0); i < n && !j.full; i++ {
+			if i > 0 {
+				j.write(",")
+			}
+			e, _ := o.OwnDataProperty(strconv.FormatInt(i, 10))
+			j.value(r, e, depth+1)
+		}
+		j.write("]")
+	case c == "Object":
+		j.write("{")
+		first := true
+		o.EachOwnKey(func(k string) bool {
+			e, ok := o.OwnDataProperty(k)
+			if !ok || skipped(e) {
+				return true
+			}
+			if !first {
+				j.write(",")
+			}
+			first = false
+			j.str(k)
+			j.write(":")
+			j.value(r, e, depth+1)
+			return !j.full
+		})
+		j.write("}")
+	default:
+		j.str("[object " + c + "]")
+	}
 }
 
 // dataString reads a string data property along the prototype chain
