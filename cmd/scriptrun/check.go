@@ -39,8 +39,18 @@ func cmdCheck(args []string, stderr io.Writer) int {
 			code = c
 		}
 	}
+	mods, err := cliModules()
+	if err != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+		return exitInternal
+	}
 	if polPath != "" {
-		if _, err := policy.Load(polPath, policy.Options{}); err != nil {
+		caps, err := policyCapabilities(mods)
+		if err != nil {
+			fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+			return exitInternal
+		}
+		if _, err := policy.Load(polPath, policy.Options{Capabilities: caps}); err != nil {
 			var pe *policy.Error
 			if errors.As(err, &pe) {
 				fmt.Fprintf(stderr, "%v\n", err)
@@ -55,15 +65,7 @@ func cmdCheck(args []string, stderr io.Writer) int {
 	for _, b := range avail {
 		list = append(list, b)
 	}
-	httpMod, err := bridgehttp.New(bridgehttp.Options{})
-	if err != nil {
-		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
-		return exitInternal
-	}
-	host, err := engine.NewHost(engine.Config{
-		Backends: list,
-		Modules:  []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(nil), bridgelog.Module(), httpMod},
-	})
+	host, err := engine.NewHost(engine.Config{Backends: list, Modules: mods})
 	if err != nil {
 		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
 		return exitInternal
@@ -102,4 +104,40 @@ func cmdCheck(args []string, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// cliModules returns the modules the CLI registers (kv, crypto, log, http),
+// with implementations that touch nothing: check and policy eval only need
+// their names and params.
+func cliModules() ([]*bridge.Module, error) {
+	httpMod, err := bridgehttp.New(bridgehttp.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(nil), bridgelog.Module(), httpMod}, nil
+}
+
+// policyCapabilities describes the modules' functions to the policy checks:
+// each capability name and, unless the function shows the policy other args
+// (PolicyArgs), its optional params.
+func policyCapabilities(mods []*bridge.Module) ([]policy.Capability, error) {
+	reg, err := bridge.NewRegistry(mods...)
+	if err != nil {
+		return nil, err
+	}
+	caps := []policy.Capability{}
+	for _, m := range reg.Modules() {
+		for _, f := range m.Funcs {
+			c := policy.Capability{Name: m.Name + "." + f.Name}
+			if f.PolicyArgs == nil {
+				for _, p := range f.Params {
+					if p.Optional {
+						c.Optional = append(c.Optional, p.Name)
+					}
+				}
+			}
+			caps = append(caps, c)
+		}
+	}
+	return caps, nil
 }
