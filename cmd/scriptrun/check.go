@@ -138,6 +138,11 @@ func policyCapabilities(mods []*bridge.Module) ([]policy.Capability, error) {
 			}
 			caps = append(caps, c)
 		}
+		if m.Name == "http" {
+			// Decided by the policy but not a function: a connection to
+			// a special-purpose address (see bridge/http).
+			caps = append(caps, policy.Capability{Name: bridgehttp.PrivateCapability})
+		}
 	}
 	return caps, nil
 }
