@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -43,5 +45,68 @@ rules:
 	_, err = New(Policy{Name: "t", Rules: []*Rule{{Name: "r", Deny: []string{"kv.gett"}}}}, Options{Capabilities: testCaps})
 	if err == nil || err.Error() != `rule "r": unknown capability kv.gett (did you mean kv.get?)` {
 		t.Errorf("New: %v", err)
+	}
+}
+
+func TestUsageCallsPrefilled(t *testing.T) {
+	src := `name: t
+rules:
+  - name: quota
+    deny: [kv.*]
+    when: usage.calls[call.name] >= 2 || usage.calls["log.info"] > 0
+  - name: all
+    allow: ["*"]
+`
+	p, err := Parse("p.yaml", []byte(src), Options{Capabilities: testCaps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		calls map[string]int64
+		allow bool
+	}{
+		{nil, true},
+		{map[string]int64{}, true},
+		{map[string]int64{"kv.get": 1}, true},
+		{map[string]int64{"kv.get": 2}, false},
+		{map[string]int64{"log.info": 1}, false},
+	} {
+		r := req("kv.get", nil)
+		r.Usage.Calls = tt.calls
+		d, err := decide(p, r)
+		if err != nil || d.Allow != tt.allow {
+			t.Errorf("calls %v: %+v, %v; want allow %v", tt.calls, d, err, tt.allow)
+		}
+	}
+	// Without Capabilities only the call's own name is prefilled: another
+	// capability's count is still a missing key.
+	p = mustParse(t, src)
+	r := req("kv.get", nil)
+	if d, err := decide(p, r); err == nil || d.Allow {
+		t.Errorf("unknown log.info without Capabilities: %+v, %v; want an evaluation error", d, err)
+	}
+	r.Usage.Calls = map[string]int64{"log.info": 0}
+	if d, err := decide(p, r); err != nil || !d.Allow {
+		t.Errorf("call's own name not prefilled: %+v, %v", d, err)
+	}
+}
+
+func TestUsageCallsSession(t *testing.T) {
+	p, err := Parse("p.yaml", []byte("name: t\nrules:\n  - name: q\n    deny: [kv.get]\n    when: usage.calls[call.name] >= 2\n  - name: all\n    allow: ['*']\n"), Options{Capabilities: testCaps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.NewSession(Script{Name: "s.js"})
+	calls := map[string]int64{}
+	var allowed []bool
+	for i := 0; i < 4; i++ {
+		r := req("kv.get", nil)
+		r.Usage.Calls = calls
+		d := s.Decide(context.Background(), r.Call, nil, requestState{r})
+		allowed = append(allowed, d.Allow)
+		calls["kv.get"]++
+	}
+	if want := []bool{true, true, false, false}; !slices.Equal(allowed, want) {
+		t.Errorf("allowed %v, want %v", allowed, want)
 	}
 }

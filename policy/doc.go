@@ -103,6 +103,22 @@
 // script, call and usage are typed objects, so a misspelt field such as
 // script.tennant is an error at load.
 //
+// usage.calls has the call's own capability with 0 before its first call,
+// and, when the policy was loaded with Options.Capabilities, every known
+// capability with 0: the quota rule `usage.calls[call.name] >= 5` works
+// from the first call. Without Capabilities, reading another capability's
+// count before it was called is a missing-key error (the rule denies).
+//
+// # Known capabilities
+//
+// A host passes its registry's capability names in Options.Capabilities
+// (the CLI's check passes its modules kv, crypto, log, http and
+// http.private). Loading then fails on a rule naming a capability no
+// module provides, with the position of the name and the nearest known
+// name ("unknown capability kv.delte (did you mean kv.delete?)"), and on a
+// pattern (kv.*, *) that matches none: a misspelt deny rule would
+// otherwise never fire.
+//
 // # Functions
 //
 // The CEL standard library and cel-go's extension libraries strings,
