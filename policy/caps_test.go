@@ -110,3 +110,38 @@ func TestUsageCallsSession(t *testing.T) {
 		t.Errorf("allowed %v, want %v", allowed, want)
 	}
 }
+
+func TestWarnings(t *testing.T) {
+	src := `name: t
+rules:
+  - name: plan
+    allow: [kv.*]
+    match: script.labels["plan"] == "pro"
+    when: args.prefix.startsWith("a") || args["prefix"] == "" || args.key == "x"
+  - name: guarded
+    allow: [kv.list]
+    match: '"plan" in script.labels && script.labels.plan == "pro"'
+    when: has(args.prefix) && args.prefix == "a"
+`
+	p, err := Parse("p.yaml", []byte(src), Options{Capabilities: testCaps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range p.Warnings() {
+		first, _, _ := strings.Cut(w.String(), "\n")
+		got = append(got, first)
+	}
+	want := []string{
+		`p.yaml:5:25: rule "plan": match: script.labels["plan"]: a run without the label "plan" fails the rule (denies); guard it: "plan" in script.labels && ...`,
+		`p.yaml:6:15: rule "plan": when: args.prefix: prefix is optional for kv.list, so a call may lack it and the rule then fails (denies); guard it: has(args.prefix) && ...`,
+		`p.yaml:6:46: rule "plan": when: args["prefix"]: prefix is optional for kv.list, so a call may lack it and the rule then fails (denies); guard it: has(args.prefix) && ...`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Without Capabilities, optional args are not known: labels only.
+	if w := mustParse(t, src).Warnings(); len(w) != 1 {
+		t.Errorf("without Capabilities: %v", w)
+	}
+}

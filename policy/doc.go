@@ -119,6 +119,17 @@
 // pattern (kv.*, *) that matches none: a misspelt deny rule would
 // otherwise never fire.
 //
+// # Warnings
+//
+// Reading a map key a run or call may lack makes the rule fail, which
+// denies. Policy.Warnings lists such reads that nothing in the same
+// expression guards: script.labels.x or script.labels["x"] without
+// has(script.labels.x) or "x" in script.labels, and, with Capabilities,
+// args.x or args["x"] where x is an optional param of a capability the
+// rule names, without has(args.x) or "x" in args. Each names the position
+// of the read and the guard to add. A guard anywhere in the expression
+// counts, so this is a hint, not a proof; a policy with warnings loads.
+//
 // # Functions
 //
 // The CEL standard library and cel-go's extension libraries strings,

@@ -61,10 +61,11 @@ type Policy struct {
 
 	// What Decide reads: a private copy made by New and Parse, so that a
 	// caller changing Mode or Rules afterwards changes no decision.
-	audit   bool
-	rules   []*rule
-	adapter types.Adapter
-	caps    []string // Options.Capabilities names, sorted; nil if not given
+	audit    bool
+	rules    []*rule
+	adapter  types.Adapter
+	caps     []string // Options.Capabilities names, sorted; nil if not given
+	warnings []Issue
 }
 
 // Options configures loading.
@@ -239,6 +240,10 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 				checkCap(c, opts.Capabilities, pos, what, is)
 			}
 		}
+		var optional map[string]string
+		if opts.Capabilities != nil {
+			optional = optionalArgs(append(append([]string(nil), r.Allow...), r.Deny...), opts.Capabilities)
+		}
 		exprs := []struct {
 			name, src string
 			want      *cel.Type
@@ -255,7 +260,7 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 			if loc.pos.Line == 0 {
 				loc = exprLoc{pos: r.Pos, fixed: true}
 			}
-			if x, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, is); ok {
+			if x, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, optional, is); ok {
 				cr.expr[j] = x
 			}
 		}
@@ -267,6 +272,11 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		}
 		sort.Strings(np.caps)
 	}
+	sort.SliceStable(is.warn, func(i, j int) bool {
+		a, b := is.warn[i].Pos, is.warn[j].Pos
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
+	np.warnings = is.warn
 	np.audit = np.Mode == Audit
 	np.adapter = env.CELTypeAdapter()
 	return &np
@@ -283,7 +293,7 @@ func posFile(p *Policy) string {
 	return ""
 }
 
-func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, is *issues) (expr, bool) {
+func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, optional map[string]string, is *issues) (expr, bool) {
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
 		for _, e := range iss.Errors() {
@@ -322,6 +332,7 @@ func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit ui
 		return expr{}, false
 	}
 	x.prog = prog
+	mapReads(ast, src, loc, what, optional, is)
 	if !x.untracked && !x.loops {
 		if x.fastBelow = fastBelow(env, ast, costLimit); x.fastBelow > 0 {
 			if x.fast, err = env.Program(ast); err != nil {

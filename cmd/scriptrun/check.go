@@ -17,12 +17,17 @@ import (
 
 // cmdCheck compiles scripts and the policy and runs nothing. It prints one
 // line per problem on stderr ("path:line:col: compile error: ...") and
-// nothing on success. The exit code is that of the first problem.
+// nothing on success. The exit code is that of the first problem. Policy
+// warnings ("path:line:col: warning: ...") are printed but do not change
+// the exit code.
 func cmdCheck(args []string, stderr io.Writer) int {
 	fs := newFlagSet("check", "scriptrun check [--policy FILE] [--lang js|lua] SCRIPT...",
 		"Compile the scripts and the policy, run nothing. Problems go to stderr, one a line;\n"+
 			"exit 0 when everything compiles, 1 on a compile error, 2 on a usage error,\n"+
-			"an unreadable file or an invalid policy.")
+			"an unreadable file or an invalid policy. The policy is checked against the\n"+
+			"CLI's modules (kv, crypto, log, http): an unknown capability is an error;\n"+
+			"reading a label or optional argument without has() or `in` is a warning,\n"+
+			"which does not change the exit code.")
 	var polPath, langFlag string
 	fs.StringVar(&polPath, "policy", "", "policy YAML `FILE` to check")
 	fs.StringVar(&langFlag, "lang", "", "language of every SCRIPT: js or lua (default: from each extension)")
@@ -50,7 +55,11 @@ func cmdCheck(args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
 			return exitInternal
 		}
-		if _, err := policy.Load(polPath, policy.Options{Capabilities: caps}); err != nil {
+		pol, err := policy.Load(polPath, policy.Options{Capabilities: caps})
+		for _, w := range pol.Warnings() {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", w.Pos, w.Msg)
+		}
+		if err != nil {
 			var pe *policy.Error
 			if errors.As(err, &pe) {
 				fmt.Fprintf(stderr, "%v\n", err)
