@@ -40,6 +40,7 @@ const usageText = `usage: scriptrun <command> [arguments]
 commands:
   run [flags] SCRIPT         run one script and print its result as JSON
   check [flags] SCRIPT...    compile scripts (and a policy); run nothing
+  policy eval [flags]        decide one host call under a policy, with the rule trace
   version                    print the version
 
 "scriptrun <command> -h" describes a command's flags.
@@ -64,7 +65,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// Hidden: workers are started with an environment marker, not
 		// this command (see engine/worker).
 		return usageErr(stderr, "worker: a worker process is started by a scriptrun host (--isolation process), not by hand")
-	case "policy", "test":
+	case "policy":
+		return cmdPolicy(rest, stdout, stderr)
+	case "test":
 		fmt.Fprintf(stderr, "scriptrun: %s: not implemented yet\n", cmd)
 		return exitUsage
 	case "-h", "-help", "--help", "help":
