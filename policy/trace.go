@@ -23,7 +23,7 @@ const (
 // RuleTrace is one rule's part in a decision.
 type RuleTrace struct {
 	Rule    string  `json:"rule"`
-	Pos     Pos     `json:"-"`
+	Pos     Pos     `json:"-"` // where the rule starts, if known (not in JSON: the CLI renders it)
 	Deny    bool    `json:"deny"`
 	Outcome Outcome `json:"outcome"`
 	// Expr is the expression that was false ("match" or "when") or that

@@ -52,12 +52,18 @@ type evalUsage struct {
 
 // evalOutput is what --format json prints.
 type evalOutput struct {
-	Allow     bool               `json:"allow"`
-	WouldDeny bool               `json:"wouldDeny,omitempty"`
-	Rule      string             `json:"rule,omitempty"`
-	Message   string             `json:"message,omitempty"`
-	Error     string             `json:"error,omitempty"`
-	Trace     []policy.RuleTrace `json:"trace"`
+	Allow     bool        `json:"allow"`
+	WouldDeny bool        `json:"wouldDeny,omitempty"`
+	Rule      string      `json:"rule,omitempty"`
+	Message   string      `json:"message,omitempty"`
+	Error     string      `json:"error,omitempty"`
+	Trace     []traceJSON `json:"trace"`
+}
+
+// traceJSON is a policy.RuleTrace with its position as "file:line:col".
+type traceJSON struct {
+	policy.RuleTrace
+	Pos string `json:"pos,omitempty"`
 }
 
 // cmdPolicyEval answers one decision of a policy from flags or a JSON
@@ -198,7 +204,10 @@ func cmdPolicyEval(args []string, stdout, stderr io.Writer) int {
 	}
 
 	d, trace := pol.Trace(context.Background(), req)
-	out := evalOutput{Allow: d.Allow, WouldDeny: d.WouldDeny, Rule: d.Rule, Message: d.Message, Trace: trace}
+	out := evalOutput{Allow: d.Allow, WouldDeny: d.WouldDeny, Rule: d.Rule, Message: d.Message}
+	for _, t := range trace {
+		out.Trace = append(out.Trace, traceJSON{RuleTrace: t, Pos: t.Pos.String()})
+	}
 	if d.Err != nil {
 		out.Error = d.Err.Error()
 	}
@@ -239,7 +248,7 @@ func printTrace(w io.Writer, call string, out evalOutput) {
 			mark = "*"
 		}
 		fmt.Fprintf(w, "%s %s rule %q", mark, kind, t.Rule)
-		if p := t.Pos.String(); p != "" {
+		if p := t.Pos; p != "" {
 			fmt.Fprintf(w, " (%s)", p)
 		}
 		switch t.Outcome {

@@ -102,10 +102,10 @@ func TestPolicyEval(t *testing.T) {
 	var out struct {
 		Allow bool
 		Rule  string
-		Trace []struct{ Rule, Outcome, Expr string }
+		Trace []struct{ Rule, Outcome, Expr, Pos string }
 	}
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != 0 || !out.Allow || out.Rule != "reads" ||
-		len(out.Trace) != 4 || out.Trace[1].Outcome != "no-match" || out.Trace[1].Expr != "when" {
+		len(out.Trace) != 4 || out.Trace[1].Outcome != "no-match" || out.Trace[1].Expr != "when" || out.Trace[1].Pos != pol+":7:5" {
 		t.Errorf("json: exit %d, %s (%v)", code, stdout, err)
 	}
 }
