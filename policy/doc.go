@@ -108,6 +108,8 @@
 // capability with 0: the quota rule `usage.calls[call.name] >= 5` works
 // from the first call. Without Capabilities, reading another capability's
 // count before it was called is a missing-key error (the rule denies).
+// So `call.name in usage.calls` is always true; "called before" is
+// usage.calls[call.name] > 0.
 //
 // # Known capabilities
 //

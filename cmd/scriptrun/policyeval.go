@@ -195,6 +195,9 @@ func cmdPolicyEval(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
+	for _, w := range pol.Warnings() {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", w.Pos, w.Msg)
+	}
 	known := false
 	for _, c := range caps {
 		known = known || c.Name == req.Call.Name

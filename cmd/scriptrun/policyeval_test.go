@@ -92,13 +92,20 @@ func TestPolicyEval(t *testing.T) {
 	}
 
 	// An invalid policy is a usage error with its positions.
-	code, _, stderr := cli(t, "", "policy", "eval", "--policy", filepath.Join(dir, "typo.yaml"), "--call", "kv.get")
-	if code != 2 || !strings.Contains(stderr, "typo.yaml:4:12: rule \"r\": unknown capability kv.delte (did you mean kv.delete?)") {
+	code, stdout, stderr := cli(t, "", "policy", "eval", "--policy", filepath.Join(dir, "typo.yaml"), "--call", "kv.get")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "typo.yaml:4:12: rule \"r\": unknown capability kv.delte (did you mean kv.delete?)") {
 		t.Errorf("typo policy: exit %d, stderr %q", code, stderr)
 	}
 
+	// Warnings of the policy go to stderr; the decision is unchanged.
+	warn := write(t, map[string]string{"w.yaml": "name: t\nrules:\n  - name: r\n    allow: [kv.get]\n    match: script.labels.plan == 'pro'\n"})
+	code, stdout, stderr = cli(t, "", "policy", "eval", "--policy", filepath.Join(warn, "w.yaml"), "--call", "kv.get", "--label", "plan=pro")
+	if code != 0 || !strings.HasPrefix(stdout, `allowed kv.get by rule "r"`) || !strings.Contains(stderr, "w.yaml:5:25: warning: rule \"r\": match: script.labels.plan") {
+		t.Errorf("warnings: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+
 	// --format json.
-	code, stdout, _ := cli(t, "", "policy", "eval", "--policy", pol, "--call", "kv.get", "--args", `{"key": "k"}`, "--format", "json")
+	code, stdout, _ = cli(t, "", "policy", "eval", "--policy", pol, "--call", "kv.get", "--args", `{"key": "k"}`, "--format", "json")
 	var out struct {
 		Allow bool
 		Rule  string
