@@ -145,3 +145,41 @@ rules:
 		t.Errorf("without Capabilities: %v", w)
 	}
 }
+
+func TestCapabilityLiterals(t *testing.T) {
+	src := `name: t
+rules:
+  - name: a
+    deny: ["*"]
+    when: call.name == "kv.delte" || "kv.gett" != call.name || call.module in ["kv", "kvv"]
+  - name: b
+    deny: [kv.*]
+    when: usage.calls["kv.lst"] > 1 || "log.inf" in usage.calls || call.name in ["kv.get", "zz.top"]
+  - name: fine
+    allow: ["*"]
+    when: call.name == "kv.get" || call.module != "log" || usage.calls["kv.put"] > 0 || args.key == "kv.nope"
+`
+	_, err := Parse("p.yaml", []byte(src), Options{Capabilities: testCaps})
+	if err == nil {
+		t.Fatal("Parse accepted unknown capability literals")
+	}
+	var got []string
+	for _, is := range err.(*Error).Issues {
+		first, _, _ := strings.Cut(is.String(), "\n")
+		got = append(got, first)
+	}
+	want := []string{
+		`p.yaml:5:24: rule "a": when: unknown capability "kv.delte" (did you mean kv.delete?)`,
+		`p.yaml:5:38: rule "a": when: unknown capability "kv.gett" (did you mean kv.get?)`,
+		`p.yaml:5:86: rule "a": when: unknown module "kvv" (did you mean kv?)`,
+		`p.yaml:8:23: rule "b": when: unknown capability "kv.lst" (did you mean kv.list?)`,
+		`p.yaml:8:40: rule "b": when: unknown capability "log.inf" (did you mean log.info?)`,
+		`p.yaml:8:92: rule "b": when: unknown capability "zz.top"`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("issues:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := Parse("p.yaml", []byte(src), Options{}); err != nil {
+		t.Errorf("without Capabilities: %v", err)
+	}
+}

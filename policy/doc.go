@@ -119,7 +119,9 @@
 // module provides, with the position of the name and the nearest known
 // name ("unknown capability kv.delte (did you mean kv.delete?)"), and on a
 // pattern (kv.*, *) that matches none: a misspelt deny rule would
-// otherwise never fire.
+// otherwise never fire. The same goes for a string literal in an
+// expression compared with call.name or call.module (==, !=, in a list)
+// or used as a usage.calls key: `call.name == "kv.delte"` is an error.
 //
 // # Warnings
 //

@@ -260,7 +260,7 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 			if loc.pos.Line == 0 {
 				loc = exprLoc{pos: r.Pos, fixed: true}
 			}
-			if x, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, optional, is); ok {
+			if x, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, optional, opts.Capabilities, is); ok {
 				cr.expr[j] = x
 			}
 		}
@@ -293,7 +293,7 @@ func posFile(p *Policy) string {
 	return ""
 }
 
-func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, optional map[string]string, is *issues) (expr, bool) {
+func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, optional map[string]string, caps []Capability, is *issues) (expr, bool) {
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
 		for _, e := range iss.Errors() {
@@ -333,6 +333,9 @@ func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit ui
 	}
 	x.prog = prog
 	mapReads(ast, src, loc, what, optional, is)
+	if caps != nil {
+		capLiterals(ast, src, loc, what, caps, is)
+	}
 	if !x.untracked && !x.loops {
 		if x.fastBelow = fastBelow(env, ast, costLimit); x.fastBelow > 0 {
 			if x.fast, err = env.Program(ast); err != nil {
