@@ -18,6 +18,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("name: x\nrules:\n  - name: r\n    allow: [kv.get]\n    when: |\n      true &&\n        script.x\n"))
 	f.Add([]byte("name: x\nlimits: {memory: 1XB}\nrules: [{name: a, deny: ['*'], message: \"'m'\"}]\n"))
 	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("name: x\nrules:\n  - name: r\n    deny: ['*']\n    when: call.name in ['kv.get', 'x.y'] || usage.calls['kv.lst'] > 0 || call.module == 'kv'\n"))
 	f.Add([]byte("name: x\nrules:\n  - name: r\n    allow: [kv.lst, kv.*]\n    when: args.prefix == script.labels['p'] && has(args.x)\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 4096 {
