@@ -103,6 +103,37 @@
 // script, call and usage are typed objects, so a misspelt field such as
 // script.tennant is an error at load.
 //
+// usage.calls has the call's own capability with 0 before its first call,
+// and, when the policy was loaded with Options.Capabilities, every known
+// capability with 0: the quota rule `usage.calls[call.name] >= 5` works
+// from the first call. Without Capabilities, reading another capability's
+// count before it was called is a missing-key error (the rule denies).
+// So `call.name in usage.calls` is always true; "called before" is
+// usage.calls[call.name] > 0.
+//
+// # Known capabilities
+//
+// A host passes its registry's capability names in Options.Capabilities
+// (the CLI's check passes its modules kv, crypto, log, http and
+// http.private). Loading then fails on a rule naming a capability no
+// module provides, with the position of the name and the nearest known
+// name ("unknown capability kv.delte (did you mean kv.delete?)"), and on a
+// pattern (kv.*, *) that matches none: a misspelt deny rule would
+// otherwise never fire. The same goes for a string literal in an
+// expression compared with call.name or call.module (==, !=, in a list)
+// or used as a usage.calls key: `call.name == "kv.delte"` is an error.
+//
+// # Warnings
+//
+// Reading a map key a run or call may lack makes the rule fail, which
+// denies. Policy.Warnings lists such reads that nothing in the same
+// expression guards: script.labels.x or script.labels["x"] without
+// has(script.labels.x) or "x" in script.labels, and, with Capabilities,
+// args.x or args["x"] where x is an optional param of a capability the
+// rule names, without has(args.x) or "x" in args. Each names the position
+// of the read and the guard to add. A guard anywhere in the expression
+// counts, so this is a hint, not a proof; a policy with warnings loads.
+//
 // # Functions
 //
 // The CEL standard library and cel-go's extension libraries strings,

@@ -64,6 +64,7 @@ func (e *EvalError) Unwrap() error { return e.Err }
 // issues collects problems during loading.
 type issues struct {
 	list []Issue
+	warn []Issue // warnings: the policy loads anyway
 }
 
 func (is *issues) add(pos Pos, format string, args ...any) {

@@ -3,6 +3,7 @@ package policy_test
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/scriptrun/scriptrun/policy"
 )
@@ -46,4 +47,38 @@ rules:
 	// bad.yaml:5:11: rule "r": when: expression has type int, want bool
 	//  | args.key + 1
 	//  | ^
+}
+
+// Loading with the host's capabilities catches a misspelt capability,
+// which would otherwise make a deny rule that never fires, and warns of
+// reads that fail on some runs.
+func ExampleOptions_capabilities() {
+	caps := []policy.Capability{
+		{Name: "kv.get"}, {Name: "kv.delete"},
+		{Name: "kv.list", Optional: []string{"prefix"}},
+	}
+	_, err := policy.Parse("p.yaml", []byte(`
+name: demo
+rules:
+  - name: no-deletes
+    deny: [kv.delte]
+`), policy.Options{Capabilities: caps})
+	fmt.Println(err)
+
+	p, err := policy.Parse("p.yaml", []byte(`
+name: demo
+rules:
+  - name: listing
+    allow: [kv.list]
+    when: args.prefix.startsWith(script.tenant)
+`), policy.Options{Capabilities: caps})
+	if err != nil {
+		panic(err)
+	}
+	for _, w := range p.Warnings() {
+		fmt.Printf("%s: warning: %s\n", w.Pos, strings.SplitN(w.Msg, "\n", 2)[0])
+	}
+	// Output:
+	// p.yaml:5:12: rule "no-deletes": unknown capability kv.delte (did you mean kv.delete?)
+	// p.yaml:6:15: warning: rule "listing": when: args.prefix: prefix is optional for kv.list, so a call may lack it and the rule then fails (denies); guard it: has(args.prefix) && ...
 }

@@ -18,6 +18,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("name: x\nrules:\n  - name: r\n    allow: [kv.get]\n    when: |\n      true &&\n        script.x\n"))
 	f.Add([]byte("name: x\nlimits: {memory: 1XB}\nrules: [{name: a, deny: ['*'], message: \"'m'\"}]\n"))
 	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("name: x\nrules:\n  - name: r\n    deny: ['*']\n    when: call.name in ['kv.get', 'x.y'] || usage.calls['kv.lst'] > 0 || call.module == 'kv'\n"))
+	f.Add([]byte("name: x\nrules:\n  - name: r\n    allow: [kv.lst, kv.*]\n    when: args.prefix == script.labels['p'] && has(args.x)\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 4096 {
 			return
@@ -31,7 +33,22 @@ func FuzzParse(f *testing.F) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		p.Decide(ctx, req("kv.set", map[string]any{"key": "acme:k", "value": "v", "url": "https://a.example/"}))
+		r := req("kv.set", map[string]any{"key": "acme:k", "value": "v", "url": "https://a.example/"})
+		p.Decide(ctx, r)
+		// With known capabilities: more load errors, warnings, prefilled
+		// usage.calls; Trace agrees with Decide on the outcome.
+		p, err = Parse("fuzz.yaml", data, Options{Capabilities: testCaps})
+		if err != nil {
+			return
+		}
+		_ = p.Warnings()
+		d, tr := p.Trace(ctx, r)
+		if want := p.Decide(ctx, r); ctx.Err() == nil && (d.Allow != want.Allow || d.Rule != want.Rule) {
+			t.Fatalf("Trace decided %+v, Decide %+v", d, want)
+		}
+		if len(tr) != len(p.Rules) {
+			t.Fatalf("trace has %d rules, policy %d", len(tr), len(p.Rules))
+		}
 	})
 }
 

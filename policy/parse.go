@@ -290,6 +290,7 @@ func (ps *parser) rule(n *yaml.Node) *Rule {
 		return nil
 	}
 	hasName := false
+	var allowPos, denyPos []Pos
 	for _, kv := range kvs {
 		k, v := kv[0], kv[1]
 		switch k.Value {
@@ -305,13 +306,14 @@ func (ps *parser) rule(n *yaml.Node) *Rule {
 		case "message":
 			r.Message, r.loc[2] = ps.expr(v, what+": message")
 		case "allow":
-			r.Allow = ps.caps(v, what+": allow")
+			r.Allow, allowPos = ps.caps(v, what+": allow")
 		case "deny":
-			r.Deny = ps.caps(v, what+": deny")
+			r.Deny, denyPos = ps.caps(v, what+": deny")
 		default:
 			ps.unknown(k, what)
 		}
 	}
+	r.capPos = append(allowPos, denyPos...)
 	if !hasName {
 		ps.is.add(ps.pos(n), "%s: name is required", what)
 	}
@@ -324,16 +326,17 @@ func (ps *parser) rule(n *yaml.Node) *Rule {
 	return r
 }
 
-func (ps *parser) caps(n *yaml.Node, what string) []string {
+func (ps *parser) caps(n *yaml.Node, what string) ([]string, []Pos) {
 	if n.Kind != yaml.SequenceNode {
 		ps.is.add(ps.pos(n), "%s must be a list of capability patterns", what)
-		return nil
+		return nil, nil
 	}
 	if len(n.Content) == 0 {
 		ps.is.add(ps.pos(n), "%s must not be empty", what)
-		return nil
+		return nil, nil
 	}
 	var out []string
+	var pos []Pos
 	for _, c := range n.Content {
 		s, ok := ps.str(c, what+" entries")
 		if !ok {
@@ -344,8 +347,9 @@ func (ps *parser) caps(n *yaml.Node, what string) []string {
 			continue
 		}
 		out = append(out, s)
+		pos = append(pos, ps.pos(c))
 	}
-	return out
+	return out, pos
 }
 
 // expr returns an expression's source and where it starts in the file.

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -43,7 +44,8 @@ type Rule struct {
 	Message string // CEL producing the denial message; "" = none
 	Pos     Pos    // where the rule starts in the file
 
-	loc [3]exprLoc // match, when, message source positions
+	loc    [3]exprLoc // match, when, message source positions
+	capPos []Pos      // positions of Allow then Deny entries, set by the parser
 }
 
 // Policy is a compiled policy. It is immutable and safe for concurrent use
@@ -59,15 +61,34 @@ type Policy struct {
 
 	// What Decide reads: a private copy made by New and Parse, so that a
 	// caller changing Mode or Rules afterwards changes no decision.
-	audit   bool
-	rules   []*rule
-	adapter types.Adapter
+	audit    bool
+	rules    []*rule
+	adapter  types.Adapter
+	caps     []string // Options.Capabilities names, sorted; nil if not given
+	warnings []Issue
 }
 
 // Options configures loading.
 type Options struct {
 	MaxCost   uint64 // estimated-cost ceiling per expression at load; 0 = 100000
 	CostLimit uint64 // runtime cost limit per evaluation; 0 = 100000
+
+	// Capabilities, when non-nil, are the host functions the policy's
+	// runs may call (a host's registered modules). Each capability name in
+	// a rule must then be one of them and each pattern (kv.*, *) must match
+	// one, or loading fails; usage.calls holds every one of them (0 until
+	// called); and rules reading an optional argument without has() get a
+	// warning (see Policy.Warnings). nil checks nothing of the kind.
+	Capabilities []Capability
+}
+
+// Capability describes one host function to the policy checks.
+type Capability struct {
+	Name string // "kv.get"
+	// Optional names the keys of `args` a call may lack (the function's
+	// optional params). Leave it nil when the policy sees args the params
+	// do not describe (bridge.Func.PolicyArgs).
+	Optional []string
 }
 
 // Script describes the running script. Its fields are visible to CEL as
@@ -206,10 +227,22 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		case len(r.Allow) == 0 && len(r.Deny) == 0:
 			is.add(r.Pos, "%s: needs a non-empty allow or deny list", what)
 		}
-		for _, c := range append(append([]string(nil), r.Allow...), r.Deny...) {
-			if check && !capPattern.MatchString(c) {
-				is.add(r.Pos, "%s: bad capability pattern %q (want module.function, module.* or *)", what, c)
+		for k, c := range append(append([]string(nil), r.Allow...), r.Deny...) {
+			pos := r.Pos
+			if k < len(r.capPos) {
+				pos = r.capPos[k]
 			}
+			if check && !capPattern.MatchString(c) {
+				is.add(pos, "%s: bad capability pattern %q (want module.function, module.* or *)", what, c)
+				continue
+			}
+			if opts.Capabilities != nil {
+				checkCap(c, opts.Capabilities, pos, what, is)
+			}
+		}
+		var optional map[string]string
+		if opts.Capabilities != nil {
+			optional = optionalArgs(append(append([]string(nil), r.Allow...), r.Deny...), opts.Capabilities)
 		}
 		exprs := []struct {
 			name, src string
@@ -227,11 +260,23 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 			if loc.pos.Line == 0 {
 				loc = exprLoc{pos: r.Pos, fixed: true}
 			}
-			if x, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, is); ok {
+			if x, ok := compileExpr(env, e.src, e.want, maxCost, costLimit, loc, what+": "+e.name, optional, opts.Capabilities, is); ok {
 				cr.expr[j] = x
 			}
 		}
 	}
+	if opts.Capabilities != nil {
+		np.caps = make([]string, 0, len(opts.Capabilities))
+		for _, c := range opts.Capabilities {
+			np.caps = append(np.caps, c.Name)
+		}
+		sort.Strings(np.caps)
+	}
+	sort.SliceStable(is.warn, func(i, j int) bool {
+		a, b := is.warn[i].Pos, is.warn[j].Pos
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
+	np.warnings = is.warn
 	np.audit = np.Mode == Audit
 	np.adapter = env.CELTypeAdapter()
 	return &np
@@ -248,7 +293,7 @@ func posFile(p *Policy) string {
 	return ""
 }
 
-func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, is *issues) (expr, bool) {
+func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit uint64, loc exprLoc, what string, optional map[string]string, caps []Capability, is *issues) (expr, bool) {
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
 		for _, e := range iss.Errors() {
@@ -287,6 +332,10 @@ func compileExpr(env *cel.Env, src string, want *cel.Type, maxCost, costLimit ui
 		return expr{}, false
 	}
 	x.prog = prog
+	mapReads(ast, src, loc, what, optional, is)
+	if caps != nil {
+		capLiterals(ast, src, loc, what, caps, is)
+	}
 	if !x.untracked && !x.loops {
 		if x.fastBelow = fastBelow(env, ast, costLimit); x.fastBelow > 0 {
 			if x.fast, err = env.Program(ast); err != nil {

@@ -129,6 +129,9 @@ type Session struct {
 	// a run's State gives the same map at every call.
 	calls    map[string]int64
 	callsVal ref.Val
+	// prefilled is usage.calls with a 0 for every known capability and the
+	// call's own, refilled at each call that reads usage (under mu).
+	prefilled map[string]int64
 }
 
 // NewSession returns a Session deciding calls of the script s. The Labels
@@ -169,6 +172,44 @@ func (s *Session) callsValue(m map[string]int64) ref.Val {
 		s.calls, s.callsVal = m, s.value(m)
 	}
 	return s.callsVal
+}
+
+// prefill returns calls with a 0 for every capability the policy knows
+// (Options.Capabilities) and for the call's own capability name, so that
+// usage.calls[call.name] reads 0 on a run's first call instead of failing.
+// It returns calls itself when nothing is missing, else a map the Session
+// reuses (the CEL value over it is then made once per run).
+func (s *Session) prefill(calls map[string]int64, name string) map[string]int64 {
+	missing := name != ""
+	if missing {
+		_, has := calls[name]
+		missing = !has
+	}
+	for _, c := range s.p.caps {
+		if missing {
+			break
+		}
+		_, has := calls[c]
+		missing = !has
+	}
+	if !missing {
+		return calls
+	}
+	if s.prefilled == nil {
+		s.prefilled = make(map[string]int64, len(s.p.caps)+len(calls)+1)
+	}
+	m := s.prefilled
+	clear(m)
+	for _, c := range s.p.caps {
+		m[c] = 0
+	}
+	if name != "" {
+		m[name] = 0
+	}
+	for k, v := range calls {
+		m[k] = v
+	}
+	return m
 }
 
 // plan is what a Session knows of one capability for the run: the rules to
@@ -264,7 +305,7 @@ func (s *Session) decide(ctx context.Context, call Call, args map[string]any, st
 	defer s.mu.Unlock()
 	pl := s.plan(ctx, call)
 	act := &s.act
-	*act = activation{s: s, call: pl.call, args: args, st: st, callSize: pl.callSize, argsSize: -1, usageSize: -1}
+	*act = activation{s: s, call: pl.call, callName: call.Name, args: args, st: st, callSize: pl.callSize, argsSize: -1, usageSize: -1}
 	defer func() { *act = activation{} }() // keep nothing of the call
 	allowRule := ""
 	for i := range pl.steps {
@@ -341,11 +382,12 @@ func matchAny(pats []string, name string) bool {
 // only when an expression names it. While a plan is built (static) only
 // script and call exist.
 type activation struct {
-	s      *Session
-	call   ref.Val
-	args   map[string]any
-	st     State
-	static bool
+	s        *Session
+	call     ref.Val
+	callName string
+	args     map[string]any
+	st       State
+	static   bool
 
 	argsVal, usage, now ref.Val
 	usageBuf            Usage // what usage refers to during the call
@@ -467,6 +509,7 @@ func (a *activation) Parent() interpreter.Activation { return nil }
 func (a *activation) resolveUsage() {
 	if a.usage == nil {
 		a.usageBuf = a.st.Usage()
+		a.usageBuf.Calls = a.s.prefill(a.usageBuf.Calls, a.callName)
 		a.usageBuf.calls = a.s.callsValue(a.usageBuf.Calls)
 		a.usage = a.s.value(&a.usageBuf)
 	}

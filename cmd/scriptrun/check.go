@@ -17,12 +17,17 @@ import (
 
 // cmdCheck compiles scripts and the policy and runs nothing. It prints one
 // line per problem on stderr ("path:line:col: compile error: ...") and
-// nothing on success. The exit code is that of the first problem.
+// nothing on success. The exit code is that of the first problem. Policy
+// warnings ("path:line:col: warning: ...") are printed but do not change
+// the exit code.
 func cmdCheck(args []string, stderr io.Writer) int {
 	fs := newFlagSet("check", "scriptrun check [--policy FILE] [--lang js|lua] SCRIPT...",
 		"Compile the scripts and the policy, run nothing. Problems go to stderr, one a line;\n"+
 			"exit 0 when everything compiles, 1 on a compile error, 2 on a usage error,\n"+
-			"an unreadable file or an invalid policy.")
+			"an unreadable file or an invalid policy. The policy is checked against the\n"+
+			"CLI's modules (kv, crypto, log, http): an unknown capability is an error;\n"+
+			"reading a label or optional argument without has() or `in` is a warning,\n"+
+			"which does not change the exit code.")
 	var polPath, langFlag string
 	fs.StringVar(&polPath, "policy", "", "policy YAML `FILE` to check")
 	fs.StringVar(&langFlag, "lang", "", "language of every SCRIPT: js or lua (default: from each extension)")
@@ -39,8 +44,22 @@ func cmdCheck(args []string, stderr io.Writer) int {
 			code = c
 		}
 	}
+	mods, err := cliModules()
+	if err != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+		return exitInternal
+	}
 	if polPath != "" {
-		if _, err := policy.Load(polPath, policy.Options{}); err != nil {
+		caps, err := policyCapabilities(mods)
+		if err != nil {
+			fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+			return exitInternal
+		}
+		pol, err := policy.Load(polPath, policy.Options{Capabilities: caps})
+		for _, w := range pol.Warnings() {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", w.Pos, w.Msg)
+		}
+		if err != nil {
 			var pe *policy.Error
 			if errors.As(err, &pe) {
 				fmt.Fprintf(stderr, "%v\n", err)
@@ -55,15 +74,7 @@ func cmdCheck(args []string, stderr io.Writer) int {
 	for _, b := range avail {
 		list = append(list, b)
 	}
-	httpMod, err := bridgehttp.New(bridgehttp.Options{})
-	if err != nil {
-		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
-		return exitInternal
-	}
-	host, err := engine.NewHost(engine.Config{
-		Backends: list,
-		Modules:  []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(nil), bridgelog.Module(), httpMod},
-	})
+	host, err := engine.NewHost(engine.Config{Backends: list, Modules: mods})
 	if err != nil {
 		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
 		return exitInternal
@@ -102,4 +113,45 @@ func cmdCheck(args []string, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// cliModules returns the modules the CLI registers (kv, crypto, log, http),
+// with implementations that touch nothing: check and policy eval only need
+// their names and params.
+func cliModules() ([]*bridge.Module, error) {
+	httpMod, err := bridgehttp.New(bridgehttp.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(nil), bridgelog.Module(), httpMod}, nil
+}
+
+// policyCapabilities describes the modules' functions to the policy checks:
+// each capability name and, unless the function shows the policy other args
+// (PolicyArgs), its optional params.
+func policyCapabilities(mods []*bridge.Module) ([]policy.Capability, error) {
+	reg, err := bridge.NewRegistry(mods...)
+	if err != nil {
+		return nil, err
+	}
+	caps := []policy.Capability{}
+	for _, m := range reg.Modules() {
+		for _, f := range m.Funcs {
+			c := policy.Capability{Name: m.Name + "." + f.Name}
+			if f.PolicyArgs == nil {
+				for _, p := range f.Params {
+					if p.Optional {
+						c.Optional = append(c.Optional, p.Name)
+					}
+				}
+			}
+			caps = append(caps, c)
+		}
+		if m.Name == "http" {
+			// Decided by the policy but not a function: a connection to
+			// a special-purpose address (see bridge/http).
+			caps = append(caps, policy.Capability{Name: bridgehttp.PrivateCapability})
+		}
+	}
+	return caps, nil
 }

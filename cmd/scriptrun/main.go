@@ -40,6 +40,7 @@ const usageText = `usage: scriptrun <command> [arguments]
 commands:
   run [flags] SCRIPT         run one script and print its result as JSON
   check [flags] SCRIPT...    compile scripts (and a policy); run nothing
+  policy eval [flags]        decide one host call under a policy, with the rule trace
   version                    print the version
   help [command]             list the commands, or describe one
 
@@ -111,7 +112,9 @@ func command(cmd string, rest []string, stdin io.Reader, stdout, stderr io.Write
 		// Hidden: workers are started with an environment marker, not
 		// this command (see engine/worker).
 		return usageErr(stderr, "worker: a worker process is started by a scriptrun host (--isolation process), not by hand")
-	case "policy", "test":
+	case "policy":
+		return cmdPolicy(rest, stdout, stderr)
+	case "test":
 		fmt.Fprintf(stderr, "scriptrun: %s: not implemented yet\n", cmd)
 		return exitUsage
 	default:

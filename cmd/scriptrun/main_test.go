@@ -549,6 +549,8 @@ func TestCheck(t *testing.T) {
 		"bad.js":      "return 1;\n}{",
 		"policy.yaml": tenantPolicy,
 		"bad.yaml":    "name: t\nrules:\n  - name: r\n    allow: [kv.get]\n    when: args.key.startsWith(1)\n",
+		"typo.yaml":   "name: t\nrules:\n  - name: r\n    deny: [kv.delte]\n",
+		"warn.yaml":   "name: t\nrules:\n  - name: r\n    allow: [kv.*]\n    match: script.labels.plan == 'pro'\n",
 	})
 	p := func(name string) string { return filepath.Join(dir, name) }
 	tests := []struct {
@@ -560,6 +562,8 @@ func TestCheck(t *testing.T) {
 		{[]string{"--policy", p("policy.yaml"), p("ok.js")}, 0, ""},
 		{[]string{p("ok.js"), p("bad.js")}, 1, p("bad.js") + ":2:"},
 		{[]string{"--policy", p("bad.yaml"), p("ok.js")}, 2, "bad.yaml:5:"},
+		{[]string{"--policy", p("warn.yaml")}, 0, "warn.yaml:5:25: warning: rule \"r\": match: script.labels.plan: a run without the label \"plan\""},
+		{[]string{"--policy", p("typo.yaml")}, 2, "typo.yaml:4:12: rule \"r\": unknown capability kv.delte (did you mean kv.delete?)"},
 		{[]string{p("missing.js")}, 2, "missing.js"},
 		{nil, 2, "want at least one SCRIPT"},
 	}

@@ -212,7 +212,9 @@ func (p *policies) get(name string) (*policy.Policy, error) {
 	if pol, ok := p.m[name]; ok {
 		return pol, nil
 	}
-	pol, err := policy.Load(filepath.Join(p.dir, name+".yaml"), policy.Options{})
+	// Loaded against the suite's modules, so a policy naming a capability
+	// they lack fails the suite instead of leaving a rule that never applies.
+	pol, err := policy.Load(filepath.Join(p.dir, name+".yaml"), policy.Options{Capabilities: capabilities()})
 	if err != nil {
 		return nil, fmt.Errorf("policy %s: %w", name, err)
 	}

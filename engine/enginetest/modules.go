@@ -13,11 +13,30 @@ import (
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/bridge/crypto"
 	"github.com/scriptrun/scriptrun/bridge/kv"
+	"github.com/scriptrun/scriptrun/policy"
 )
 
 // modules returns fresh host modules for one run.
 func modules() []*bridge.Module {
 	return []*bridge.Module{assertModule(), testModule(), kv.Module(kv.NewMemory()), crypto.Module(nil)}
+}
+
+// capabilities describes modules() to policy loading: every function's
+// capability name and optional params.
+func capabilities() []policy.Capability {
+	var caps []policy.Capability
+	for _, m := range modules() {
+		for _, f := range m.Funcs {
+			c := policy.Capability{Name: m.Name + "." + f.Name}
+			for _, p := range f.Params {
+				if p.Optional && f.PolicyArgs == nil {
+					c.Optional = append(c.Optional, p.Name)
+				}
+			}
+			caps = append(caps, c)
+		}
+	}
+	return caps
 }
 
 // assertModule is "assert": eq and ok fail with a message the script and
