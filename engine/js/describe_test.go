@@ -4,8 +4,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/limits"
 )
 
 // A thrown value that is not an Error is described as JSON of its own
@@ -41,7 +43,10 @@ func TestThrownValueJSON(t *testing.T) {
 		`const a = []; a.length = 4294967295; throw a`,
 		`throw {s: "é".repeat(100000)}`,
 	} {
-		_, err := run(t, h, src, engine.RunOptions{})
+		// Budgets large enough that building the value never decides the
+		// outcome (under -race 200,000 keys took over the 1 s CPU default).
+		opts := engine.RunOptions{Budget: limits.Budget{CPU: time.Minute, Timeout: time.Minute, Memory: 1 << 30}}
+		_, err := run(t, h, src, opts)
 		var e *engine.Error
 		if !errors.As(err, &e) || !strings.HasSuffix(e.Message, "...") || len(e.Message) > 1100 {
 			t.Errorf("%s: got %d bytes %.80q..., want at most 1100 ending in ...", src, len(e.Message), err)
