@@ -50,12 +50,11 @@ func cmdCheck(args []string, stderr io.Writer) int {
 		return exitInternal
 	}
 	if polPath != "" {
-		caps, err := policyCapabilities(mods)
-		if err != nil {
-			fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+		pol, err, ierr := loadPolicy(polPath)
+		if ierr != nil {
+			fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", ierr)
 			return exitInternal
 		}
-		pol, err := policy.Load(polPath, policy.Options{Capabilities: caps})
 		for _, w := range pol.Warnings() {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", w.Pos, w.Msg)
 		}
@@ -124,6 +123,28 @@ func cliModules() ([]*bridge.Module, error) {
 		return nil, err
 	}
 	return []*bridge.Module{kv.Module(kv.NewMemory()), crypto.Module(nil), bridgelog.Module(), httpMod}, nil
+}
+
+// loadPolicy loads the policy file at path, checked against the
+// capabilities of the CLI's modules (as check, run and policy eval all do).
+// ierr is set when the modules themselves cannot be described: a fault of
+// scriptrun, not of the policy.
+func loadPolicy(path string) (pol *policy.Policy, err, ierr error) {
+	caps, ierr := cliCapabilities()
+	if ierr != nil {
+		return nil, nil, ierr
+	}
+	pol, err = policy.Load(path, policy.Options{Capabilities: caps})
+	return pol, err, nil
+}
+
+// cliCapabilities describes the CLI's modules to the policy checks.
+func cliCapabilities() ([]policy.Capability, error) {
+	mods, err := cliModules()
+	if err != nil {
+		return nil, err
+	}
+	return policyCapabilities(mods)
 }
 
 // policyCapabilities describes the modules' functions to the policy checks:

@@ -175,17 +175,11 @@ func cmdPolicyEval(args []string, stdout, stderr io.Writer) int {
 		req.Now = t
 	}
 
-	mods, err := cliModules()
-	if err != nil {
-		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+	pol, err, ierr := loadPolicy(polPath)
+	if ierr != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", ierr)
 		return exitInternal
 	}
-	caps, err := policyCapabilities(mods)
-	if err != nil {
-		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
-		return exitInternal
-	}
-	pol, err := policy.Load(polPath, policy.Options{Capabilities: caps})
 	if err != nil {
 		var pe *policy.Error
 		if errors.As(err, &pe) {
@@ -197,6 +191,11 @@ func cmdPolicyEval(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, w := range pol.Warnings() {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", w.Pos, w.Msg)
+	}
+	caps, err := cliCapabilities()
+	if err != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+		return exitInternal
 	}
 	known := false
 	for _, c := range caps {

@@ -155,15 +155,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f.policy != "" {
 		// The policy is checked against the capabilities the CLI's modules
 		// provide, as `check` does: a misspelt deny entry must not load.
-		var caps []policy.Capability
-		mods, err := cliModules()
-		if err == nil {
-			caps, err = policyCapabilities(mods)
+		var ierr error
+		pol, err, ierr = loadPolicy(f.policy)
+		if ierr != nil {
+			fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", ierr)
+			return exitInternal
 		}
-		if err != nil {
-			return usageErr(stderr, "modules: %v", err)
-		}
-		pol, err = policy.Load(f.policy, policy.Options{Capabilities: caps})
 		if err != nil {
 			var pe *policy.Error
 			if errors.As(err, &pe) {
