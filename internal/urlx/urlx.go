@@ -97,6 +97,13 @@ func Parse(s string) (*URL, error) {
 	if out.Params, err = ParseQuery(u.RawQuery); err != nil {
 		return nil, fmt.Errorf("url: bad query: %v", err)
 	}
+	// The canonical form escapes what the input may have left bare (a "#"
+	// in the fragment becomes "%23"), so it can be longer than the input:
+	// it too must be within MaxLen, or String would give a URL that Parse
+	// refuses.
+	if n := len(out.Origin()) + len(out.Path) + 1 + len(out.RawQuery) + 1 + len(out.Fragment); n > MaxLen {
+		return nil, fmt.Errorf("url: longer than %d bytes once escaped", MaxLen)
+	}
 	return out, nil
 }
 
