@@ -68,11 +68,33 @@ func (c *rssCap) setBudget(budget int64) error {
 // watch polls the RSS until stop is called, and calls kill when the run's
 // growth is over the budget plus 5%.
 func (c *rssCap) watch(kill func()) (stop func()) {
+	return poll(rssInterval, func() bool {
+		_, rss, err := c.statm()
+		if err != nil {
+			return false
+		}
+		c.mu.Lock()
+		c.max = max(c.max, rss)
+		over := rss-c.base > c.budget+c.budget/20
+		if over {
+			c.overflow = true
+		}
+		c.mu.Unlock()
+		if over {
+			kill()
+		}
+		return !over
+	})
+}
+
+// poll calls sample every interval on a goroutine of its own until sample
+// returns false or stop is called; stop returns once the goroutine is gone.
+func poll(interval time.Duration, sample func() bool) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(rssInterval)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
 			select {
@@ -80,19 +102,7 @@ func (c *rssCap) watch(kill func()) (stop func()) {
 				return
 			case <-t.C:
 			}
-			_, rss, err := c.statm()
-			if err != nil {
-				return
-			}
-			c.mu.Lock()
-			c.max = max(c.max, rss)
-			over := rss-c.base > c.budget+c.budget/20
-			if over {
-				c.overflow = true
-			}
-			c.mu.Unlock()
-			if over {
-				kill()
+			if !sample() {
 				return
 			}
 		}

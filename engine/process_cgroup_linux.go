@@ -528,26 +528,14 @@ func (g *memGroup) watch(wk *worker) (stop func()) {
 
 // pollCurrent records the highest memory.current until stopped.
 func (g *memGroup) pollCurrent() (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(rssInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			n, err := readInt(filepath.Join(g.dir, "memory.current"))
-			if err != nil {
-				return
-			}
-			g.mu.Lock()
-			g.polled = max(g.polled, n)
-			g.mu.Unlock()
+	return poll(rssInterval, func() bool {
+		n, err := readInt(filepath.Join(g.dir, "memory.current"))
+		if err != nil {
+			return false
 		}
-	}()
-	return func() { close(done); <-finished }
+		g.mu.Lock()
+		g.polled = max(g.polled, n)
+		g.mu.Unlock()
+		return true
+	})
 }
