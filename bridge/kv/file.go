@@ -86,10 +86,7 @@ func statFile(path string) (stamp, error) {
 		return stamp{}, err
 	}
 	s := stamp{exists: true, size: st.Size(), mtime: st.ModTime().UnixNano(), permission: st.Mode().Perm()}
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		s.ino, s.dev = sys.Ino, sys.Dev
-		s.ctime = sys.Ctim.Nano()
-	}
+	s.ino, s.dev, s.ctime = fileIdentity(st)
 	s.writeable = st.Mode().Perm()&0o200 != 0
 	return s, nil
 }
