@@ -55,6 +55,32 @@ type Dispatcher struct {
 	Log      zerolog.Logger
 	LogArgs  bool        // put argument values in the audit event (opt-in)
 	Result   ValueLimits // limits for values returned to the script
+	// Answer, when set, answers every allowed call in place of the
+	// function's Go implementation (a test's mocks, a replay's recording):
+	// the call is validated, decided by the gate, audited and its result
+	// copied as usual; only Func.Impl is not called. args are the validated
+	// arguments keyed by param name, as the script passed them.
+	Answer func(ctx context.Context, c *Call, args Args) (any, error)
+	// Observe, when set, is told the outcome of every call that reached the
+	// gate, after its audit event. It runs on the run's goroutine and must
+	// not keep the event (its Args and Result may be reused) beyond the call.
+	Observe func(*CallEvent)
+}
+
+// CallEvent is one host call's outcome, as Dispatcher.Observe sees it.
+type CallEvent struct {
+	Call *Call // as the gate saw it
+	// Args are the validated arguments keyed by param name, as the script
+	// passed them (Call.Args may be Func.PolicyArgs' view of them).
+	Args     Args
+	Decision Decision
+	// Outcome is the audit event's decision: "allow", "deny", "audit-deny"
+	// (allowed in audit mode, the policy would deny) or "error" (the gate
+	// failed: a budget ran out).
+	Outcome  string
+	Result   any   // the value the script got (allowed calls that succeeded)
+	Err      error // what the script got instead (nil on success)
+	Duration time.Duration
 }
 
 // Call runs the host function named capability with args already copied
@@ -83,18 +109,26 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 	dec, err := d.Gate.Check(ctx, call)
 	if err != nil {
 		d.audit(call, "error", dec, 0, err)
+		d.observe(call, named, "error", dec, nil, err, 0)
 		return nil, err
 	}
 	if !dec.Allow {
 		d.audit(call, "deny", dec, 0, nil)
 		d.Log.Warn().Str("event", "policy.denied").Str("capability", capability).Str("rule", dec.Rule).
 			Str("reason", dec.Message).Msg("policy.denied")
-		return nil, &DeniedError{Capability: capability, Rule: dec.Rule, Msg: dec.Message, Catchable: dec.Catchable}
+		derr := &DeniedError{Capability: capability, Rule: dec.Rule, Msg: dec.Message, Catchable: dec.Catchable}
+		d.observe(call, named, "deny", dec, nil, derr, 0)
+		return nil, derr
 	}
 	start := time.Now()
 	cc := &f.ctx
 	cc.Context, cc.st.d, cc.st.call = ctx, d, call
-	res, err := invoke(cc, capability, fn, named)
+	var res any
+	if d.Answer != nil {
+		res, err = answer(cc, capability, d.Answer, call, named)
+	} else {
+		res, err = invoke(cc, capability, fn, named)
+	}
 	notes, final := cc.st.finish()
 	if final != nil {
 		// The function asked the gate about a further use and was denied,
@@ -103,7 +137,9 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 		res, err = nil, final
 	}
 	if err != nil {
-		d.auditNotes(call, "allow", dec, time.Since(start), err, notes)
+		dur := time.Since(start)
+		d.auditNotes(call, "allow", dec, dur, err, notes)
+		d.observe(call, named, "allow", dec, nil, err, dur)
 		return nil, err
 	}
 	out, _, err := Copy(res, d.Result)
@@ -113,11 +149,31 @@ func (d *Dispatcher) Call(ctx context.Context, capability string, args []any) (a
 		if errors.As(err, &ve) && !ve.TooLarge {
 			herr.Msg = "returned a value outside the value model"
 		}
-		d.auditNotes(call, "allow", dec, time.Since(start), herr, notes)
+		dur := time.Since(start)
+		d.auditNotes(call, "allow", dec, dur, herr, notes)
+		d.observe(call, named, "allow", dec, nil, herr, dur)
 		return nil, herr
 	}
-	d.auditNotes(call, "allow", dec, time.Since(start), nil, notes)
+	dur := time.Since(start)
+	d.auditNotes(call, "allow", dec, dur, nil, notes)
+	d.observe(call, named, "allow", dec, out, nil, dur)
 	return out, nil
+}
+
+func (d *Dispatcher) observe(c *Call, args Args, outcome string, dec Decision, res any, err error, dur time.Duration) {
+	if d.Observe == nil {
+		return
+	}
+	if dec.WouldDeny {
+		outcome = "audit-deny"
+	}
+	d.Observe(&CallEvent{Call: c, Args: args, Decision: dec, Outcome: outcome, Result: res, Err: err, Duration: dur})
+}
+
+// answer calls a Dispatcher.Answer with the panic recovery and error
+// mapping of invoke.
+func answer(ctx context.Context, capability string, fn func(context.Context, *Call, Args) (any, error), c *Call, args Args) (res any, err error) {
+	return invoke(ctx, capability, &Func{Impl: func(ctx context.Context, a Args) (any, error) { return fn(ctx, c, a) }}, args)
 }
 
 // policyArgs runs fn.PolicyArgs with panic recovery.

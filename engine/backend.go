@@ -89,6 +89,9 @@ type Env struct {
 	// Seed seeds the script's random numbers; Now is its clock.
 	Seed uint64
 	Now  func() time.Time
+	// Coverage, when non-nil, collects the source lines the run executes
+	// (a backend that cannot leaves it empty). In-process runs only.
+	Coverage *Coverage
 	// Args and Result bound values crossing into host calls and back.
 	Args, Result bridge.ValueLimits
 }

@@ -48,6 +48,8 @@ type Config struct {
 	Isolation Isolation
 	// Workers configures the worker processes of Isolation: Process.
 	Workers WorkerConfig
+	// Observer receives every run's events (see Observer); nil: none.
+	Observer Observer
 }
 
 // Host compiles and runs scripts. It is safe for concurrent use: any number
@@ -63,11 +65,12 @@ type Host struct {
 	heap     *limits.HeapGuard
 	runs     atomic.Uint64
 	pool     *pool // Isolation: Process
+	observer Observer
 }
 
 // NewHost validates cfg and returns a Host.
 func NewHost(cfg Config) (*Host, error) {
-	h := &Host{backends: map[string]Backend{}, logArgs: cfg.LogArgs, nesting: cfg.MaxNesting}
+	h := &Host{backends: map[string]Backend{}, logArgs: cfg.LogArgs, nesting: cfg.MaxNesting, observer: cfg.Observer}
 	if len(cfg.Backends) == 0 {
 		return nil, errors.New("engine: Config.Backends is empty")
 	}
@@ -234,6 +237,14 @@ type RunOptions struct {
 	// random seed. Now is the script's clock; nil uses the real time.
 	Seed uint64
 	Now  func() time.Time
+	// Observer receives this run's events, besides Config.Observer.
+	Observer Observer
+	// Answer, when set, answers the run's allowed host calls instead of the
+	// modules (mocks in script tests, replays of recordings); the policy
+	// still decides every call.
+	Answer Answer
+	// Coverage, when set, collects the source lines the run executed.
+	Coverage *Coverage
 }
 
 // LogLine is one line a script logged: with console.log/print (Level is
@@ -251,6 +262,9 @@ type Result struct {
 	Value any
 	Usage limits.Usage
 	Logs  []LogLine
+	// Seed is the seed the run got: RunOptions.Seed, or the random one
+	// picked when that was 0 (what a replay needs).
+	Seed uint64
 }
 
 // Run runs s once. It returns a non-nil Result (with Usage and Logs) and, on
@@ -274,6 +288,24 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	w := limits.NewWatchdog(ctx, budget)
 	defer w.Stop()
 	defer h.heap.Watch(w)()
+	seed := opts.Seed
+	if seed == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		seed = binary.LittleEndian.Uint64(b[:]) | 1
+	}
+	res.Seed = seed
+	// The labels are copied once: the caller's map may change after Run
+	// returns, or while it runs, and neither the policy nor the script may
+	// see that.
+	labels := maps.Clone(opts.Identity.Labels)
+	obs := observers{h.observer, opts.Observer}
+	var info *RunInfo
+	if obs != (observers{}) {
+		info = &RunInfo{ID: runID, Script: s, Identity: Identity{Tenant: opts.Identity.Tenant, Labels: labels},
+			Policy: opts.Policy, Budget: budget, Seed: seed, Start: time.Now()}
+		obs.started(info)
+	}
 	log.Info().Str("event", "run.started").Str("lang", s.lang).Str("sha256", s.sha).
 		Str("tenant", opts.Identity.Tenant).Msg("run.started")
 	var remote *limits.Usage // what a worker process measured
@@ -286,7 +318,13 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 			res.Usage.OutputBytes = bridge.Size(res.Value)
 		}
 		h.logFinished(log, res, err)
+		if info != nil {
+			obs.finished(info, res, err)
+		}
 	}()
+	if opts.Coverage != nil && h.pool != nil {
+		return res, &Error{Kind: KindInput, Message: "coverage is collected in-process only (Isolation: Process is set)"}
+	}
 
 	input, _, ierr := bridge.Copy(opts.Input, bridge.ValueLimits{MaxBytes: budget.Input})
 	if ierr != nil {
@@ -296,24 +334,20 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		}
 		return res, &Error{Kind: KindInput, Message: "input: " + ierr.Error(), Err: ierr}
 	}
-	seed := opts.Seed
-	if seed == 0 {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		seed = binary.LittleEndian.Uint64(b[:]) | 1
-	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	// The labels are copied once: the caller's map may change after Run
-	// returns, or while it runs, and neither the policy nor the script may
-	// see that.
-	labels := maps.Clone(opts.Identity.Labels)
 	g := &gate{pol: opts.Policy, w: w, now: now, calls: map[string]int64{},
 		script: policy.Script{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: labels}}
 	d := &bridge.Dispatcher{Registry: h.registry, Gate: g, Log: log, LogArgs: h.logArgs,
 		Result: bridge.ValueLimits{MaxBytes: budget.Input}}
+	if opts.Answer != nil {
+		d.Answer = opts.Answer
+	}
+	if info != nil {
+		d.Observe = func(c *bridge.CallEvent) { obs.call(info, c) }
+	}
 	// Host functions charge the run's budgets and write its log through
 	// rinfo (bridge.Run); with Isolation: Process they run here in the
 	// parent too, so the same watchdog and log take the charges.
@@ -322,15 +356,16 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 			res.Logs = append(res.Logs, LogLine{Level: l.Level, Message: l.Message, Fields: l.Fields})
 		}}
 	env := &Env{
-		Input:   input,
-		Script:  ScriptInfo{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: labels},
-		Modules: h.specs,
-		Meter:   w,
-		Budget:  budget,
-		Seed:    seed,
-		Now:     now,
-		Args:    bridge.ValueLimits{MaxBytes: budget.Output},
-		Result:  bridge.ValueLimits{MaxBytes: budget.Input},
+		Input:    input,
+		Script:   ScriptInfo{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: labels},
+		Modules:  h.specs,
+		Meter:    w,
+		Budget:   budget,
+		Seed:     seed,
+		Now:      now,
+		Coverage: opts.Coverage,
+		Args:     bridge.ValueLimits{MaxBytes: budget.Output},
+		Result:   bridge.ValueLimits{MaxBytes: budget.Input},
 		Call: func(ctx context.Context, capability string, args []any) (any, error) {
 			res, err := d.Call(bridge.WithRun(ctx, rinfo), capability, args)
 			if err != nil {

@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/policy"
+)
+
+// Observer receives a host's run and host-call events: what telemetry,
+// recorders and the containment monitor are built on. Set it in
+// Config.Observer (every run) or RunOptions.Observer (one run); unset, it
+// costs nothing.
+//
+// Its methods are called on the run's goroutine, in order: RunStarted, a
+// HostCall for every call that reached the policy, RunFinished. Runs go on
+// concurrently, so one Observer sees many runs' events at once and must be
+// safe for concurrent use; it must not block (the run waits for it) and must
+// not keep the events, whose fields may be reused, past the call.
+type Observer interface {
+	RunStarted(r *RunInfo)
+	HostCall(r *RunInfo, c *bridge.CallEvent)
+	RunFinished(r *RunInfo, res *Result, err error)
+}
+
+// RunInfo is who and what a run is, as observers see it. It does not change
+// during the run.
+type RunInfo struct {
+	ID       uint64 // the host's run number, as in the audit log's "run" field
+	Script   *Script
+	Identity Identity // the run's own copy
+	Policy   *policy.Policy
+	Budget   limits.Budget // the budget in force
+	Seed     uint64        // the seed the run got (RunOptions.Seed or a random one)
+	Start    time.Time     // wall clock, not the script's
+}
+
+// Answer answers a run's allowed host calls in place of the modules' Go
+// implementations (RunOptions.Answer). c is the call as the policy saw it,
+// args the validated arguments by param name. Its result is copied into
+// the script like a module's; its error reaches the script as a module's
+// would (a bridge.Message is shown as is, anything else as "host function
+// failed").
+type Answer func(ctx context.Context, c *bridge.Call, args bridge.Args) (any, error)
+
+// Coverage collects the source lines a run executed (RunOptions.Coverage).
+// Lines is keyed by 1-based line number; a backend adds to it as the run
+// goes, so read it after Run returns. Coverage is collected in-process
+// only: a run with Isolation: Process and Coverage set fails as input.
+type Coverage struct {
+	Lines map[int]bool
+}
+
+// observers combines the host's and the run's observers.
+type observers [2]Observer
+
+func (o observers) started(r *RunInfo) {
+	for _, x := range o {
+		if x != nil {
+			x.RunStarted(r)
+		}
+	}
+}
+
+func (o observers) call(r *RunInfo, c *bridge.CallEvent) {
+	for _, x := range o {
+		if x != nil {
+			x.HostCall(r, c)
+		}
+	}
+}
+
+func (o observers) finished(r *RunInfo, res *Result, err error) {
+	for _, x := range o {
+		if x != nil {
+			x.RunFinished(r, res, err)
+		}
+	}
+}
