@@ -39,6 +39,10 @@ type Param struct {
 	Type     Type   `json:"type"`
 	Optional bool   `json:"optional,omitempty"` // an optional param may be omitted or null
 	Doc      string `json:"doc,omitempty"`
+	// Secret marks a value that must not be written anywhere a person
+	// reads it later (a token, a password): audit logs that log arguments
+	// and recordings show it redacted.
+	Secret bool `json:"secret,omitempty"`
 }
 
 // Func is one host function. Impl gets the run's ctx (with its deadline) and
