@@ -79,3 +79,39 @@ func (o observers) finished(r *RunInfo, res *Result, err error) {
 		}
 	}
 }
+
+// Observers returns one Observer that hands every event to each of obs in
+// order (nil ones skipped): Config takes one, a service often has several
+// (metrics, tracing, a containment monitor).
+func Observers(obs ...Observer) Observer {
+	var list multiObserver
+	for _, o := range obs {
+		if o != nil {
+			list = append(list, o)
+		}
+	}
+	if len(list) == 1 {
+		return list[0]
+	}
+	return list
+}
+
+type multiObserver []Observer
+
+func (m multiObserver) RunStarted(r *RunInfo) {
+	for _, o := range m {
+		o.RunStarted(r)
+	}
+}
+
+func (m multiObserver) HostCall(r *RunInfo, c *bridge.CallEvent) {
+	for _, o := range m {
+		o.HostCall(r, c)
+	}
+}
+
+func (m multiObserver) RunFinished(r *RunInfo, res *Result, err error) {
+	for _, o := range m {
+		o.RunFinished(r, res, err)
+	}
+}
