@@ -41,6 +41,8 @@ commands:
   run [flags] SCRIPT         run one script and print its result as JSON
   check [flags] SCRIPT...    compile scripts (and a policy); run nothing
   policy eval [flags]        decide one host call under a policy, with the rule trace
+  policy test FILE|DIR...    run policy suites (calls -> expected decisions)
+  test FILE|DIR...           run script suites (script + input + mocks -> expected result)
   version                    print the version
   help [command]             list the commands, or describe one
 
@@ -83,7 +85,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // helpable are the commands "CMD -h" and "help CMD" describe.
-var helpable = map[string]bool{"run": true, "check": true, "version": true}
+var helpable = map[string]bool{"run": true, "check": true, "version": true, "test": true}
 
 // wantsHelp reports whether args ask for the usage: -h, -help or --help
 // anywhere before a "--".
@@ -115,8 +117,7 @@ func command(cmd string, rest []string, stdin io.Reader, stdout, stderr io.Write
 	case "policy":
 		return cmdPolicy(rest, stdout, stderr)
 	case "test":
-		fmt.Fprintf(stderr, "scriptrun: %s: not implemented yet\n", cmd)
-		return exitUsage
+		return cmdTest(rest, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "scriptrun: unknown command %q\n%s", cmd, usageText)
 		return exitUsage

@@ -17,14 +17,18 @@ import (
 // cmdPolicy dispatches the policy subcommands.
 func cmdPolicy(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return usageErr(stderr, "policy: want a subcommand: eval (see scriptrun policy eval -h)")
+		return usageErr(stderr, "policy: want a subcommand: eval or test (see scriptrun policy eval -h, scriptrun policy test -h)")
 	}
-	switch args[0] {
-	case "eval":
-		return cmdPolicyEval(args[1:], stdout, stderr)
-	default:
-		return usageErr(stderr, "policy: unknown subcommand %q (want eval)", args[0])
+	sub := map[string]func([]string, io.Writer, io.Writer) int{"eval": cmdPolicyEval, "test": cmdPolicyTest}[args[0]]
+	if sub == nil {
+		return usageErr(stderr, "policy: unknown subcommand %q (want eval or test)", args[0])
 	}
+	if wantsHelp(args[1:]) {
+		// Usage asked for is the output: stdout, exit 0.
+		sub([]string{"-h"}, stdout, stdout)
+		return exitOK
+	}
+	return sub(args[1:], stdout, stderr)
 }
 
 // evalRequest is the JSON form of one decision's input (--json).
