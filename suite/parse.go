@@ -824,6 +824,9 @@ func (ps *parser) scriptExpect(n *yaml.Node, what string, e *scriptExpect) {
 			e.value, _ = ps.value(v, what+".value")
 		case "error":
 			e.err = &errorExpect{}
+			if v.Kind == yaml.MappingNode && len(v.Content) == 0 {
+				ps.is.add(ps.pos(v), "%s.error: say at least its kind", what)
+			}
 			for _, kv := range ps.mapping(v, what+".error") {
 				k, v := kv[0], kv[1]
 				w := what + ".error." + k.Value
@@ -903,8 +906,5 @@ func (ps *parser) scriptExpect(n *yaml.Node, what string, e *scriptExpect) {
 	}
 	if e.hasValue && e.err != nil {
 		ps.is.add(ps.pos(n), "%s: has both value and error", what)
-	}
-	if e.err != nil && *e.err == (errorExpect{}) {
-		ps.is.add(ps.pos(n), "%s.error: say at least its kind", what)
 	}
 }

@@ -309,7 +309,7 @@ func (s *Suite) runCase(ctx context.Context, opts Options, host *engine.Host, sc
 			}
 		}
 		unmocked = append(unmocked, call.Capability+"("+render(map[string]any(args))+")")
-		return nil, bridge.Message(call.Capability + " is not mocked in this test")
+		return nil, bridge.Message("not mocked in this test")
 	}
 	calls := &callLog{}
 	ro := engine.RunOptions{Input: c.input, Policy: sc.policy, Budget: sc.budget, Identity: c.identity,
@@ -376,27 +376,16 @@ func checkOutcome(c *scriptCase, res *engine.Result, err error) []string {
 			}
 			return []string{fmt.Sprintf("want %s, got error %s", want, describeError(ee))}
 		}
-		var fails []string
 		w := e.err
-		mismatch := func(field, want, got string) {
-			fails = append(fails, fmt.Sprintf("error %s: want %q, got %q (error %s)", field, want, got, describeError(ee)))
+		ok := (w.kind == "" || w.kind == string(ee.Kind)) &&
+			(w.limit == "" || w.limit == ee.Limit) &&
+			(w.capability == "" || w.capability == ee.Capability) &&
+			(w.rule == nil || *w.rule == ee.Rule) &&
+			strings.Contains(ee.Message, w.message)
+		if ok {
+			return nil
 		}
-		if w.kind != "" && w.kind != string(ee.Kind) {
-			mismatch("kind", w.kind, string(ee.Kind))
-		}
-		if w.limit != "" && w.limit != ee.Limit {
-			mismatch("limit", w.limit, ee.Limit)
-		}
-		if w.capability != "" && w.capability != ee.Capability {
-			mismatch("capability", w.capability, ee.Capability)
-		}
-		if w.rule != nil && *w.rule != ee.Rule {
-			mismatch("rule", *w.rule, ee.Rule)
-		}
-		if w.message != "" && !strings.Contains(ee.Message, w.message) {
-			fails = append(fails, fmt.Sprintf("error message: want one containing %q, got %q", w.message, ee.Message))
-		}
-		return fails
+		return []string{fmt.Sprintf("want error %s, got error %s", describeWant(w), describeError(ee))}
 	}
 	if e.err != nil {
 		return []string{fmt.Sprintf("want error %s, got value %s", describeWant(e.err), render(res.Value))}
@@ -430,13 +419,13 @@ func describeError(e *engine.Error) string {
 func describeWant(w *errorExpect) string {
 	var parts []string
 	if w.kind != "" {
-		parts = append(parts, w.kind)
+		parts = append(parts, "kind "+w.kind)
 	}
 	if w.limit != "" {
 		parts = append(parts, "limit "+w.limit)
 	}
 	if w.capability != "" {
-		parts = append(parts, w.capability)
+		parts = append(parts, "capability "+w.capability)
 	}
 	if w.rule != nil {
 		parts = append(parts, fmt.Sprintf("rule %q", *w.rule))
@@ -444,7 +433,7 @@ func describeWant(w *errorExpect) string {
 	if w.message != "" {
 		parts = append(parts, fmt.Sprintf("message containing %q", w.message))
 	}
-	return strings.Join(parts, ", ")
+	return "{" + strings.Join(parts, ", ") + "}"
 }
 
 // argsMatch reports whether a call's args match a mock's: every arg the
