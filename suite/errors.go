@@ -1,7 +1,9 @@
 package suite
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/scriptrun/scriptrun/loc"
@@ -52,4 +54,25 @@ func (is *issues) err() error {
 		return nil
 	}
 	return &Error{Issues: is.list}
+}
+
+// WriteError writes err on w, an *Error one issue a line ("file:line:col:
+// message", a policy expression and its caret on the lines after), with
+// every character that could drive a terminal escaped: a suite's keys and
+// names are written by people other than the one reading the output.
+func WriteError(w io.Writer, err error) error {
+	var se *Error
+	if !errors.As(err, &se) {
+		_, werr := fmt.Fprintln(w, safe(err.Error()))
+		return werr
+	}
+	var b strings.Builder
+	for _, is := range se.Issues {
+		for _, line := range strings.Split(is.String(), "\n") {
+			b.WriteString(safe(line))
+			b.WriteByte('\n')
+		}
+	}
+	_, werr := io.WriteString(w, b.String())
+	return werr
 }

@@ -340,3 +340,20 @@ func TestFind(t *testing.T) {
 		t.Error("Find of a missing path: no error")
 	}
 }
+
+// TestWriteErrorEscapes: a suite error names what the suite says (a label
+// key here); written out, nothing in it can drive a terminal.
+func TestWriteErrorEscapes(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "s.js", "return 1;\n")
+	write(t, dir, "x_test.yaml", "script: s.js\nidentity: {labels: {\"\\e[2J\\u202e\": [1]}}\ncases:\n  - name: a\n")
+	_, err := suite.Load(filepath.Join(dir, "x_test.yaml"), suite.Options{})
+	if err == nil {
+		t.Fatal("Load: no error")
+	}
+	var b bytes.Buffer
+	suite.WriteError(&b, err)
+	if strings.ContainsAny(b.String(), "\x1b\u202e") || !strings.Contains(b.String(), `identity.labels.\x1b[2J\u202e must be a string`) {
+		t.Errorf("WriteError wrote %q", b.String())
+	}
+}

@@ -84,13 +84,10 @@ func runSuites(kind suite.Kind, args []string, stdout, stderr io.Writer) int {
 	badSuite := func(err error) {
 		bad = true
 		var se *suite.Error
-		if errors.As(err, &se) {
-			for _, is := range se.Issues {
-				fmt.Fprintln(stderr, is.String())
-			}
-			return
+		if !errors.As(err, &se) {
+			fmt.Fprintf(stderr, "scriptrun: %s: ", name)
 		}
-		fmt.Fprintf(stderr, "scriptrun: %s: %v\n", name, err)
+		suite.WriteError(stderr, err)
 	}
 	for _, f := range files {
 		k, err := suite.KindOf(f)
