@@ -6,6 +6,9 @@
 //
 //	scriptrun run [flags] SCRIPT        run one script
 //	scriptrun check [flags] SCRIPT...   compile scripts (and a policy); run nothing
+//	scriptrun policy eval [flags]       decide one host call, with the rule trace
+//	scriptrun policy test FILE|DIR...   run policy suites
+//	scriptrun test FILE|DIR...          run script suites
 //	scriptrun version                   print the version
 //	scriptrun help [COMMAND]            list the commands, or describe one
 //
@@ -75,6 +78,32 @@
 // \a, \u009b, \u202e, \xff) and a script's message is quoted, so nothing a
 // script writes can forge a line or drive the terminal. The JSON format is
 // one JSON object a line, the script's text in it as the script gave it.
+//
+// # scriptrun test and scriptrun policy test
+//
+// Both run suites, YAML files named *_test.yaml (package suite describes
+// the formats): policy suites decide one host call per case and check the
+// decision, the deciding rule and the message; script suites run the
+// script per case with its input, a fresh in-memory kv store seeded from
+// the case, and mocked host calls, and check the value or error, kv keys
+// after the run, the calls made and usage bounds. Arguments are files or
+// directories (searched recursively; a directory's suites of the other
+// kind are skipped, a file of the other kind named on the command line is
+// an error). Flags may come before or after the paths.
+//
+//	--run REGEX             only the cases whose names match (Go syntax, at
+//	                        most 1000 bytes); matching no case is an error
+//	--format FORMAT         text (default), json or junit
+//	--coverage              policy suites: the rules no case made apply;
+//	                        script suites: the lines with code no case ran
+//	-v                      text: list passing cases as well
+//
+// The text report has one line per failing case, "file:line:col: FAIL
+// "name": reason; reason", with control characters escaped, then the
+// coverage lines, then "N passed, N failed". Exit 0 when every case
+// passed, 1 when one failed, 2 for a bad suite (every problem printed on
+// stderr as file:line:col: message, nothing run) or a usage error; 130 or
+// 143 when SIGINT or SIGTERM stopped the run.
 //
 // # Exit codes
 //
