@@ -34,7 +34,7 @@ func TestSuiteCommands(t *testing.T) {
 		stdoutNone bool
 	}{
 		{name: "examples, policy", args: []string{"policy", "test", examples}, code: 0, lastLine: "17 passed, 0 failed"},
-		{name: "examples, scripts", args: []string{"test", examples}, code: 0, lastLine: "19 passed, 0 failed"},
+		{name: "examples, scripts", args: []string{"test", examples}, code: 0, lastLine: "33 passed, 0 failed"},
 		{name: "failing policy cases", args: []string{"policy", "test", failing}, code: 1, lastLine: "2 passed, 5 failed",
 			stdout: `failing.policy_test.yaml:11:5: FAIL "wrong decision": decision: want allow, got deny (no rule allows kv.get: rule "tenant-kv": when is false)`},
 		{name: "failing script cases", args: []string{"test", failing}, code: 1, lastLine: "1 passed, 9 failed"},
