@@ -39,7 +39,8 @@ const (
 
 // Suite is a loaded suite file: its cases and the policy and script it
 // names, parsed and checked. It is immutable once loaded; Run may be called
-// any number of times, but not concurrently for one script suite.
+// any number of times, also concurrently (each Run of a script suite has
+// its own host and kv stores).
 type Suite struct {
 	File  string // the path as given to Load
 	Kind  Kind

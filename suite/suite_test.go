@@ -15,6 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/bridge/kv"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/suite"
 )
@@ -355,5 +357,54 @@ func TestWriteErrorEscapes(t *testing.T) {
 	suite.WriteError(&b, err)
 	if strings.ContainsAny(b.String(), "\x1b\u202e") || !strings.Contains(b.String(), `identity.labels.\x1b[2J\u202e must be a string`) {
 		t.Errorf("WriteError wrote %q", b.String())
+	}
+}
+
+// TestAuditDecision: in audit mode a would-be denial is allowed; a case
+// tells the two apart with decision audit-deny.
+func TestAuditDecision(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "p.yaml", "name: p\nmode: audit\nrules:\n  - name: r\n    allow: [kv.get]\n    when: args.key == \"a\"\n")
+	write(t, dir, "x_test.yaml", "policy: p.yaml\ncases:\n"+
+		"  - {name: allowed, call: kv.get, args: {key: a}, expect: {decision: allow, rule: r}}\n"+
+		"  - {name: would deny, call: kv.get, args: {key: b}, expect: {decision: audit-deny}}\n"+
+		"  - {name: not plain allow, call: kv.get, args: {key: b}, expect: {decision: allow}}\n")
+	r := runFile(t, filepath.Join(dir, "x_test.yaml"), suite.Options{})
+	got := []bool{r.Cases[0].Passed(), r.Cases[1].Passed(), r.Cases[2].Passed()}
+	if !cmp.Equal(got, []bool{true, true, false}) {
+		t.Errorf("passed: got %v, want [true true false]; failures %q", got, r.Cases[2].Failures)
+	}
+	if want := "decision: want allow, got audit-deny"; len(r.Cases[2].Failures) != 1 || !strings.HasPrefix(r.Cases[2].Failures[0], want) {
+		t.Errorf("failure %q, want it to start with %q", r.Cases[2].Failures, want)
+	}
+}
+
+// TestCustomModules: an integrator's own module, unmocked, fails the case
+// unless the suite is told it may run for real (Options.Live).
+func TestCustomModules(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "p.yaml", "name: p\nrules:\n  - name: r\n    allow: [billing.charge]\n")
+	write(t, dir, "s.js", "return host.billing.charge(input);\n")
+	write(t, dir, "x_test.yaml", "script: s.js\npolicy: p.yaml\ncases:\n"+
+		"  - {name: real, input: 5, expect: {value: 10, calls: [billing.charge]}}\n"+
+		"  - name: mocked\n    input: 5\n    mocks: [{call: billing.charge, args: {cents: 5}, result: 1}]\n    expect: {value: 1}\n")
+	charged := 0
+	mods := func(store kv.Store) ([]*bridge.Module, error) {
+		return []*bridge.Module{{Name: "billing", Funcs: []*bridge.Func{{
+			Name:   "charge",
+			Params: []bridge.Param{{Name: "cents", Type: bridge.Int}},
+			Impl: func(_ context.Context, a bridge.Args) (any, error) {
+				charged++
+				return a.Int("cents") * 2, nil
+			},
+		}}}}, nil
+	}
+	r := runFile(t, filepath.Join(dir, "x_test.yaml"), suite.Options{Modules: mods})
+	if r.Cases[0].Passed() || !strings.HasPrefix(r.Cases[0].Failures[0], "unmocked host call billing.charge({\"cents\":5})") || !r.Cases[1].Passed() || charged != 0 {
+		t.Errorf("without Live: %+v, charged %d", r.Cases, charged)
+	}
+	r = runFile(t, filepath.Join(dir, "x_test.yaml"), suite.Options{Modules: mods, Live: []string{"billing"}})
+	if !r.Cases[0].Passed() || !r.Cases[1].Passed() || charged != 1 {
+		t.Errorf("with Live: %+v, charged %d", r.Cases, charged)
 	}
 }
