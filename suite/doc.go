@@ -11,7 +11,10 @@
 // them). Paths in it are relative to the file. A suite with script: is a
 // script suite; one with policy: and no script: is a policy suite. Unknown
 // keys, values of the wrong type, a missing or unreadable file, a policy
-// that does not load, a capability no module provides and a value outside
+// that does not load, a capability no module provides, args that name no
+// param of the function called or mocked (and, in policy cases, required
+// params left out, unless the function shows the policy other args), and a
+// value outside
 // the bridge value model (NaN, infinities, integers beyond ±2^53, nesting
 // deeper than 64, aliases) are suite errors: Load returns an *Error listing
 // each with its file:line:col, and no case runs.

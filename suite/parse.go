@@ -385,7 +385,7 @@ func (ps *parser) cases(n *yaml.Node, s *Suite, one func(n *yaml.Node, c *Case))
 // ---- policy suites
 
 func (ps *parser) policySuite(n *yaml.Node, s *Suite) {
-	p := &policySuite{script: policy.Script{Name: "script.js", Lang: "js"}, now: defaultNow}
+	p := &policySuite{now: defaultNow}
 	s.pol = p
 	var casesNode *yaml.Node
 	for _, kv := range ps.mapping(n, "policy suite") {
@@ -446,7 +446,7 @@ func (ps *parser) policySuite(n *yaml.Node, s *Suite) {
 						ps.is.add(ps.pos(v), "%s: args must be a mapping of param name to value", what)
 						break
 					}
-					pc.args = m
+					pc.args, pc.argsPos = m, ps.pos(v)
 				}
 			case "script":
 				ps.script(v, what+": script", &pc.script)
@@ -782,7 +782,7 @@ func (ps *parser) mocks(n *yaml.Node, what string, c *scriptCase) {
 						ps.is.add(ps.pos(v), "%s.args must be a mapping of param name to value", w)
 						break
 					}
-					m.args = am
+					m.args, m.argsPos = am, ps.pos(v)
 				}
 			case "result":
 				hasResult = true

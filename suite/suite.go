@@ -80,6 +80,7 @@ type policyCase struct {
 	call    policy.Call
 	callPos loc.Pos
 	args    map[string]any
+	argsPos loc.Pos
 	usage   policy.Usage
 	now     time.Time
 	expect  policyExpect
@@ -120,6 +121,7 @@ type mock struct {
 	call    string
 	callPos loc.Pos
 	args    map[string]any // nil: any args
+	argsPos loc.Pos
 	result  any
 	err     string // "": answer result
 }
@@ -299,6 +301,10 @@ func Load(path string, opts Options) (*Suite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suite: modules: %w", err)
 	}
+	reg, err := bridge.NewRegistry(mods...)
+	if err != nil {
+		return nil, fmt.Errorf("suite: modules: %w", err)
+	}
 	var is issues
 	switch s.Kind {
 	case KindPolicy:
@@ -308,8 +314,17 @@ func Load(path string, opts Options) (*Suite, error) {
 			known[c.Name] = true
 		}
 		for _, c := range s.Cases {
-			if c.pol.call.Name != "" && !known[c.pol.call.Name] {
-				is.add(c.pol.callPos, "case %q: call %s: no module provides it", c.Name, c.pol.call.Name)
+			pc := c.pol
+			if pc.call.Name != "" && !known[pc.call.Name] {
+				is.add(pc.callPos, "case %q: call %s: no module provides it", c.Name, pc.call.Name)
+				continue
+			}
+			// The policy sees the params by name: a misspelt arg would
+			// make a rule fail, and failing denies, so a case expecting
+			// deny would pass for the wrong reason. (A function with
+			// PolicyArgs shows the policy other args: not checked.)
+			if fn := reg.Lookup(pc.call.Name); fn != nil && fn.PolicyArgs == nil {
+				checkArgs(fn, pc.args, pc.argsPos, pc.callPos, fmt.Sprintf("case %q: %s", c.Name, pc.call.Name), true, &is)
 			}
 		}
 	case KindScript:
@@ -331,6 +346,9 @@ func Load(path string, opts Options) (*Suite, error) {
 			for _, m := range c.scr.mocks {
 				if m.call != "" && !known[m.call] {
 					is.add(m.callPos, "case %q: mock of %s: no module provides it", c.Name, m.call)
+				} else if fn := reg.Lookup(m.call); fn != nil && m.args != nil {
+					// A misspelt arg would make the mock never answer.
+					checkArgs(fn, m.args, m.argsPos, m.callPos, fmt.Sprintf("case %q: mock of %s", c.Name, m.call), false, &is)
 				}
 			}
 			if c.scr.recording != "" {
@@ -399,4 +417,37 @@ func KindOf(path string) (Kind, error) {
 		}
 	}
 	return "", &Error{Issues: []Issue{{Pos: loc.Pos{File: path, Line: 1, Col: 1}, Msg: "a suite needs policy: (a policy suite) or script: (a script suite)"}}}
+}
+
+// checkArgs reports args that name no param of fn, and with required set,
+// required params args lacks (the dispatcher refuses such a call before
+// the policy sees it).
+func checkArgs(fn *bridge.Func, args map[string]any, at, callAt loc.Pos, what string, required bool, is *issues) {
+	if at.IsZero() {
+		at = callAt
+	}
+	names := make([]string, 0, len(fn.Params))
+	declared := map[string]bool{}
+	for _, p := range fn.Params {
+		names = append(names, p.Name)
+		declared[p.Name] = true
+	}
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !declared[k] {
+			is.add(at, "%s: args: %q is not a param (want %s)", what, k, strings.Join(names, ", "))
+		}
+	}
+	if !required {
+		return
+	}
+	for _, p := range fn.Params {
+		if _, ok := args[p.Name]; !ok && !p.Optional {
+			is.add(at, "%s: args: the required param %q is missing (a call without it never reaches the policy)", what, p.Name)
+		}
+	}
 }

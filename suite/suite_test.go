@@ -281,6 +281,9 @@ func TestBadSuites(t *testing.T) {
 		{"recording", "script: s.js\ncases:\n  - name: a\n    recording: r.json\n", "x_test.yaml:4:16: case \"a\": recording cases are not supported yet"},
 		{"neither kind", "cases: []\n", "x_test.yaml:1:1: a suite needs policy: (a policy suite) or script: (a script suite)"},
 		{"syntax", "script: s.js\ncases: [\n", "x_test.yaml:"},
+		{"misspelt arg", "policy: p.yaml\ncases:\n  - name: a\n    call: kv.get\n    args: {kye: x}\n    expect: {decision: deny}\n", "x_test.yaml:5:11: case \"a\": kv.get: args: \"kye\" is not a param (want key)"},
+		{"missing arg", "policy: p.yaml\ncases:\n  - name: a\n    call: kv.get\n    expect: {decision: deny}\n", "x_test.yaml:4:11: case \"a\": kv.get: args: the required param \"key\" is missing"},
+		{"misspelt mock arg", "script: s.js\ncases:\n  - name: a\n    mocks: [{call: http.get, args: {uri: x}, result: 1}]\n", "x_test.yaml:4:36: case \"a\": mock of http.get: args: \"uri\" is not a param (want url, opts)"},
 		{"empty cases", "script: s.js\ncases: []\n", "x_test.yaml:2:8: cases must not be empty"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

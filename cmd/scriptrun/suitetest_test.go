@@ -14,7 +14,7 @@ func TestSuiteCommands(t *testing.T) {
 	dir := write(t, map[string]string{
 		"p.yaml":            "name: p\nrules:\n  - name: r\n    allow: [kv.get]\n",
 		"bad_test.yaml":     "policy: p.yaml\ncases:\n  - name: a\n    call: kv.get\n    expect: {decison: allow}\n",
-		"ok_test.yaml":      "policy: p.yaml\ncases:\n  - name: a\n    call: kv.get\n    expect: {decision: allow, rule: r}\n",
+		"ok_test.yaml":      "policy: p.yaml\ncases:\n  - name: a\n    call: kv.get\n    args: {key: k}\n    expect: {decision: allow, rule: r}\n",
 		"s.js":              "return 1;\n",
 		"script_test.yaml":  "script: s.js\ncases:\n  - name: one\n    expect: {value: 1}\n",
 		"notasuite.yaml":    "x: 1\n",
