@@ -172,12 +172,15 @@ func (r *Recorder) HostCall(_ *engine.RunInfo, ev *bridge.CallEvent) {
 	size := int64(perItem)
 	fn := r.reg.Lookup(ev.Call.Capability)
 	if ev.Call.Via != "" {
-		// A further use: the gate's args are all there is.
-		c.Args = r.args(fn, ev.Call.Args, &size)
+		// A further use: the args are the ones the function chose to
+		// show the gate, and its capability need not be a function
+		// ("http.private"); only a function's secret params are
+		// redacted.
+		c.Args = r.args(fn, ev.Call.Args, &size, false)
 	} else {
-		c.Args = r.args(fn, ev.Args, &size)
+		c.Args = r.args(fn, ev.Args, &size, true)
 		if fn == nil || fn.PolicyArgs != nil {
-			c.PolicyArgs = r.args(fn, ev.Call.Args, &size)
+			c.PolicyArgs = r.args(fn, ev.Call.Args, &size, true)
 		}
 	}
 	switch {
@@ -200,13 +203,13 @@ func (r *Recorder) HostCall(_ *engine.RunInfo, ev *bridge.CallEvent) {
 	r.rec.Calls = append(r.rec.Calls, c)
 }
 
-// args copies a call's args, redacting the params fn marks secret. A
-// function the registry lacks has every arg redacted (fail closed: the
-// recorder cannot tell which are secret).
-func (r *Recorder) args(fn *bridge.Func, args bridge.Args, size *int64) map[string]Value {
+// args copies a call's args, redacting the params fn marks secret. With
+// strict, a function the registry lacks has every arg redacted (fail
+// closed: the recorder cannot tell which are secret).
+func (r *Recorder) args(fn *bridge.Func, args bridge.Args, size *int64, strict bool) map[string]Value {
 	out := make(map[string]Value, len(args))
 	for k, v := range args {
-		if fn == nil || secret(fn, k) {
+		if fn == nil && strict || fn != nil && secret(fn, k) {
 			out[k] = redacted
 			continue
 		}
