@@ -67,6 +67,7 @@ func NewRecorder(o Options) (*Recorder, error) {
 		r.max = DefaultMaxSize
 	}
 	r.rec.Version = Version
+	r.rec.Clock, r.rec.Calls, r.rec.Logs = []Tick{}, []Call{}, []Log{}
 	in, size, err := bridge.Copy(o.Input, bridge.ValueLimits{MaxBytes: r.max})
 	if err != nil {
 		r.rec.Incomplete = "input not recorded: " + err.Error()

@@ -305,9 +305,6 @@ func ReadLimit(r io.Reader, max int64) (*Recording, error) {
 	if err := d.Decode(rec); err != nil {
 		return nil, jsonError(data, err)
 	}
-	if d.More() {
-		return nil, &FileError{Msg: "data after the recording"}
-	}
 	if err := rec.decode(); err != nil {
 		var pe *pathError
 		if errors.As(err, &pe) {
@@ -329,6 +326,11 @@ func jsonError(data []byte, err error) error {
 	switch {
 	case errors.As(err, &se):
 		off = se.Offset
+		if off >= int64(len(data)) {
+			fe.Msg = "truncated: the JSON ends early"
+		} else if off > 0 {
+			off-- // Offset is just past the byte at fault
+		}
 	case errors.As(err, &te):
 		off = te.Offset
 		fe.Path = te.Field
@@ -370,9 +372,6 @@ func (rec *Recording) decode() error {
 			err = &pathError{path, "only a host call's argument may be redacted"}
 		}
 	}
-	if rec.Script.Name == "" || rec.Script.Lang == "" || len(rec.Script.SHA256) != 64 {
-		return &pathError{"script", "wants name, lang and a sha256 of 64 hex digits"}
-	}
 	dv(&rec.Input, "input")
 	for i := range rec.Calls {
 		dcall(&rec.Calls[i], "calls["+strconv.Itoa(i)+"]", dv)
@@ -389,6 +388,9 @@ func (rec *Recording) decode() error {
 	dv(rec.Outcome.Value, "outcome.value")
 	if err != nil {
 		return err
+	}
+	if rec.Script.Name == "" || rec.Script.Lang == "" || len(rec.Script.SHA256) != 64 {
+		return &pathError{"script", "wants name, lang and a sha256 of 64 hex digits"}
 	}
 	if rec.Outcome.OK == (rec.Outcome.Error != nil) {
 		return &pathError{"outcome", "wants ok: true, or an error"}
