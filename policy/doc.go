@@ -11,6 +11,7 @@
 //	name: acme-automations        # required
 //	mode: enforce                 # or audit; default enforce
 //	catchableDenials: true        # a denial is a catchable error in the script
+//	audit: {args: true}           # log host-call argument values (secret params redacted)
 //	limits: {steps: 10000000, memory: 64MiB, timeout: 2s, cpu: 1s, hostCalls: 100, output: 1MiB, logs: 64KiB}
 //	rules:
 //	  - name: tenant-kv                         # required, unique

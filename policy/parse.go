@@ -159,11 +159,16 @@ func (ps *parser) policy(n *yaml.Node) *Policy {
 		case "limits":
 			p.Limits = ps.limits(v)
 		case "catchableDenials":
-			var b bool
-			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
-				ps.is.add(ps.pos(v), "catchableDenials must be true or false")
+			p.CatchableDenials = ps.boolean(v, "catchableDenials")
+		case "audit":
+			for _, kv := range ps.mapping(v, "audit") {
+				switch kv[0].Value {
+				case "args":
+					p.LogArgs = ps.boolean(kv[1], "audit.args")
+				default:
+					ps.unknown(kv[0], "audit")
+				}
 			}
-			p.CatchableDenials = b
 		case "rules":
 			if v.Kind != yaml.SequenceNode {
 				ps.is.add(ps.pos(v), "rules must be a list")
@@ -182,6 +187,14 @@ func (ps *parser) policy(n *yaml.Node) *Policy {
 		ps.is.add(ps.pos(n), "policy: name is required")
 	}
 	return p
+}
+
+func (ps *parser) boolean(n *yaml.Node, what string) bool {
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&b) != nil {
+		ps.is.add(ps.pos(n), "%s must be true or false", what)
+	}
+	return b
 }
 
 func (ps *parser) limits(n *yaml.Node) Limits {
