@@ -52,6 +52,10 @@ type Config struct {
 	Workers WorkerConfig
 	// Observer receives every run's events (see Observer); nil: none.
 	Observer Observer
+	// Containment, when set, may refuse runs, tighten their budgets and
+	// revoke capabilities (see Containment); it also gets every run's
+	// events, as an Observer. nil: none.
+	Containment Containment
 }
 
 // Host compiles and runs scripts. It is safe for concurrent use: any number
@@ -68,11 +72,12 @@ type Host struct {
 	runs     atomic.Uint64
 	pool     *pool // Isolation: Process
 	observer Observer
+	contain  Containment
 }
 
 // NewHost validates cfg and returns a Host.
 func NewHost(cfg Config) (*Host, error) {
-	h := &Host{backends: map[string]Backend{}, logArgs: cfg.LogArgs, nesting: cfg.MaxNesting, observer: cfg.Observer}
+	h := &Host{backends: map[string]Backend{}, logArgs: cfg.LogArgs, nesting: cfg.MaxNesting, observer: cfg.Observer, contain: cfg.Containment}
 	if len(cfg.Backends) == 0 {
 		return nil, errors.New("engine: Config.Backends is empty")
 	}
@@ -318,11 +323,26 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	// see that.
 	labels := maps.Clone(opts.Identity.Labels)
 	start := time.Now()
-	obs := observers{h.observer, opts.Observer}
+	obs := observers{h.observer, opts.Observer, h.contain}
 	var info *RunInfo
 	if obs != (observers{}) {
 		info = &RunInfo{ID: runID, Script: s, Identity: Identity{Tenant: opts.Identity.Tenant, Labels: labels},
 			Policy: opts.Policy, Budget: budget, Seed: seed, Start: start}
+	}
+	var (
+		hold    Hold
+		refused error
+	)
+	if h.contain != nil {
+		if hold, refused = h.contain.Admit(info); refused == nil {
+			// Tightened budgets are ceilings like the policy's.
+			if budget, berr = limits.Resolve(budget, limits.Budget{}, hold.Budget); berr != nil {
+				refused = &Error{Kind: KindInternal, Message: "containment: " + berr.Error(), Err: berr}
+			}
+			info.Budget = budget
+		} else if e := (*Error)(nil); !errors.As(refused, &e) {
+			refused = &Error{Kind: KindInternal, Message: "containment failed", Err: refused}
+		}
 	}
 	// The watchdog owns the run's context: the script, and every host call
 	// it makes, stop when it is done (see limits.Watchdog).
@@ -332,7 +352,7 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	if info != nil {
 		obs.started(info)
 	}
-	h.logStarted(log, s, opts, seed, start)
+	h.logStarted(log, s, opts, seed, start, hold.Rules)
 	var remote *limits.Usage // what a worker process measured
 	defer func() {
 		res.Usage = w.Usage()
@@ -347,6 +367,9 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 			obs.finished(info, res, err)
 		}
 	}()
+	if refused != nil {
+		return res, refused
+	}
 	if opts.Coverage != nil && h.pool != nil {
 		return res, &Error{Kind: KindInput, Message: "coverage is collected in-process only (Isolation: Process is set)"}
 	}
@@ -363,7 +386,7 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	if now == nil {
 		now = time.Now
 	}
-	g := &gate{pol: opts.Policy, w: w, now: now, calls: map[string]int64{},
+	g := &gate{pol: opts.Policy, w: w, now: now, calls: map[string]int64{}, contain: h.contain, info: info,
 		script: policy.Script{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: labels}}
 	logArgs := h.logArgs || opts.LogArgs || opts.Policy != nil && opts.Policy.LogArgs
 	d := &bridge.Dispatcher{Registry: h.registry, Gate: g, Log: log, LogArgs: logArgs,
@@ -453,12 +476,15 @@ func guardRun(ctx context.Context, s *Script, env *Env) (v any, err error) {
 // logStarted writes run.started: with the script's version, the policy's
 // revision (in the run's logger), the seed and the start time, what a replay
 // of the run from the log needs besides the input.
-func (h *Host) logStarted(log zerolog.Logger, s *Script, opts RunOptions, seed uint64, start time.Time) {
+func (h *Host) logStarted(log zerolog.Logger, s *Script, opts RunOptions, seed uint64, start time.Time, contained []string) {
 	ev := log.Info().Str("event", "run.started").Str("lang", s.lang).Str("sha256", s.sha)
 	if s.version != "" {
 		ev = ev.Str("version", s.version)
 	}
 	ev = ev.Str("tenant", opts.Identity.Tenant).Uint64("seed", seed).Time("start", start)
+	if len(contained) > 0 {
+		ev = ev.Strs("containment", contained)
+	}
 	ev.Msg("run.started")
 }
 
@@ -515,11 +541,20 @@ type gate struct {
 	script policy.Script
 	calls  map[string]int64 // allowed calls per capability so far
 	sess   *policy.Session  // made on the first call
+	// contain, when set, may have revoked capabilities: asked before the
+	// policy, on every call, so a revocation applies from the next call.
+	contain Containment
+	info    *RunInfo
 }
 
 func (g *gate) Check(ctx context.Context, c *bridge.Call) (bridge.Decision, error) {
 	if err := g.w.AddHostCall(); err != nil {
 		return bridge.Decision{}, err
+	}
+	if g.contain != nil {
+		if r, ok := g.contain.Revoked(g.info, c.Capability); ok {
+			return bridge.Decision{Rule: r.Rule, Message: r.Message, Catchable: g.pol != nil && g.pol.CatchableDenials}, nil
+		}
 	}
 	if g.pol == nil {
 		return bridge.Decision{Message: "the run has no policy, so no capabilities"}, nil

@@ -62,6 +62,8 @@ type Policy struct {
 	// marked secret are redacted.
 	LogArgs bool
 	Rules   []*Rule
+	// Containment is the policy's containment section (nil: none).
+	Containment *Containment
 
 	// What Decide reads: a private copy made by New and Parse, so that a
 	// caller changing Mode or Rules afterwards changes no decision.
@@ -281,6 +283,9 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		a, b := is.warn[i].Pos, is.warn[j].Pos
 		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
 	})
+	if p.Containment != nil {
+		np.Containment = compileContainment(p.Containment, opts, posFile(p), is)
+	}
 	np.warnings = is.warn
 	np.audit = np.Mode == Audit
 	np.adapter = env.CELTypeAdapter()

@@ -7,7 +7,8 @@ import (
 )
 
 // Revision returns the policy's revision: the hex SHA-256 of a canonical
-// form of what decides (name, mode, limits, options, rules, in order; not positions, comments or YAML layout). Two policies with
+// form of what decides (name, mode, limits, options, rules and containment
+// rules, in order; not positions, comments or YAML layout). Two policies with
 // the same revision decide alike, whether parsed or built with New; audit
 // events carry it so a decision can be traced to the policy that made it.
 func (p *Policy) Revision() string { return p.revision }
@@ -27,11 +28,15 @@ func revisionOf(p *Policy) string {
 		CatchableDenials bool
 		LogArgs          bool
 		Rules            []rule
+		Containment      any `json:",omitempty"`
 	}{Format: 1, Name: p.Name, Mode: p.Mode, Limits: p.Limits, CatchableDenials: p.CatchableDenials, LogArgs: p.LogArgs}
 	for _, r := range p.Rules {
 		if r != nil {
 			c.Rules = append(c.Rules, rule{r.Name, r.Match, r.Allow, r.Deny, r.When, r.Message})
 		}
+	}
+	if p.Containment != nil {
+		c.Containment = p.Containment.canonical()
 	}
 	b, err := json.Marshal(c)
 	if err != nil {

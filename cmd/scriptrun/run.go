@@ -413,6 +413,8 @@ func exitCode(k engine.Kind) int {
 		return exitDenied
 	case engine.KindHost:
 		return exitHost
+	case engine.KindQuarantined:
+		return exitQuarantined
 	}
 	return exitInternal
 }
