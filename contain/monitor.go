@@ -671,17 +671,24 @@ func matchCap(p, capability string) bool {
 	return ok && strings.HasPrefix(capability, mod+".")
 }
 
-// hostOf returns the host of a call's url argument, "" if it has none.
+// hostOf returns the host of a call's url argument, "" if it has none or
+// it is not a plausible host name: the set of hosts is kept per script, and
+// a script must not make it hold megabytes (a DNS name is at most 253
+// bytes; a URL of 8 KiB is longer than any browser or server accepts).
 func hostOf(args bridge.Args) string {
 	s, ok := args["url"].(string)
-	if !ok {
+	if !ok || len(s) > 8<<10 {
 		return ""
 	}
 	u, err := url.Parse(s)
 	if err != nil {
 		return ""
 	}
-	return strings.ToLower(u.Hostname())
+	h := strings.ToLower(u.Hostname())
+	if len(h) > 253 {
+		return ""
+	}
+	return h
 }
 
 func cloneAction(a *Action) Action {
