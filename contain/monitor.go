@@ -156,13 +156,14 @@ type entry struct {
 // run is what the monitor keeps about a run in progress.
 type run struct {
 	e       *entry
+	start   time.Time // the monitor's clock when the run started
 	newCaps []string // first seen during the run
 	hosts   []string
 }
 
 // RunStarted implements engine.Observer.
 func (m *Monitor) RunStarted(r *engine.RunInfo) {
-	m.runs.Store(r, &run{e: m.entry(keyOf(r))})
+	m.runs.Store(r, &run{e: m.entry(keyOf(r)), start: m.now()})
 }
 
 // HostCall implements engine.Observer: it counts the call and, when it was
@@ -176,13 +177,14 @@ func (m *Monitor) HostCall(r *engine.RunInfo, c *bridge.CallEvent) {
 	}
 	rn := v.(*run)
 	e := rn.e
-	now := m.now()
 	denied := c.Outcome == "deny" || c.Outcome == "audit-deny"
 	var newCaps, newHosts []string
 	e.mu.Lock()
 	e.sync(r.Policy)
-	e.window.at(now).addCall(c.Call.Capability, denied)
-	e.history.at(now).addCall(c.Call.Capability, denied)
+	// A call counts in the bucket of its run's start (runs last seconds,
+	// buckets minutes): no clock read on every call.
+	e.window.at(rn.start).addCall(c.Call.Capability, denied)
+	e.history.at(rn.start).addCall(c.Call.Capability, denied)
 	if c.Outcome == "allow" || c.Outcome == "audit-deny" {
 		if e.caps.add(c.Call.Capability) {
 			newCaps = []string{c.Call.Capability}
@@ -193,7 +195,7 @@ func (m *Monitor) HostCall(r *engine.RunInfo, c *bridge.CallEvent) {
 	}
 	var st *policy.Stats
 	if denied || c.Outcome == "error" || newCaps != nil || newHosts != nil {
-		st = e.stats(now, newCaps, newHosts)
+		st = e.stats(m.now(), newCaps, newHosts)
 	}
 	e.mu.Unlock()
 	rn.newCaps = append(rn.newCaps, newCaps...)
