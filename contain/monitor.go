@@ -157,7 +157,7 @@ type entry struct {
 type run struct {
 	e       *entry
 	start   time.Time // the monitor's clock when the run started
-	newCaps []string // first seen during the run
+	newCaps []string  // first seen during the run
 	hosts   []string
 }
 
