@@ -469,6 +469,8 @@ func exitCode(k engine.Kind) int {
 		return exitHost
 	case engine.KindBusy:
 		return exitBusy
+	case engine.KindQuarantined:
+		return exitQuarantined
 	}
 	return exitInternal
 }
