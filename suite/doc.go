@@ -59,6 +59,8 @@
 //	seed: 1                         # default 1; Math.random, crypto.random_*
 //	now: 2026-01-01T00:00:00Z       # the script's clock; default 2000-01-01T00:00:00Z
 //	cases:
+//	  - name: a recorded run replays the same
+//	    recording: recordings/run-1.json
 //	  - name: syncs new orders
 //	    input: {orders: [{id: 1}]}  # default null
 //	    identity: {tenant: globex}  # optional: replaces the suite's
@@ -88,8 +90,17 @@
 // compares the fields it names; message is a substring. A script that does
 // not compile fails every case that does not expect kind compile.
 //
-// Cases with recording: (a recorded run to replay) are a suite error
-// until this build has the recording package.
+// A case with recording: (a file `scriptrun run --record` wrote, checked
+// when the suite loads) has nothing else: it replays the recorded run
+// (recording.Replay) against the suite's script and policy, with the
+// recorded input, identity, seed, clock and budget, every allowed host
+// call answered from the recording (log runs for real). It passes when
+// the replay reproduces the recording (value or error, calls and
+// decisions, step count, log) and fails with the first divergence, "replay
+// diverges at host call #0 (kv.incr): args.delta: recording (absent),
+// replay 2": how a fix or a policy change is tested against recorded
+// production runs. The script is compiled under the recorded script's
+// name, so positions compare.
 //
 // # Reports
 //

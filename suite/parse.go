@@ -265,7 +265,11 @@ func (ps *parser) conv(n *yaml.Node, depth int) (any, *convError) {
 }
 
 // readFile reads a regular file of at most MaxFileBytes.
-func readFile(path string) ([]byte, error) {
+func readFile(path string) ([]byte, error) { return readFileMax(path, MaxFileBytes) }
+
+// readFileMax reads a regular file (never a FIFO or device, which could
+// block or never end) of at most max bytes.
+func readFileMax(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -278,12 +282,12 @@ func readFile(path string) ([]byte, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("%s is over %d bytes", path, MaxFileBytes)
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is over %d bytes", path, max)
 	}
 	return data, nil
 }

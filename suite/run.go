@@ -14,6 +14,7 @@ import (
 	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
+	"github.com/scriptrun/scriptrun/recording"
 )
 
 // Result is what running one suite gave.
@@ -258,9 +259,12 @@ func (s *Suite) runScript(ctx context.Context, opts Options, r *Result) error {
 		}
 		start := time.Now()
 		cr := CaseResult{Name: c.Name, Pos: c.Pos}
-		if compileErr != nil {
+		switch {
+		case c.scr.rec != nil:
+			cr.Failures = s.replayCase(ctx, host, script, reg, store, c.scr.rec)
+		case compileErr != nil:
 			cr.Failures = checkOutcome(c.scr, nil, compileErr)
-		} else {
+		default:
 			cr.Failures = s.runCase(ctx, opts, host, script, reg, store, c.scr, ran)
 		}
 		cr.Duration = time.Since(start)
@@ -357,6 +361,37 @@ func (s *Suite) runCase(ctx context.Context, opts Options, host *engine.Host, sc
 		}
 	}
 	return fails
+}
+
+// replayCase replays a recording against the suite's script and policy
+// (recording.Replay): the case passes when the replay reproduces it. The
+// script is compiled under the recorded name when that differs, so that
+// positions in errors compare.
+func (s *Suite) replayCase(ctx context.Context, host *engine.Host, script *engine.Script, reg *bridge.Registry,
+	store *caseStore, rec *recording.Recording) []string {
+	sc := s.scr
+	if script == nil || rec.Script.Name != sc.name {
+		var err error
+		script, err = host.Compile(engine.Source{Name: rec.Script.Name, Lang: sc.lang, Code: sc.src})
+		if err != nil {
+			var ee *engine.Error
+			if !errors.As(err, &ee) {
+				ee = &engine.Error{Kind: engine.KindInternal, Message: err.Error()}
+			}
+			return []string{"replay: the script does not compile: " + describeError(ee)}
+		}
+	}
+	// Nothing but log runs for real in a replay; a fresh store keeps an
+	// earlier case's keys out of reach all the same.
+	store.set(kv.NewMemory())
+	rep, err := recording.Replay(ctx, host, script, sc.policy, rec, recording.ReplayOptions{Registry: reg, Live: []string{"log"}})
+	if err != nil {
+		return []string{"replay: " + err.Error()}
+	}
+	if !rep.Match() {
+		return []string{"replay diverges at " + rep.Divergence.String()}
+	}
+	return nil
 }
 
 // checkOutcome compares the run's value or error with the case's

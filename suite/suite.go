@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,6 +25,7 @@ import (
 	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
+	"github.com/scriptrun/scriptrun/recording"
 )
 
 // Kind says what a suite tests.
@@ -114,6 +116,7 @@ type scriptCase struct {
 	expect       scriptExpect
 	recording    string
 	recordingPos loc.Pos
+	rec          *recording.Recording
 }
 
 type mock struct {
@@ -352,7 +355,7 @@ func Load(path string, opts Options) (*Suite, error) {
 				}
 			}
 			if c.scr.recording != "" {
-				is.add(c.scr.recordingPos, "case %q: recording cases are not supported yet (scriptrun replay is not in this build)", c.Name)
+				c.scr.rec = loadRecording(c.scr.recording, c.scr.recordingPos, fmt.Sprintf("case %q", c.Name), &is)
 			}
 		}
 	}
@@ -384,6 +387,29 @@ func loadPolicy(path string, at loc.Pos, caps []policy.Capability, is *issues) *
 		return nil
 	}
 	return pol
+}
+
+// loadRecording reads a recording a case names, adding its problems to is.
+func loadRecording(path string, at loc.Pos, what string, is *issues) *recording.Recording {
+	data, err := readFileMax(path, recording.DefaultMaxSize)
+	if err != nil {
+		is.add(at, "%s: recording: %s", what, fileErr(err))
+		return nil
+	}
+	rec, err := recording.ReadLimit(bytes.NewReader(data), recording.DefaultMaxSize)
+	if err != nil {
+		var fe *recording.FileError
+		if errors.As(err, &fe) {
+			fe.Name = path
+		}
+		is.add(at, "%s: recording: %v", what, err)
+		return nil
+	}
+	if rec.Incomplete != "" {
+		is.add(at, "%s: recording %s is incomplete and cannot be replayed: %s", what, path, rec.Incomplete)
+		return nil
+	}
+	return rec
 }
 
 // fileErr describes a file that cannot be read without Go's "open " prefix.

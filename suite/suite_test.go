@@ -69,6 +69,7 @@ func TestFailingReports(t *testing.T) {
 	for _, tt := range []struct{ suite, golden string }{
 		{"testdata/failing.policy_test.yaml", "testdata/failing.policy.golden"},
 		{"testdata/failing_test.yaml", "testdata/failing.golden"},
+		{"testdata/replay_test.yaml", "testdata/replay.golden"},
 	} {
 		r := runFile(t, tt.suite, suite.Options{})
 		var b bytes.Buffer
@@ -278,7 +279,9 @@ func TestBadSuites(t *testing.T) {
 		{"value and error", "script: s.js\ncases:\n  - name: a\n    expect: {value: 1, error: {kind: runtime}}\n", "x_test.yaml:4:13: case \"a\": expect: has both value and error"},
 		{"bad budget", "script: s.js\nbudget: {steps: -1, timeot: 1s}\ncases:\n  - name: a\n", "x_test.yaml:2:17: budget.steps: want a non-negative integer, got \"-1\""},
 		{"bad kind", "script: s.js\ncases:\n  - name: a\n    expect: {error: {kind: limits}}\n", "x_test.yaml:4:28: case \"a\": expect.error.kind: \"limits\""},
-		{"recording", "script: s.js\ncases:\n  - name: a\n    recording: r.json\n", "x_test.yaml:4:16: case \"a\": recording cases are not supported yet"},
+		{"missing recording", "script: s.js\ncases:\n  - name: a\n    recording: r.json\n", "x_test.yaml:4:16: case \"a\": recording: "},
+		{"bad recording", "script: s.js\ncases:\n  - name: a\n    recording: s.js\n", "x_test.yaml:4:16: case \"a\": recording: "},
+		{"recording with expect", "script: s.js\ncases:\n  - name: a\n    recording: r.json\n    expect: {value: 1}\n", "x_test.yaml:3:5: case \"a\": a recording case has only name and recording"},
 		{"neither kind", "cases: []\n", "x_test.yaml:1:1: a suite needs policy: (a policy suite) or script: (a script suite)"},
 		{"syntax", "script: s.js\ncases: [\n", "x_test.yaml:"},
 		{"misspelt arg", "policy: p.yaml\ncases:\n  - name: a\n    call: kv.get\n    args: {kye: x}\n    expect: {decision: deny}\n", "x_test.yaml:5:11: case \"a\": kv.get: args: \"kye\" is not a param (want key)"},

@@ -138,7 +138,10 @@ func runSuites(kind suite.Kind, args []string, stdout, stderr io.Writer) int {
 	var results []*suite.Result
 	for _, s := range suites {
 		r, err := s.Run(ctx, opts)
-		results = append(results, r)
+		if len(r.Cases) > 0 {
+			// A suite --run left no case of is not part of the report.
+			results = append(results, r)
+		}
 		if ie := interruptOf(ctx); ie != nil {
 			fmt.Fprintf(stderr, "scriptrun: %s: %v\n", name, ie)
 			return ie.code

@@ -34,10 +34,10 @@ func TestSuiteCommands(t *testing.T) {
 		stdoutNone bool
 	}{
 		{name: "examples, policy", args: []string{"policy", "test", examples}, code: 0, lastLine: "17 passed, 0 failed"},
-		{name: "examples, scripts", args: []string{"test", examples}, code: 0, lastLine: "33 passed, 0 failed"},
+		{name: "examples, scripts", args: []string{"test", examples}, code: 0, lastLine: "34 passed, 0 failed"},
 		{name: "failing policy cases", args: []string{"policy", "test", failing}, code: 1, lastLine: "2 passed, 5 failed",
 			stdout: `failing.policy_test.yaml:11:5: FAIL "wrong decision": decision: want allow, got deny (no rule allows kv.get: rule "tenant-kv": when is false)`},
-		{name: "failing script cases", args: []string{"test", failing}, code: 1, lastLine: "1 passed, 9 failed"},
+		{name: "failing script cases", args: []string{"test", failing}, code: 1, lastLine: "2 passed, 10 failed"},
 		{name: "--run", args: []string{"policy", "test", "--run", "^wrong", failing}, code: 1, lastLine: "0 passed, 3 failed"},
 		{name: "--run after the paths", args: []string{"test", failing, "--run", "^passes$"}, code: 0, lastLine: "1 passed, 0 failed"},
 		{name: "--run matches nothing", args: []string{"test", "--run", "^nothing$", failing}, code: 2, stderrHas: "matches no case", stdoutNone: true},
@@ -56,7 +56,7 @@ func TestSuiteCommands(t *testing.T) {
 		{name: "policy help", args: []string{"policy", "test", "--help"}, code: 0, stdout: "usage: scriptrun policy test"},
 		{name: "help command", args: []string{"help", "test"}, code: 0, stdout: "-coverage"},
 		{name: "listed in help", args: []string{"help"}, code: 0, stdout: "policy test FILE|DIR..."},
-		{name: "junit", args: []string{"test", "--format", "junit", failing}, code: 1, stdout: `<testsuites tests="10" failures="9">`},
+		{name: "junit", args: []string{"test", "--format", "junit", failing}, code: 1, stdout: `<testsuites tests="12" failures="10">`},
 		{name: "bad format", args: []string{"test", "--format", "xml", failing}, code: 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
