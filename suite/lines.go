@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -8,7 +9,10 @@ import (
 // "lua" script) that hold code, the lines coverage reports on: not blank,
 // not only a comment, and not only closing or opening punctuation and the
 // keywords that frame a block (`}`, `});`, `end`, `else`, `} else {`,
-// `try {`), which no backend reports as run. It is a lexical
+// `try {`, `} catch (e) {`, `while (true) {`, `return {` opening a value on
+// the lines after), which no backend reports as run. Lines a compiler
+// turns into no instruction for other reasons (a Lua table field whose
+// value is a local) still count as code. It is a lexical
 // approximation: it knows comments and strings well enough to find where
 // comments start, nothing more.
 func CodeLines(lang, src string) []int {
@@ -120,9 +124,17 @@ var framing = map[string]map[string]bool{
 	"lua": {"end": true, "else": true, "do": true, "then": true, "repeat": true},
 }
 
+// jsFraming are JS lines (comments and strings removed) that compile to no
+// instruction of their own: a catch clause's head, a loop whose condition
+// is the constant true, a return whose value starts on the next lines.
+var jsFraming = regexp.MustCompile(`^[\s}]*(catch\s*(\(\s*[\w$]*\s*\))?|while\s*\(\s*true\s*\)|for\s*\(\s*;\s*;\s*\)|return\s*[{\[(])[\s{]*$`)
+
 // hasCode reports whether a line with comments removed holds more than
 // punctuation and framing words.
 func hasCode(lang, s string) bool {
+	if lang != "lua" && jsFraming.MatchString(s) {
+		return false
+	}
 	words := strings.FieldsFunc(s, func(r rune) bool {
 		return strings.ContainsRune("{}()[];, \t\r", r)
 	})
