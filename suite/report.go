@@ -81,22 +81,41 @@ func safe(s string) string {
 	return b.String()
 }
 
-// WriteText writes the text report: with verbose, one "ok" line per
-// passing case; one line per failing case, "file:line:col: FAIL name:
-// reason; reason"; coverage when collected; and last "N passed, N failed".
+// WriteText writes the text report: WriteCase for each case, then
+// WriteSummary.
 func WriteText(w io.Writer, results []*Result, verbose bool) error {
-	var b strings.Builder
 	for _, r := range results {
-		for _, c := range r.Cases {
-			if c.Passed() {
-				if verbose {
-					fmt.Fprintf(&b, "%s: ok %s\n", c.Pos, safe(strconv.Quote(c.Name)))
-				}
-				continue
+		for i := range r.Cases {
+			if err := WriteCase(w, &r.Cases[i], verbose); err != nil {
+				return err
 			}
-			fmt.Fprintf(&b, "%s\n", safe(fmt.Sprintf("%s: FAIL %q: %s", c.Pos, c.Name, strings.Join(c.Failures, "; "))))
 		}
 	}
+	return WriteSummary(w, results)
+}
+
+// WriteCase writes a case's line of the text report: for a failing case
+// "file:line:col: FAIL "name": reason; reason", for a passing one, with
+// verbose, "file:line:col: ok "name"", else nothing. Every character that
+// could drive a terminal is escaped.
+func WriteCase(w io.Writer, c *CaseResult, verbose bool) error {
+	var line string
+	switch {
+	case !c.Passed():
+		line = safe(fmt.Sprintf("%s: FAIL %q: %s", c.Pos, c.Name, strings.Join(c.Failures, "; ")))
+	case verbose:
+		line = safe(fmt.Sprintf("%s: ok %q", c.Pos, c.Name))
+	default:
+		return nil
+	}
+	_, err := io.WriteString(w, line+"\n")
+	return err
+}
+
+// WriteSummary writes the end of the text report: a coverage line for
+// each result that has coverage, then "N passed, N failed".
+func WriteSummary(w io.Writer, results []*Result) error {
+	var b strings.Builder
 	for _, r := range results {
 		if r.Coverage != nil {
 			b.WriteString(safe(r.Coverage.text(r.Kind)))

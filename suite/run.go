@@ -105,6 +105,9 @@ func (s *Suite) runPolicy(ctx context.Context, opts Options, r *Result) error {
 		cr := CaseResult{Name: c.Name, Pos: c.Pos, Failures: checkDecision(pc, d, trace)}
 		cr.Duration = time.Since(start)
 		r.Cases = append(r.Cases, cr)
+		if opts.Progress != nil {
+			opts.Progress(&r.Cases[len(r.Cases)-1])
+		}
 	}
 	if opts.Coverage {
 		cov := &Coverage{}
@@ -269,6 +272,9 @@ func (s *Suite) runScript(ctx context.Context, opts Options, r *Result) error {
 		}
 		cr.Duration = time.Since(start)
 		r.Cases = append(r.Cases, cr)
+		if opts.Progress != nil {
+			opts.Progress(&r.Cases[len(r.Cases)-1])
+		}
 	}
 	if opts.Coverage {
 		code := CodeLines(sc.lang, sc.src)

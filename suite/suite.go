@@ -173,6 +173,10 @@ type Options struct {
 	// Coverage collects, for policy suites, which rules some case made
 	// apply, and for script suites, which lines ran.
 	Coverage bool
+	// Progress, when set, is called with each case's result as soon as the
+	// case has run (before Run returns), on Run's goroutine: a long suite
+	// can report as it goes.
+	Progress func(c *CaseResult)
 }
 
 // DefaultModules are the modules the CLI registers: kv over store,

@@ -100,10 +100,12 @@
 //
 // The text report has one line per failing case, "file:line:col: FAIL
 // "name": reason; reason", with control characters escaped, then the
-// coverage lines, then "N passed, N failed". Exit 0 when every case
-// passed, 1 when one failed, 2 for a bad suite (every problem printed on
-// stderr as file:line:col: message, nothing run) or a usage error; 130 or
-// 143 when SIGINT or SIGTERM stopped the run.
+// coverage lines, then "N passed, N failed"; a case's line is written as
+// soon as the case has run. Exit 0 when every case passed, 1 when one
+// failed, 2 for a bad suite (every problem printed on stderr as
+// file:line:col: message, nothing run) or a usage error. SIGINT or SIGTERM
+// stops the case running (it fails) and the suites after it; the report
+// of what ran is written and the exit code is 130 or 143.
 //
 // # Exit codes
 //

@@ -135,32 +135,43 @@ func runSuites(kind suite.Kind, args []string, stdout, stderr io.Writer) int {
 
 	ctx, stopSignals := notifyInterrupt(context.Background())
 	defer stopSignals()
+	if format.v == "text" {
+		// The text report goes out case by case, so a long suite shows
+		// its failures as they come.
+		opts.Progress = func(c *suite.CaseResult) { suite.WriteCase(stdout, c, verbose) }
+	}
 	var results []*suite.Result
+	var runErr error
 	for _, s := range suites {
 		r, err := s.Run(ctx, opts)
 		if len(r.Cases) > 0 {
 			// A suite --run left no case of is not part of the report.
 			results = append(results, r)
 		}
-		if ie := interruptOf(ctx); ie != nil {
-			fmt.Fprintf(stderr, "scriptrun: %s: %v\n", name, ie)
-			return ie.code
-		}
 		if err != nil {
-			fmt.Fprintf(stderr, "scriptrun: internal error: %s: %v\n", s.File, err)
-			return exitInternal
+			runErr = fmt.Errorf("%s: %w", s.File, err)
+			break
 		}
 	}
+	// What ran is reported, also when a signal stopped the run.
 	switch format.v {
 	case "json":
 		err = suite.WriteJSON(stdout, results)
 	case "junit":
 		err = suite.WriteJUnit(stdout, results)
 	default:
-		err = suite.WriteText(stdout, results, verbose)
+		err = suite.WriteSummary(stdout, results)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scriptrun: %s: writing the report: %v\n", name, err)
+		return exitInternal
+	}
+	if ie := interruptOf(ctx); ie != nil {
+		fmt.Fprintf(stderr, "scriptrun: %s: %v\n", name, ie)
+		return ie.code
+	}
+	if runErr != nil {
+		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", runErr)
 		return exitInternal
 	}
 	if _, failed := suite.Counts(results); failed > 0 {

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -105,5 +109,59 @@ func TestSuiteJSON(t *testing.T) {
 	if out.Passed != 1 || out.Failed != 1 || len(out.Suites) != 1 || len(out.Suites[0].Cases) != 2 ||
 		!out.Suites[0].Cases[0].Passed || !strings.HasPrefix(out.Suites[0].Cases[1].Failures[0], "value: want ") {
 		t.Errorf("JSON report: %+v", out)
+	}
+}
+
+// TestSuiteSignal runs "scriptrun test" as a process and sends it SIGINT
+// while its second case loops: the cases that ran are reported, the
+// interrupted one as failed, and the exit code is 130.
+func TestSuiteSignal(t *testing.T) {
+	t.Parallel()
+	dir := write(t, map[string]string{
+		"loop.js": "if (input) { while (true) {} }\nreturn 1;\n",
+		"loop_test.yaml": "script: loop.js\nbudget: {steps: 1000000000000, timeout: 5m, cpu: 5m}\ncases:\n" +
+			"  - {name: quick, input: false, expect: {value: 1}}\n  - {name: loops, input: true, expect: {value: 1}}\n",
+	})
+	cmd := exec.Command(os.Args[0], "test", "-v", dir)
+	cmd.Env = append(os.Environ(), cliEnv+"=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Signal once the first case is reported: the second one is looping.
+	var out strings.Builder
+	sc := bufio.NewScanner(stdout)
+	sent := false
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if !sent && strings.Contains(sc.Text(), `ok "quick"`) {
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			sent = true
+		}
+	}
+	err = cmd.Wait()
+	if !sent {
+		t.Fatalf("the first case was not reported; err %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130\nstdout:\n%s\nstderr:\n%s", code, out.String(), stderr.String())
+	}
+	// The signal stops the looping case, or (arriving between the cases)
+	// keeps it from starting; either way what ran is reported.
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	stopped := len(lines) == 3 && strings.Contains(lines[1], `FAIL "loops": want value 1, got error runtime`) && lines[2] == "1 passed, 1 failed"
+	notStarted := len(lines) == 2 && lines[1] == "1 passed, 0 failed"
+	if !stopped && !notStarted {
+		t.Errorf("stdout:\n%s\nwant the ok line, then the interrupted case failing and 1 passed, 1 failed, or 1 passed, 0 failed", out.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted by SIGINT") {
+		t.Errorf("stderr: %q, want it to say interrupted by SIGINT", stderr.String())
 	}
 }
