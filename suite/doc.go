@@ -3,7 +3,11 @@
 // mocked host calls and check what it returns, stores and calls. The
 // scriptrun CLI runs them with "scriptrun policy test" and "scriptrun
 // test"; an integrator runs the same files from go test with its own
-// modules (Options.Modules).
+// modules (Options.Modules), most simply with Test:
+//
+//	func TestSuites(t *testing.T) {
+//		suite.Test(t, suite.Options{Modules: myModules}, "testdata/suites")
+//	}
 //
 // # Files
 //
