@@ -477,18 +477,8 @@ func (ps *parser) policySuite(n *yaml.Node, s *Suite) {
 			ps.is.add(c.Pos, "%s: expect: is required (at least a decision)", what)
 		}
 	})
-	if p.path == "" && !ps.hasIssueAt(p.pathPos) {
-		ps.is.add(ps.pos(n), "policy suite: policy: is required")
-	}
-}
-
-func (ps *parser) hasIssueAt(p loc.Pos) bool {
-	for _, is := range ps.is.list {
-		if is.Pos == p && !p.IsZero() {
-			return true
-		}
-	}
-	return false
+	// policy: is there (that is how the suite is a policy suite); a bad
+	// value was reported where it is.
 }
 
 // script parses a script identity as policies see it into s, field by field.
