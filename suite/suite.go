@@ -481,3 +481,21 @@ func checkArgs(fn *bridge.Func, args map[string]any, at, callAt loc.Pos, what st
 		}
 	}
 }
+
+// Warnings returns the warnings of the policy the suite names (see
+// policy.Policy.Warnings: map reads a run or call may lack, unguarded).
+// They do not fail a suite; the CLI prints them as check does.
+func (s *Suite) Warnings() []Issue {
+	var pol *policy.Policy
+	switch {
+	case s.pol != nil:
+		pol = s.pol.policy
+	case s.scr != nil:
+		pol = s.scr.policy
+	}
+	var out []Issue
+	for _, w := range pol.Warnings() {
+		out = append(out, Issue{Pos: w.Pos, Msg: "warning: " + w.Msg})
+	}
+	return out
+}

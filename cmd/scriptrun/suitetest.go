@@ -80,6 +80,7 @@ func runSuites(kind suite.Kind, args []string, stdout, stderr io.Writer) int {
 		return usageErr(stderr, "%s: %v", name, err)
 	}
 	var suites []*suite.Suite
+	warned := map[string]bool{}
 	bad := false
 	badSuite := func(err error) {
 		bad = true
@@ -109,6 +110,11 @@ func runSuites(kind suite.Kind, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			badSuite(err)
 			continue
+		}
+		if ws := s.Warnings(); len(ws) > 0 && !warned[ws[0].Pos.File] {
+			// A policy several suites name warns once.
+			warned[ws[0].Pos.File] = true
+			suite.WriteError(stderr, &suite.Error{Issues: ws})
 		}
 		suites = append(suites, s)
 	}

@@ -165,3 +165,20 @@ func TestSuiteSignal(t *testing.T) {
 		t.Errorf("stderr: %q, want it to say interrupted by SIGINT", stderr.String())
 	}
 }
+
+// TestSuiteWarnings: the warnings of a policy a suite names are printed
+// (once per policy), as check prints them, and change no exit code.
+func TestSuiteWarnings(t *testing.T) {
+	dir := write(t, map[string]string{
+		"p.yaml":      "name: p\nrules:\n  - name: r\n    allow: [kv.get]\n    when: script.labels.plan == \"pro\"\n",
+		"a_test.yaml": "policy: p.yaml\ncases:\n  - {name: a, call: kv.get, args: {key: k}, expect: {decision: deny}}\n",
+		"b_test.yaml": "policy: p.yaml\ncases:\n  - {name: b, call: kv.get, args: {key: k}, script: {labels: {plan: pro}}, expect: {decision: allow}}\n",
+	})
+	code, stdout, stderr := cli(t, "", "policy", "test", dir)
+	if code != 0 || !strings.HasSuffix(stdout, "2 passed, 0 failed\n") {
+		t.Errorf("exit %d, stdout %q, want 0 and 2 passed", code, stdout)
+	}
+	if n := strings.Count(stderr, "p.yaml:5:24: warning: rule \"r\": when: script.labels.plan"); n != 1 {
+		t.Errorf("stderr has the warning %d times, want once:\n%s", n, stderr)
+	}
+}
