@@ -10,6 +10,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scriptrun/scriptrun/suite"
 )
 
 func TestSuiteCommands(t *testing.T) {
@@ -180,5 +184,33 @@ func TestSuiteWarnings(t *testing.T) {
 	}
 	if n := strings.Count(stderr, "p.yaml:5:24: warning: rule \"r\": when: script.labels.plan"); n != 1 {
 		t.Errorf("stderr has the warning %d times, want once:\n%s", n, stderr)
+	}
+}
+
+// TestSuiteCapabilities: suites check policies against the same
+// capabilities as check, run and policy eval (suite.Capabilities mirrors
+// policyCapabilities; this keeps the two from drifting apart).
+func TestSuiteCapabilities(t *testing.T) {
+	mods, err := cliModules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := policyCapabilities(mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := suite.Capabilities(mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("suite.Capabilities differs from the CLI's (-cli +suite):\n%s", diff)
+	}
+	defMods, err := suite.DefaultModules(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := suite.Capabilities(defMods); !cmp.Equal(want, got) {
+		t.Errorf("suite.DefaultModules provide other capabilities than the CLI's modules")
 	}
 }
