@@ -166,3 +166,24 @@ func TestReplayManyCalls(t *testing.T) {
 		t.Errorf("replay: %v", rep.Divergence)
 	}
 }
+
+// FuzzRead: a recording is input; Read never panics, and what it accepts
+// it writes and reads back the same.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte(`{"version":1,"script":{"name":"a.js","lang":"js","sha256":"` + strings.Repeat("0", 64) + `"},"input":{"$bytes":"AA=="},"identity":{},"budget":{"steps":0,"memory":0,"timeout":"0s","cpu":"0s","hostCalls":0,"output":0,"logs":0,"stackDepth":0,"source":0,"input":0},"seed":"1","start":"2000-01-01T00:00:00Z","clock":[{"call":0,"t":"2000-01-01T00:00:00Z"}],"calls":[{"capability":"kv.get","args":{"key":{"$redacted":true}},"outcome":"allow","result":{"$map":{"$x":1.5}}}],"logs":[],"outcome":{"ok":true},"usage":{}}`))
+	f.Add([]byte(`{"version":1}`))
+	f.Add([]byte(`[[[[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec, err := recording.ReadLimit(bytes.NewReader(data), 1<<20)
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := recording.Write(&buf, rec); err != nil {
+			t.Fatalf("Write of what Read accepted: %v", err)
+		}
+		if _, err := recording.Read(&buf); err != nil {
+			t.Fatalf("Read of what Write wrote: %v\n%s", err, buf.String())
+		}
+	})
+}

@@ -374,7 +374,7 @@ func (rec *Recording) decode() error {
 	}
 	dv(&rec.Input, "input")
 	for i := range rec.Calls {
-		dcall(&rec.Calls[i], "calls["+strconv.Itoa(i)+"]", dv)
+		dcall(&rec.Calls[i], "calls["+strconv.Itoa(i)+"]", dv, false)
 	}
 	for i := range rec.Logs {
 		for k, f := range rec.Logs[i].Fields {
@@ -409,7 +409,7 @@ func isArg(path string) bool {
 	return bytes.Contains([]byte(path), []byte(".args.")) || bytes.Contains([]byte(path), []byte(".policyArgs."))
 }
 
-func dcall(c *Call, path string, dv func(*Value, string)) {
+func dcall(c *Call, path string, dv func(*Value, string), further bool) {
 	for _, m := range [...]struct {
 		args map[string]Value
 		name string
@@ -419,11 +419,11 @@ func dcall(c *Call, path string, dv func(*Value, string)) {
 			m.args[k] = a
 		}
 	}
-	if c.Result == nil && c.Error == nil && (c.Outcome == "allow" || c.Outcome == "audit-deny") {
+	if !further && c.Result == nil && c.Error == nil && (c.Outcome == "allow" || c.Outcome == "audit-deny") {
 		c.Result = &Value{} // a null result: "result": null reads as no result
 	}
 	dv(c.Result, path+".result")
 	for i := range c.Checks {
-		dcall(&c.Checks[i], path+".checks["+strconv.Itoa(i)+"]", dv)
+		dcall(&c.Checks[i], path+".checks["+strconv.Itoa(i)+"]", dv, true)
 	}
 }

@@ -305,3 +305,70 @@ func TestReplayDiverges(t *testing.T) {
 		})
 	}
 }
+
+// A host call the run's timeout cut short is replayed as one: the replay's
+// call waits for the replay's own timeout, and the run ends the same way.
+func TestReplayTimeoutInCall(t *testing.T) {
+	block := make(chan struct{})
+	ts := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer ts.Close()
+	defer close(block)
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, allPolicy)
+	src := `host.kv.get("a"); let e = ""; try { host.http.get(input.url) } catch (x) { e = x.message } return e`
+	s := compile(t, w, "slow.js", src)
+	rec, _, err := record(t, w, s, src, pol, map[string]any{"url": ts.URL}, engine.RunOptions{Budget: limits.Budget{Timeout: 300 * time.Millisecond}})
+	if err == nil || rec.Outcome.Error.Limit != "timeout" || len(rec.Calls) != 2 || rec.Calls[1].Error == nil || rec.Calls[1].Error.Kind != "stopped" {
+		t.Fatalf("recorded %v; calls %d, last error %+v", err, len(rec.Calls), rec.Calls[len(rec.Calls)-1].Error)
+	}
+	rep := replay(t, w, s, pol, rec)
+	if !rep.Match() {
+		t.Errorf("replay: %v (err %v)", rep.Divergence, rep.Err)
+	}
+}
+
+// A secret argument is compared as present: a replay with another key
+// matches (and gets the recorded result); one without it does not.
+func TestReplaySecretArg(t *testing.T) {
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, allPolicy)
+	src := `return host.crypto.hmac_sha256("k1", "d")`
+	s := compile(t, w, "mac.js", src)
+	rec, res, err := record(t, w, s, src, pol, nil, engine.RunOptions{})
+	if err != nil || !rec.Calls[0].Args["key"].Redacted {
+		t.Fatalf("recorded %v, args %+v", err, rec.Calls[0].Args)
+	}
+	rep := replay(t, w, compile(t, w, "mac.js", `return host.crypto.hmac_sha256("k2", "d")`), pol, rec)
+	if !rep.Match() || rep.Result.Value != res.Value {
+		t.Errorf("another key: %v, value %v", rep.Divergence, rep.Result.Value)
+	}
+	rep = replay(t, w, compile(t, w, "mac.js", `return host.crypto.hmac_sha256(null, "d")`), pol, rec)
+	if rep.Match() {
+		t.Error("no key: the replay matches")
+	}
+}
+
+// A host call that charged the run's memory past its budget is replayed as
+// one: the same limit, at the same call.
+func TestReplayMemoryInCall(t *testing.T) {
+	ts := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		w.Write(bytes.Repeat([]byte("x"), 512<<10))
+	}))
+	defer ts.Close()
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, allPolicy)
+	src := `host.kv.get("a"); return host.http.get(input.url).body.length`
+	s := compile(t, w, "big.js", src)
+	rec, _, err := record(t, w, s, src, pol, map[string]any{"url": ts.URL}, engine.RunOptions{Budget: limits.Budget{Memory: 256 << 10}})
+	if err == nil || rec.Outcome.Error.Limit != "memory" || rec.Calls[1].Error == nil || rec.Calls[1].Error.Limit != "memory" {
+		t.Fatalf("recorded %v; last call %+v", err, rec.Calls[len(rec.Calls)-1].Error)
+	}
+	if rep := replay(t, w, s, pol, rec); !rep.Match() {
+		t.Errorf("replay: %v (err %v)", rep.Divergence, rep.Err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
@@ -337,6 +338,20 @@ func (p *replayer) answer(ctx context.Context, c *bridge.Call, args bridge.Args)
 		// one, when its own budget or caller stops it.
 		<-ctx.Done()
 		return nil, ctx.Err()
+	case e.Kind == "limit" && (e.Limit == limits.Memory || e.Limit == limits.Logs):
+		// The function charged the run's memory or log budget past its
+		// end: charged again, over the same budget.
+		if run := bridge.RunFrom(ctx); run != nil && run.Meter != nil {
+			var err error
+			if e.Limit == limits.Memory {
+				err = run.Meter.AddMemory(p.rec.Budget.Memory + 1)
+			} else {
+				err = run.Meter.AddLog(p.rec.Budget.Logs + 1)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
 	case e.Kind == "host":
 		he := &bridge.HostError{Capability: c.Capability, Msg: e.Message}
 		if e.Cause != "" {
