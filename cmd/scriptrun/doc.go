@@ -6,6 +6,7 @@
 //
 //	scriptrun run [flags] SCRIPT        run one script
 //	scriptrun check [flags] SCRIPT...   compile scripts (and a policy); run nothing
+//	scriptrun replay [flags] FILE       re-run a recording (run --record); say whether it matches
 //	scriptrun version                   print the version
 //	scriptrun help [COMMAND]            list the commands, or describe one
 //
@@ -37,6 +38,7 @@
 //	                        any other name a bbolt database (default: in memory)
 //	--deterministic         seed 1 and a clock fixed at 2000-01-01T00:00:00Z
 //	--log-format FORMAT     text or json (default: text on a terminal, else json)
+//	--record FILE           write a recording of the run to FILE (see scriptrun replay)
 //
 // A budget flag left at 0 takes the library's default; a policy's limits
 // are ceilings over both.
@@ -75,6 +77,26 @@
 // \a, \u009b, \u202e, \xff) and a script's message is quoted, so nothing a
 // script writes can forge a line or drive the terminal. The JSON format is
 // one JSON object a line, the script's text in it as the script gave it.
+//
+// # scriptrun replay
+//
+// --record FILE writes the run's recording (package recording: the script
+// and its source, the policy file, identity, input, budget, seed, every
+// clock read and host call with its decision and result, the log, the
+// outcome), atomically, whatever the outcome; secret params are redacted.
+// A recording that cannot be written, or is incomplete (over 64 MiB), is
+// reported on stderr after the result, and a run that succeeded then exits
+// 2. A script that does not compile records nothing.
+//
+//	scriptrun replay [--script FILE] [--policy FILE] [--isolation MODE] FILE
+//
+// runs the recorded script (or --script, under the recorded name) with the
+// recorded input, seed, clock, identity and budget and the recorded policy
+// (or --policy), answering host calls from the recording; only the log
+// module runs. It prints "note: ..." lines for a changed script or policy,
+// then "replay matches: ..." (exit 0) or "replay diverges at ..." with the
+// first difference (exit 1). A bad recording is exit 2 with the file and
+// line:col or field.
 //
 // # Exit codes
 //

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -146,6 +148,14 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	if rep.Result != nil {
 		writeScriptLogs(log, rec.Script.Name, rep.Result.Logs)
+	}
+	if pol != "" && rec.Policy != nil && rec.Policy.SHA256 != "" {
+		if data, err := readFile(pol, nil); err == nil {
+			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != rec.Policy.SHA256 {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("the policy file differs from the recorded one (sha256 %.12s, recorded %.12s)",
+					hex.EncodeToString(sum[:]), rec.Policy.SHA256))
+			}
+		}
 	}
 	for _, n := range rep.Notes {
 		fmt.Fprintf(stdout, "note: %s\n", n)
