@@ -53,7 +53,7 @@ type Dispatcher struct {
 	Registry *Registry
 	Gate     Gate
 	Log      zerolog.Logger
-	LogArgs  bool        // put argument values in the audit event (opt-in)
+	LogArgs  bool        // put argument values in the audit event (opt-in; Secret params redacted)
 	Result   ValueLimits // limits for values returned to the script
 	// Answer, when set, answers every allowed call in place of the
 	// function's Go implementation (a test's mocks, a replay's recording):
@@ -218,7 +218,7 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 		ev = ev.Str(n.key, n.value)
 	}
 	if d.LogArgs {
-		ev = ev.Interface("args", map[string]any(c.Args))
+		ev = ev.Interface("args", map[string]any(d.redact(c)))
 	}
 	if err != nil {
 		var he *HostError
@@ -237,6 +237,33 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 		}
 	}
 	ev.Msg("host.call")
+}
+
+// redact returns c.Args with the values of the params its function marks
+// Secret replaced by "(redacted)". Args a function shows the gate in its
+// own view (PolicyArgs) or asks about (Run.Check) are keyed by its choice,
+// not by param, and are meant for the policy and the log as they are.
+func (d *Dispatcher) redact(c *Call) Args {
+	fn := d.Registry.Lookup(c.Capability)
+	if fn == nil || fn.PolicyArgs != nil || c.Via != "" {
+		return c.Args
+	}
+	var out Args
+	for _, p := range fn.Params {
+		if _, ok := c.Args[p.Name]; ok && p.Secret {
+			if out == nil {
+				out = make(Args, len(c.Args))
+				for k, v := range c.Args {
+					out[k] = v
+				}
+			}
+			out[p.Name] = "(redacted)"
+		}
+	}
+	if out == nil {
+		return c.Args
+	}
+	return out
 }
 
 func splitCap(c string) (string, string) {
