@@ -94,7 +94,7 @@
 // recorded input, seed, clock, identity and budget and the recorded policy
 // (or --policy), answering host calls from the recording; only the log
 // module runs. It prints "note: ..." lines for a changed script or policy,
-// then "replay matches: ..." (exit 0) or "replay diverges at ..." with the
+// then "replay matches: ..." (exit 0) or "replay diverges: ..." with the
 // first difference (exit 1). A bad recording is exit 2 with the file and
 // line:col or field.
 //

@@ -165,7 +165,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		return ie.code
 	}
 	if !rep.Match() {
-		fmt.Fprintf(stdout, "replay diverges at %s\n", rep.Divergence)
+		fmt.Fprintf(stdout, "replay diverges: %s\n", rep.Divergence)
 		return exitScript
 	}
 	outcome := "ok"

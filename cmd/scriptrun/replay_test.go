@@ -78,14 +78,14 @@ return {n = n, r = math.random(), body = r.body}`,
 	_ = os.WriteFile(fixed, []byte(`const n = host.kv.get("n") + 2; host.kv.set("n", n); return n`), 0o600)
 	code, stdout, _ := cli(t, "", "replay", "--log-format", "json", "--script", fixed, rec)
 	want := "note: the script differs from the recorded one"
-	if code != 1 || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "replay diverges at host call #1 (kv.set): args.value: recording 42, replay 43\n") {
+	if code != 1 || !strings.HasPrefix(stdout, want) || !strings.Contains(stdout, "replay diverges: host call #1 (kv.set): args.value: recording 42, replay 43\n") {
 		t.Errorf("fixed script: exit %d, stdout %q", code, stdout)
 	}
 	// A stricter policy: the decision differs.
 	strict := filepath.Join(dir, "strict.yaml")
 	_ = os.WriteFile(strict, []byte("name: strict\nrules:\n  - name: kv\n    allow: [kv.get]\n"), 0o600)
 	code, stdout, _ = cli(t, "", "replay", "--log-format", "json", "--policy", strict, rec)
-	if code != 1 || !strings.Contains(stdout, "replay diverges at host call #1 (kv.set): decision: recording allow, replay deny") {
+	if code != 1 || !strings.Contains(stdout, "replay diverges: host call #1 (kv.set): decision: recording allow, replay deny") {
 		t.Errorf("strict policy: exit %d, stdout %q", code, stdout)
 	}
 }
