@@ -65,6 +65,7 @@ func TestReadErrors(t *testing.T) {
 		{"redacted result", sub(`"result": null`, `"result": {"$redacted": true}`), 0, "calls[0].result: only a host call's argument may be redacted"},
 		{"outcome", sub(`"ok": true`, `"ok": false`), 0, "outcome: wants ok: true, or an error"},
 		{"sha", sub(`"sha256": "`, `"sha256": "x`), 0, "script: wants name, lang and a sha256"},
+		{"budget", sub(`"steps": `, `"steps": -`), 0, "budget: steps must not be negative"},
 		{"trailing", append(append([]byte{}, data...), "{}"...), 0, "invalid character '{' after top-level value"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -164,6 +165,11 @@ func TestReplayManyCalls(t *testing.T) {
 	}
 	if rep := replay(t, w, s, pol, rec); !rep.Match() {
 		t.Errorf("replay: %v", rep.Divergence)
+	}
+	// A host replaying recordings it did not make caps their budget.
+	rep, err = recording.Replay(context.Background(), w.host, s, pol, rec, recording.ReplayOptions{Ceiling: limits.Budget{HostCalls: 10}})
+	if err != nil || rep.Result.Usage.HostCalls > 11 || len(rep.Notes) != 1 || rep.Notes[0] != "the recorded budget is capped: hostCalls 10 (recorded 1000)" || rep.Match() {
+		t.Errorf("capped replay: %v, usage %+v, notes %q, divergence %v", err, rep.Result.Usage, rep.Notes, rep.Divergence)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scriptrun/scriptrun/limits"
@@ -391,6 +392,9 @@ func (rec *Recording) decode() error {
 	}
 	if rec.Script.Name == "" || rec.Script.Lang == "" || len(rec.Script.SHA256) != 64 {
 		return &pathError{"script", "wants name, lang and a sha256 of 64 hex digits"}
+	}
+	if _, err := limits.Resolve(limits.Budget{}, rec.Budget.Limits(), limits.Budget{}); err != nil {
+		return &pathError{"budget", strings.TrimPrefix(err.Error(), "budget: ")}
 	}
 	if rec.Outcome.OK == (rec.Outcome.Error != nil) {
 		return &pathError{"outcome", "wants ok: true, or an error"}

@@ -28,6 +28,11 @@ type ReplayOptions struct {
 	Live []string
 	// Observer, when set, also receives the replay run's events.
 	Observer engine.Observer
+	// Ceiling caps the recorded budget field by field (zero fields: no
+	// cap), for a host that replays recordings it did not make: a
+	// recording is input, and its budget is whatever the file says. A
+	// capped field is noted in the Report.
+	Ceiling limits.Budget
 }
 
 // Report is what a replay found.
@@ -138,6 +143,13 @@ func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *
 	if recPol != replPol || (rec.Policy == nil) != (pol == nil) {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("the policy is %q, the recorded one %q", replPol, recPol))
 	}
+	budget, err := limits.Resolve(limits.Budget{}, rec.Budget.Limits(), opts.Ceiling)
+	if err != nil {
+		return nil, fmt.Errorf("recording: %w", err)
+	}
+	if capped := cappedFields(rec.Budget, budgetOf(budget)); capped != "" {
+		rep.Notes = append(rep.Notes, "the recorded budget is capped: "+capped)
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p := &replayer{rec: rec, cancel: cancel, live: map[string]bool{}, reg: opts.Registry}
@@ -147,7 +159,7 @@ func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *
 	ro := engine.RunOptions{
 		Input:    rec.Input.V,
 		Policy:   pol,
-		Budget:   rec.Budget.Limits(),
+		Budget:   budget,
 		Identity: engine.Identity{Tenant: rec.Identity.Tenant, Labels: rec.Identity.Labels},
 		Seed:     rec.Seed,
 		Now:      p.now,
@@ -534,4 +546,23 @@ func compareLogs(want []Log, got []engine.LogLine) *Divergence {
 		}
 	}
 	return nil
+}
+
+// cappedFields lists the fields of got below the recorded ones.
+func cappedFields(rec, got Budget) string {
+	var out []string
+	for _, f := range [...]struct {
+		name     string
+		rec, got any
+	}{
+		{limits.Steps, rec.Steps, got.Steps}, {limits.Memory, rec.Memory, got.Memory},
+		{limits.Timeout, time.Duration(rec.Timeout), time.Duration(got.Timeout)}, {limits.CPU, time.Duration(rec.CPU), time.Duration(got.CPU)},
+		{limits.HostCalls, rec.HostCalls, got.HostCalls}, {limits.Output, rec.Output, got.Output}, {limits.Logs, rec.Logs, got.Logs},
+		{limits.StackDepth, rec.StackDepth, got.StackDepth}, {limits.Source, rec.Source, got.Source}, {limits.Input, rec.Input, got.Input},
+	} {
+		if f.rec != f.got {
+			out = append(out, fmt.Sprintf("%s %v (recorded %v)", f.name, f.got, f.rec))
+		}
+	}
+	return strings.Join(out, ", ")
 }
