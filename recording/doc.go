@@ -56,8 +56,8 @@
 // recorded result or error, after its further uses are asked of the
 // policy again with their recorded args (so denials, host-call counts and
 // usage.calls come out the same). Modules named in ReplayOptions.Live run
-// for real: the CLI makes `log` live, whose only effect is the run's own
-// log and log budget.
+// for real: by default `log`, whose only effect is the run's own log and
+// log budget.
 //
 // The clock: each read gets the next recorded time read between the same
 // two host calls; a replay that reads more gets the last time again.

@@ -31,12 +31,12 @@ func Example() {
 	fmt.Println("recorded:", res.Value)
 
 	r, _ = recording.Read(&file)
-	report, _ := recording.Replay(context.Background(), host, script, pol, r, recording.ReplayOptions{})
+	report, _ := recording.Replay(context.Background(), host, script, pol, r, recording.ReplayOptions{Registry: reg})
 	fmt.Println("same script matches:", report.Match())
 
 	fixed, _ := host.Compile(engine.Source{Name: "count.js", Lang: "js",
 		Code: `const n = (host.kv.get("n") ?? 0) + 2; host.kv.set("n", n); return {n, r: true}`})
-	report, _ = recording.Replay(context.Background(), host, fixed, pol, r, recording.ReplayOptions{})
+	report, _ = recording.Replay(context.Background(), host, fixed, pol, r, recording.ReplayOptions{Registry: reg})
 	fmt.Println(report.Notes[0][:40])
 	fmt.Println(report.Divergence)
 	// Output:

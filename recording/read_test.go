@@ -132,7 +132,7 @@ func TestRecorderBound(t *testing.T) {
 	if !strings.Contains(rec.Incomplete, "over 65536 bytes") || len(rec.Clock) > 1100 || !rec.Outcome.OK {
 		t.Errorf("incomplete %q, %d clock reads, outcome %+v", rec.Incomplete, len(rec.Clock), rec.Outcome)
 	}
-	if _, err := recording.Replay(context.Background(), w.host, s, nil, rec, recording.ReplayOptions{}); err == nil || !strings.Contains(err.Error(), "incomplete") {
+	if _, err := recording.Replay(context.Background(), w.host, s, nil, rec, recording.ReplayOptions{Registry: w.reg}); err == nil || !strings.Contains(err.Error(), "incomplete") {
 		t.Errorf("replay of an incomplete recording: %v", err)
 	}
 }
@@ -167,7 +167,7 @@ func TestReplayManyCalls(t *testing.T) {
 		t.Errorf("replay: %v", rep.Divergence)
 	}
 	// A host replaying recordings it did not make caps their budget.
-	rep, err = recording.Replay(context.Background(), w.host, s, pol, rec, recording.ReplayOptions{Ceiling: limits.Budget{HostCalls: 10}})
+	rep, err = recording.Replay(context.Background(), w.host, s, pol, rec, recording.ReplayOptions{Registry: w.reg, Ceiling: limits.Budget{HostCalls: 10}})
 	if err != nil || rep.Result.Usage.HostCalls > 11 || len(rep.Notes) != 1 || rep.Notes[0] != "the recorded budget is capped: hostCalls 10 (recorded 1000)" || rep.Match() {
 		t.Errorf("capped replay: %v, usage %+v, notes %q, divergence %v", err, rep.Result.Usage, rep.Notes, rep.Divergence)
 	}

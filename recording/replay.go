@@ -18,13 +18,15 @@ import (
 
 // ReplayOptions configure Replay.
 type ReplayOptions struct {
-	// Registry is the host's modules, for Live (nil: no Live calls).
+	// Registry is the host's modules, where Live calls find their
+	// implementation. Required.
 	Registry *bridge.Registry
 	// Live names modules ("log") or capabilities ("log.info") whose real
 	// implementation the replay calls instead of answering from the
 	// recording: ones whose only effect is on the run itself (bridge/log
 	// writes the run's log and charges its log budget), so the replay's
 	// log and usage match. Everything else is answered from the recording.
+	// nil means {"log"}; an empty list, none.
 	Live []string
 	// Observer, when set, also receives the replay run's events.
 	Observer engine.Observer
@@ -118,8 +120,8 @@ var errDiverged = errors.New("the replay diverged from its recording")
 // a nil host or script); what the replay run did is in the Report.
 func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *policy.Policy, rec *Recording, opts ReplayOptions) (*Report, error) {
 	switch {
-	case host == nil || script == nil || rec == nil:
-		return nil, errors.New("recording: Replay needs a host, a script and a recording")
+	case host == nil || script == nil || rec == nil || opts.Registry == nil:
+		return nil, errors.New("recording: Replay needs a host, a script, a recording and ReplayOptions.Registry")
 	case rec.Incomplete != "":
 		return nil, errors.New("recording: cannot replay an incomplete recording: " + rec.Incomplete)
 	case rec.Version != Version:
@@ -153,6 +155,9 @@ func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p := &replayer{rec: rec, cancel: cancel, live: map[string]bool{}, reg: opts.Registry}
+	if opts.Live == nil {
+		opts.Live = []string{"log"}
+	}
 	for _, l := range opts.Live {
 		p.live[l] = true
 	}
@@ -323,7 +328,7 @@ func (p *replayer) answer(ctx context.Context, c *bridge.Call, args bridge.Args)
 	live := p.live[mod] || p.live[c.Capability]
 	p.mu.Unlock()
 
-	if live && p.reg != nil {
+	if live {
 		if fn := p.reg.Lookup(c.Capability); fn != nil {
 			return fn.Impl(ctx, args)
 		}

@@ -142,7 +142,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "replay diverges: the script does not compile: %v\n", err)
 		return exitScript
 	}
-	rep, err := recording.Replay(ctx, host, s, p, rec, recording.ReplayOptions{Registry: reg, Live: []string{"log"}})
+	rep, err := recording.Replay(ctx, host, s, p, rec, recording.ReplayOptions{Registry: reg})
 	if err != nil {
 		return usageErr(stderr, "replay: %v", err)
 	}
