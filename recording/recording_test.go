@@ -372,3 +372,23 @@ func TestReplayMemoryInCall(t *testing.T) {
 		t.Errorf("replay: %v (err %v)", rep.Divergence, rep.Err)
 	}
 }
+
+// The log is compared last: the same run logging another line diverges
+// there; a policy in audit mode replays its would-be denials.
+func TestReplayLogAndAudit(t *testing.T) {
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, "name: audit\nmode: audit\nrules:\n  - name: get\n    allow: [kv.get, log.info]\n")
+	src := `host.kv.set("a", 1); host.log.info("x", {a: 1}); console.log("a"); return 1`
+	s := compile(t, w, "log.js", src)
+	rec, _, err := record(t, w, s, src, pol, nil, engine.RunOptions{})
+	if err != nil || rec.Calls[0].Outcome != "audit-deny" || len(rec.Logs) != 2 {
+		t.Fatalf("recorded %v, calls %+v, logs %+v", err, rec.Calls, rec.Logs)
+	}
+	if rep := replay(t, w, s, pol, rec); !rep.Match() {
+		t.Errorf("same: %v", rep.Divergence)
+	}
+	rep := replay(t, w, compile(t, w, "log.js", strings.Replace(src, `console.log("a")`, `console.log("b")`, 1)), pol, rec)
+	if got := fmt.Sprint(rep.Divergence); got != `logs: line 1: recording info "a", replay info "b"` {
+		t.Errorf("divergence %s", got)
+	}
+}
