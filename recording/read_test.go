@@ -65,6 +65,8 @@ func TestReadErrors(t *testing.T) {
 		{"redacted result", sub(`"result": null`, `"result": {"$redacted": true}`), 0, "calls[0].result: only a host call's argument may be redacted"},
 		{"outcome", sub(`"ok": true`, `"ok": false`), 0, "outcome: wants ok: true, or an error"},
 		{"sha", sub(`"sha256": "`, `"sha256": "x`), 0, "script: wants name, lang and a sha256"},
+		{"outcome value", sub(`"outcome": "allow"`, `"outcome": "maybe"`), 0, `calls[0].outcome: "maybe": want allow`},
+		{"nested checks", sub(`"outcome": "allow"`, `"outcome": "allow", "checks": [{"capability": "a.b", "args": {}, "outcome": "allow", "checks": [{"capability": "a.b", "args": {}, "outcome": "allow"}]}]`), 0, "calls[0].checks[0].checks: a further use has no further uses"},
 		{"budget", sub(`"steps": `, `"steps": -`), 0, "budget: steps must not be negative"},
 		{"trailing", append(append([]byte{}, data...), "{}"...), 0, "invalid character '{' after top-level value"},
 	} {

@@ -375,7 +375,9 @@ func (rec *Recording) decode() error {
 	}
 	dv(&rec.Input, "input")
 	for i := range rec.Calls {
-		dcall(&rec.Calls[i], "calls["+strconv.Itoa(i)+"]", dv, false)
+		if cerr := dcall(&rec.Calls[i], "calls["+strconv.Itoa(i)+"]", dv, false); cerr != nil && err == nil {
+			err = cerr
+		}
 	}
 	for i := range rec.Logs {
 		for k, f := range rec.Logs[i].Fields {
@@ -413,7 +415,21 @@ func isArg(path string) bool {
 	return bytes.Contains([]byte(path), []byte(".args.")) || bytes.Contains([]byte(path), []byte(".policyArgs."))
 }
 
-func dcall(c *Call, path string, dv func(*Value, string), further bool) {
+func dcall(c *Call, path string, dv func(*Value, string), further bool) error {
+	switch {
+	case c.Capability == "":
+		return &pathError{path + ".capability", "missing"}
+	case c.Outcome != "allow" && c.Outcome != "deny" && c.Outcome != "audit-deny" && c.Outcome != "error":
+		return &pathError{path + ".outcome", fmt.Sprintf("%q: want allow, deny, audit-deny or error", c.Outcome)}
+	case further && len(c.Checks) > 0:
+		return &pathError{path + ".checks", "a further use has no further uses"}
+	case further && c.Result != nil:
+		return &pathError{path + ".result", "a further use has no result"}
+	case c.Result != nil && c.Error != nil:
+		return &pathError{path, "both a result and an error"}
+	case c.Error != nil && !callErrorKinds[c.Error.Kind]:
+		return &pathError{path + ".error.kind", fmt.Sprintf("%q: want host, denied, limit, stopped or error", c.Error.Kind)}
+	}
 	for _, m := range [...]struct {
 		args map[string]Value
 		name string
@@ -428,6 +444,11 @@ func dcall(c *Call, path string, dv func(*Value, string), further bool) {
 	}
 	dv(c.Result, path+".result")
 	for i := range c.Checks {
-		dcall(&c.Checks[i], path+".checks["+strconv.Itoa(i)+"]", dv, true)
+		if err := dcall(&c.Checks[i], path+".checks["+strconv.Itoa(i)+"]", dv, true); err != nil {
+			return err
+		}
 	}
+	return nil
 }
+
+var callErrorKinds = map[string]bool{"host": true, "denied": true, "limit": true, "stopped": true, "error": true}
