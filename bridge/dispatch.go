@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
 	"time"
 
@@ -53,7 +54,7 @@ type Dispatcher struct {
 	Registry *Registry
 	Gate     Gate
 	Log      zerolog.Logger
-	LogArgs  bool        // put argument values in the audit event (opt-in; Secret params redacted)
+	LogArgs  bool        // put argument values in the audit event (opt-in; Param.Secret values redacted)
 	Result   ValueLimits // limits for values returned to the script
 	// Answer, when set, answers every allowed call in place of the
 	// function's Go implementation (a test's mocks, a replay's recording):
@@ -203,7 +204,9 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 		decision = "audit-deny"
 	}
 	ev := d.Log.Info()
-	if err != nil {
+	if err != nil || dec.WouldDeny {
+		// A would-be denial (audit mode) is what the audit is for: it
+		// must stand out from the allowed calls.
 		ev = d.Log.Warn()
 	}
 	ev = ev.Str("event", "host.call").Str("capability", c.Capability).Str("decision", decision).
@@ -218,7 +221,7 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 		ev = ev.Str(n.key, n.value)
 	}
 	if d.LogArgs {
-		ev = ev.Interface("args", map[string]any(d.redact(c)))
+		ev = ev.Interface("args", redact(d.Registry.Lookup(c.Capability), c.Args))
 	}
 	if err != nil {
 		var he *HostError
@@ -239,29 +242,30 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 	ev.Msg("host.call")
 }
 
-// redact returns c.Args with the values of the params its function marks
-// Secret replaced by "(redacted)". Args a function shows the gate in its
-// own view (PolicyArgs) or asks about (Run.Check) are keyed by its choice,
-// not by param, and are meant for the policy and the log as they are.
-func (d *Dispatcher) redact(c *Call) Args {
-	fn := d.Registry.Lookup(c.Capability)
-	if fn == nil || fn.PolicyArgs != nil || c.Via != "" {
-		return c.Args
-	}
-	var out Args
-	for _, p := range fn.Params {
-		if _, ok := c.Args[p.Name]; ok && p.Secret {
-			if out == nil {
-				out = make(Args, len(c.Args))
-				for k, v := range c.Args {
-					out[k] = v
-				}
-			}
-			out[p.Name] = "(redacted)"
+// Redacted is what an audit log or a recording shows in place of the value
+// of a param marked Param.Secret.
+const Redacted = "[redacted]"
+
+// redact returns args with the values of fn's secret params replaced by
+// Redacted (a copy when there are any). For an unknown function (nil) every
+// value is redacted: what is secret cannot be told.
+func redact(fn *Func, args Args) map[string]any {
+	out := map[string]any(args)
+	if fn == nil {
+		out = make(map[string]any, len(args))
+		for k := range args {
+			out[k] = Redacted
 		}
+		return out
 	}
-	if out == nil {
-		return c.Args
+	copied := false
+	for _, p := range fn.Params {
+		if _, ok := args[p.Name]; ok && p.Secret {
+			if !copied {
+				out, copied = maps.Clone(out), true
+			}
+			out[p.Name] = Redacted
+		}
 	}
 	return out
 }

@@ -56,8 +56,9 @@ type Coverage struct {
 	Lines map[int]bool
 }
 
-// observers combines the host's and the run's observers.
-type observers [2]Observer
+// observers combines the host's and the run's observers and the host's
+// containment monitor.
+type observers [3]Observer
 
 func (o observers) started(r *RunInfo) {
 	for _, x := range o {
@@ -93,7 +94,10 @@ func Observers(obs ...Observer) Observer {
 			list = append(list, o)
 		}
 	}
-	if len(list) == 1 {
+	switch len(list) {
+	case 0:
+		return nil
+	case 1:
 		return list[0]
 	}
 	return list

@@ -19,13 +19,15 @@ import (
 
 // Exit codes. See the package documentation.
 const (
-	exitOK       = 0
-	exitScript   = 1
-	exitUsage    = 2
-	exitLimit    = 3
-	exitDenied   = 4
-	exitHost     = 5
-	exitInternal = 70
+	exitOK          = 0
+	exitScript      = 1
+	exitUsage       = 2
+	exitLimit       = 3
+	exitDenied      = 4
+	exitHost        = 5
+	exitQuarantined = 6 // the run was refused: its script is quarantined (containment)
+	exitInternal    = 70
+	exitBusy        = 75 // EX_TEMPFAIL
 )
 
 func main() {

@@ -467,6 +467,10 @@ func exitCode(k engine.Kind) int {
 		return exitDenied
 	case engine.KindHost:
 		return exitHost
+	case engine.KindBusy:
+		return exitBusy
+	case engine.KindQuarantined:
+		return exitQuarantined
 	}
 	return exitInternal
 }
