@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func newWorld(t *testing.T, store kv.Store, iso engine.Isolation) *world {
+func newWorld(t testing.TB, store kv.Store, iso engine.Isolation) *world {
 	t.Helper()
 	if store == nil {
 		store = kv.NewMemory()
@@ -64,7 +64,7 @@ func newWorld(t *testing.T, store kv.Store, iso engine.Isolation) *world {
 	return &world{host: h, reg: reg, store: store}
 }
 
-func mustPolicy(t *testing.T, src string) *policy.Policy {
+func mustPolicy(t testing.TB, src string) *policy.Policy {
 	t.Helper()
 	p, err := policy.Parse("p.yaml", []byte(src), policy.Options{})
 	if err != nil {
@@ -73,7 +73,7 @@ func mustPolicy(t *testing.T, src string) *policy.Policy {
 	return p
 }
 
-func compile(t *testing.T, w *world, name, src string) *engine.Script {
+func compile(t testing.TB, w *world, name, src string) *engine.Script {
 	t.Helper()
 	lang := "js"
 	if strings.HasSuffix(name, ".lua") {
