@@ -123,6 +123,10 @@ func TestReplayBadFile(t *testing.T) {
 	if code, stdout, _ := cli(t, "", "replay", "-h"); code != 0 || !strings.HasPrefix(stdout, "usage: scriptrun replay") {
 		t.Errorf("replay -h: exit %d, %q", code, stdout)
 	}
+	// The recording never replaces one of the run's files.
+	if code, _, stderr := cli(t, "", "run", "--record", filepath.Join(dir, "s.js"), filepath.Join(dir, "s.js")); code != 2 || !strings.Contains(stderr, "would replace") {
+		t.Errorf("--record naming the script: exit %d, %q", code, stderr)
+	}
 	// A recording that cannot be written is an error after the result.
 	code, stdout, stderr := cli(t, "", "run", "--log-format", "json", "--record", filepath.Join(dir, "no", "dir", "r.json"), filepath.Join(dir, "s.js"))
 	if code != 2 || !strings.Contains(stdout, `"ok":true`) || !strings.Contains(stderr, "--record") {

@@ -144,6 +144,17 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f.input == "-" && path == "-" {
 		return usageErr(stderr, "run: the script and --input cannot both be stdin")
 	}
+	if f.record != "" {
+		// The recording replaces its file when the run ends: never one of
+		// the run's own files.
+		if rs, err := os.Stat(f.record); err == nil {
+			for _, other := range []string{path, f.input, f.policy, f.kv} {
+				if oi, err := os.Stat(other); other != "" && other != "-" && err == nil && os.SameFile(rs, oi) {
+					return usageErr(stderr, "run: --record %s would replace %s, a file of the run", f.record, other)
+				}
+			}
+		}
+	}
 
 	src, err := readFile(path, stdin)
 	if err != nil {
