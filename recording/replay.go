@@ -117,7 +117,8 @@ var errDiverged = errors.New("the replay diverged from its recording")
 // value the replay passes, as long as one is passed.
 //
 // The error is for a replay that cannot be made (an incomplete recording,
-// a nil host or script); what the replay run did is in the Report.
+// a nil host or script, a host too busy to run it or a quarantined
+// script); what the replay run did is in the Report.
 func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *policy.Policy, rec *Recording, opts ReplayOptions) (*Report, error) {
 	switch {
 	case host == nil || script == nil || rec == nil || opts.Registry == nil:
@@ -172,6 +173,11 @@ func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *
 		Answer:   p.answer,
 	}
 	res, err := host.Run(ctx, script, ro)
+	var ee *engine.Error
+	if errors.As(err, &ee) && (ee.Kind == engine.KindBusy || ee.Kind == engine.KindQuarantined) {
+		// The host did not run it: nothing was replayed.
+		return nil, fmt.Errorf("recording: the replay was not run: %w", err)
+	}
 	rep.Result, rep.Err = res, err
 	p.mu.Lock()
 	defer p.mu.Unlock()
