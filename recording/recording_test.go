@@ -392,3 +392,37 @@ func TestReplayLogAndAudit(t *testing.T) {
 		t.Errorf("divergence %s", got)
 	}
 }
+
+// The policy's now is the recorded clock: a rule that denied in 1999
+// denies in the replay too.
+func TestReplayPolicyClock(t *testing.T) {
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, `name: clock
+catchableDenials: true
+rules:
+  - name: after-2000
+    allow: [kv.get]
+    when: now > timestamp("2000-01-01T00:00:00Z")
+`)
+	src := `let r = []; for (const k of ["a", "b"]) { try { r.push(host.kv.get(k)) } catch (e) { r.push("denied") } } return [r, Date.now()]`
+	s := compile(t, w, "clock.js", src)
+	t0 := time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC)
+	r, err := recording.NewRecorder(recording.Options{Registry: w.reg, Source: &src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	res, err := w.host.Run(context.Background(), s, engine.RunOptions{Policy: pol, Observer: r,
+		Now: r.Clock(func() time.Time { n++; return t0.Add(time.Duration(n) * time.Second) })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := r.Recording()
+	if got := fmt.Sprint(res.Value); got != "[[denied <nil>] 946684802000]" || len(rec.Clock) != 3 || rec.Calls[0].Outcome != "deny" {
+		t.Fatalf("recorded %s, clock %v, calls %+v", got, rec.Clock, rec.Calls)
+	}
+	rep := replay(t, w, s, pol, rec)
+	if !rep.Match() || fmt.Sprint(rep.Result.Value) != fmt.Sprint(res.Value) {
+		t.Errorf("replay: %v, value %v", rep.Divergence, rep.Result.Value)
+	}
+}
