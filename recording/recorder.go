@@ -316,6 +316,11 @@ func errorOf(err error) *Error {
 		return &Error{Kind: string(engine.KindInternal), Message: err.Error()}
 	}
 	msg := e.Message
+	var he *bridge.HostError
+	if e.Kind == engine.KindHost && errors.As(e.Err, &he) && he.Cause() != "" {
+		// As `scriptrun run` prints it: what the script saw, then why.
+		msg += ": " + he.Cause()
+	}
 	return &Error{Kind: string(e.Kind), Limit: e.Limit, Capability: e.Capability, Rule: e.Rule,
 		Message: msg, Pos: e.Pos.String(), Stack: loc.Strings(e.Stack)}
 }

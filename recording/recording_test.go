@@ -426,3 +426,22 @@ rules:
 		t.Errorf("replay: %v, value %v", rep.Divergence, rep.Result.Value)
 	}
 }
+
+// An uncaught host error is recorded with its cause, as `run` prints it,
+// and replays to the same.
+func TestReplayHostError(t *testing.T) {
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, allPolicy)
+	ts := httptest.NewServer(nethttp.NotFoundHandler())
+	url := ts.URL
+	ts.Close() // nothing listens there now: connection refused
+	src := `host.kv.get("a"); return host.http.get(input.url)`
+	s := compile(t, w, "fail.js", src)
+	rec, _, err := record(t, w, s, src, pol, map[string]any{"url": url}, engine.RunOptions{})
+	if err == nil || rec.Outcome.Error.Kind != "host" || !strings.Contains(rec.Outcome.Error.Message, "http.get: ") || rec.Calls[1].Error.Cause == "" {
+		t.Fatalf("recorded %v: %+v, call %+v", err, rec.Outcome.Error, rec.Calls[1].Error)
+	}
+	if rep := replay(t, w, s, pol, rec); !rep.Match() {
+		t.Errorf("replay: %v", rep.Divergence)
+	}
+}
