@@ -12,6 +12,7 @@ import (
 	"github.com/scriptrun/scriptrun/bridge/kv"
 	bridgelog "github.com/scriptrun/scriptrun/bridge/log"
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
@@ -107,7 +108,14 @@ func cmdCheck(args []string, stderr io.Writer) int {
 			if pos.File == name || pos.File == "" {
 				pos.File = path
 			}
-			fmt.Fprintf(stderr, "%s: %s error: %s\n", pos, e.Kind, e.Message)
+			// The message may quote the script (a token): escaped, as
+			// the frame under it is.
+			fmt.Fprintf(stderr, "%s: %s error: %s\n", escapeText(pos.String()), e.Kind, escapeText(e.Message))
+			if e.Pos.File == name && e.Pos.Line > 0 {
+				if frame := loc.Snippet(string(src), e.Pos, syntaxOf(lang)); frame != "" {
+					fmt.Fprintln(stderr, frame)
+				}
+			}
 			fail(exitCode(e.Kind))
 		}
 	}

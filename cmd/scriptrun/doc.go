@@ -76,6 +76,18 @@
 // script writes can forge a line or drive the terminal. The JSON format is
 // one JSON object a line, the script's text in it as the script gave it.
 //
+// With the text format, a compile or run error whose position is in the
+// script is also written for people after the log, with a code frame
+// (stdout's JSON is the same in both formats):
+//
+//	count.js:2:13: runtime error: uncaught TypeError: Cannot read property 'y' of undefined
+//	2 | let b = a.x.y;
+//	  |             ^
+//
+// The message is escaped as the log is, and the frame's source line too,
+// so neither can drive the terminal. check writes the same frame under
+// each compile error.
+//
 // # Exit codes
 //
 //	0   success

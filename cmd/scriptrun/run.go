@@ -223,6 +223,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	log := newLogger(stderr, f.logFormat.v)
+	// On a text stderr, a script's error is also shown with its code frame.
+	frame := func(error) {}
+	if logFormat(stderr, f.logFormat.v) == "text" {
+		frame = func(err error) { writeErrorFrame(stderr, err, name, string(src), lang) }
+	}
 	httpMod, err := bridgehttp.New(bridgehttp.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
@@ -248,6 +253,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	script, err := host.Compile(engine.Source{Name: name, Lang: lang, Code: string(src)})
 	if err != nil {
 		host.Close()
+		frame(err)
 		return writeResult(stdout, stderr, nil, err)
 	}
 	if ie := interruptOf(ctx); ie != nil {
@@ -258,6 +264,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	res, err := host.Run(ctx, script, opts)
 	host.Close()
 	writeScriptLogs(log, name, res.Logs)
+	frame(err)
 	if ie := interruptOf(ctx); ie != nil && err != nil {
 		// However the run ended once its ctx was canceled (a canceled
 		// run, a host call cut short), the signal is why.
