@@ -22,16 +22,11 @@
 //	--policy FILE           policy YAML (default: no policy, every host call denied)
 //	--tenant NAME           script.tenant as policies see it
 //	--label k=v             script.labels[k] (repeatable)
-//	--steps N               step budget
-//	--memory SIZE           memory budget (65536, 64KiB, 64MiB, 1GiB, 512KB, 1MB)
-//	--timeout DUR           wall-time budget (Go duration: 500ms, 2s)
-//	--cpu DUR               CPU-time budget
-//	--host-calls N          host-call budget
-//	--output SIZE           result-size budget
-//	--logs SIZE             log budget (console.*, print and log lines)
-//	--stack-depth N         call-depth budget, at most 2000
-//	--source-size SIZE      script-source budget
-//	--input-size SIZE       input budget (the --input file, then its value)
+//	--steps N               one flag per budget field (limits.Fields): --steps N,
+//	--memory SIZE ...       --memory SIZE, --timeout DUR, --cpu DUR, --host-calls N,
+//	                        --output SIZE, --logs SIZE, --stack-depth N (at most 2000),
+//	                        --source-size SIZE, --input-size SIZE (the --input file,
+//	                        then its value); sizes 65536, 64KiB, 1MB, durations 500ms, 2s
 //	--isolation MODE        inproc (default), or process: a contained worker process
 //	--kv FILE               the kv module's store: FILE.json is a JSON fixture,
 //	                        any other name a bbolt database (default: in memory)
