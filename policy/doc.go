@@ -37,7 +37,10 @@
 // and New report every problem at once in an *Error whose issues read
 // "file:line:col: message"; for CEL errors the position points inside the
 // expression and the message shows the expression with a caret under the
-// problem. (YAML syntax errors carry a line only; their column is 1.)
+// problem. A YAML syntax error points at the line and column of the
+// problem (yaml.v3 itself names the line where the enclosing construct
+// starts; internal/yamlpos finds the problem), and its message shows that
+// line of the file with a caret (loc.Snippet).
 //
 // # Semantics
 //

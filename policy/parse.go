@@ -1,15 +1,17 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/scriptrun/scriptrun/internal/yamlpos"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // exprLoc maps positions inside an expression to positions in the file.
@@ -52,7 +54,7 @@ func Parse(filename string, data []byte, opts Options) (*Policy, error) {
 	ps := &parser{file: filename, lines: strings.Split(string(data), "\n")}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		ps.is.list = append(ps.is.list, yamlIssue(filename, err))
+		ps.is.list = append(ps.is.list, yamlIssue(filename, data, err))
 		return nil, ps.is.err()
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -71,18 +73,19 @@ func Parse(filename string, data []byte, opts Options) (*Policy, error) {
 	return np, nil
 }
 
-// yamlIssue turns a yaml.v3 syntax error ("yaml: line N: msg") into an Issue.
-// yaml.v3 does not report columns, so the column is 1.
-func yamlIssue(file string, err error) Issue {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, m, ok := strings.Cut(rest, ": "); ok {
-			if line, err := strconv.Atoi(n); err == nil {
-				return Issue{Pos: Pos{File: file, Line: line, Col: 1}, Msg: "invalid YAML: " + m}
-			}
-		}
+// yamlIssue turns a yaml.v3 syntax error into an Issue at the problem's
+// line and column (yaml.v3 reports the line of the enclosing construct;
+// see internal/yamlpos), with the line and a caret under the message.
+func yamlIssue(file string, data []byte, err error) Issue {
+	var e *yamlpos.Error
+	if !errors.As(yamlpos.Locate(file, data, err), &e) {
+		return Issue{Pos: Pos{File: file}, Msg: "invalid YAML: " + err.Error()}
 	}
-	return Issue{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: "invalid YAML: " + msg}
+	msg := "invalid YAML: " + e.Msg
+	if frame := loc.Snippet(string(data), e.Pos, loc.YAML); frame != "" {
+		msg += "\n" + frame
+	}
+	return Issue{Pos: e.Pos, Msg: msg}
 }
 
 type parser struct {
