@@ -16,14 +16,15 @@ import (
 	"github.com/scriptrun/scriptrun/policy"
 )
 
-// cmdCheck compiles scripts and the policy and runs nothing. It prints one
-// line per problem on stderr ("path:line:col: compile error: ...") and
-// nothing on success. The exit code is that of the first problem. Policy
+// cmdCheck compiles scripts and the policy and runs nothing. It prints a
+// line per problem on stderr ("path:line:col: compile error: ..."), with
+// the code frame of its position under it, and nothing on success. The exit code is that of the first problem. Policy
 // warnings ("path:line:col: warning: ...") are printed but do not change
 // the exit code.
 func cmdCheck(args []string, stderr io.Writer) int {
 	fs := newFlagSet("check", "scriptrun check [--policy FILE] [--lang js|lua] SCRIPT...",
-		"Compile the scripts and the policy, run nothing. Problems go to stderr, one a line;\n"+
+		"Compile the scripts and the policy, run nothing. Problems go to stderr, each\n"+
+			"a line with the source line and a caret under it;\n"+
 			"exit 0 when everything compiles, 1 on a compile error, 2 on a usage error,\n"+
 			"an unreadable file or an invalid policy. The policy is checked against the\n"+
 			"CLI's modules (kv, crypto, log, http): an unknown capability is an error;\n"+
