@@ -22,7 +22,7 @@ func registerBudget(fs *flagSet, b *limits.Budget) {
 		if f.Max > 0 {
 			def += ", at most " + f.Human(f.Max)
 		}
-		fs.Var(&budgetFlag{f: f, b: b}, f.Flag, fmt.Sprintf("budget of %s (`%s`, default %s)", f.Doc, f.Kind.Placeholder(), def))
+		fs.Var(&budgetFlag{f: f, b: b}, f.Flag, fmt.Sprintf("budget `%s`: %s (default %s)", f.Kind.Placeholder(), f.Doc, def))
 	}
 }
 
