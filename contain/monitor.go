@@ -641,25 +641,14 @@ func reason(rule *policy.ContainmentRule, st *policy.Stats) string {
 		st.CPU.Mean, st.CPU.Max, st.Memory.Max)
 }
 
-// tighter clamps b to the non-zero fields of l.
+// tighter clamps b to the non-zero fields of l (every budget field,
+// limits.Fields).
 func tighter(b limits.Budget, l policy.Limits) limits.Budget {
-	clamp := func(dst *int64, c int64) {
-		if c > 0 && (*dst == 0 || *dst > c) {
-			*dst = c
+	for _, f := range limits.Fields() {
+		if c := f.Get(l); c > 0 && (f.Get(b) == 0 || f.Get(b) > c) {
+			f.Set(&b, c)
 		}
 	}
-	clampD := func(dst *time.Duration, c time.Duration) {
-		if c > 0 && (*dst == 0 || *dst > c) {
-			*dst = c
-		}
-	}
-	clamp(&b.Steps, l.Steps)
-	clamp(&b.Memory, l.Memory)
-	clampD(&b.Timeout, l.Timeout)
-	clampD(&b.CPU, l.CPU)
-	clamp(&b.HostCalls, l.HostCalls)
-	clamp(&b.Output, l.Output)
-	clamp(&b.Logs, l.Logs)
 	return b
 }
 

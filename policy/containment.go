@@ -11,6 +11,8 @@ import (
 	"cel.dev/cel-go/common"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
+
+	"github.com/scriptrun/scriptrun/limits"
 )
 
 // Action is what a containment rule does when it fires.
@@ -257,8 +259,13 @@ func compileContainment(c *Containment, opts Options, file string, is *issues) *
 				is.add(rpos, "%s: limits belong to action tighten only", what)
 			}
 		}
-		if l.Steps < 0 || l.Memory < 0 || l.Timeout < 0 || l.CPU < 0 || l.HostCalls < 0 || l.Output < 0 || l.Logs < 0 {
-			is.add(rpos, "%s: limits must not be negative", what)
+		if err := l.Validate("limits"); err != nil {
+			is.add(rpos, "%s: %v", what, err)
+		}
+		for _, f := range limits.Fields() {
+			if f.Key == "" && f.Get(l) != 0 {
+				is.add(rpos, "%s: limits: a policy cannot cap %s", what, f.Name)
+			}
 		}
 		for k, cp := range r.Revoke {
 			p := rpos

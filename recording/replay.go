@@ -562,17 +562,9 @@ func compareLogs(want []Log, got []engine.LogLine) *Divergence {
 // cappedFields lists the fields of got below the recorded ones.
 func cappedFields(rec, got Budget) string {
 	var out []string
-	for _, f := range [...]struct {
-		name     string
-		rec, got any
-	}{
-		{limits.Steps, rec.Steps, got.Steps}, {limits.Memory, rec.Memory, got.Memory},
-		{limits.Timeout, time.Duration(rec.Timeout), time.Duration(got.Timeout)}, {limits.CPU, time.Duration(rec.CPU), time.Duration(got.CPU)},
-		{limits.HostCalls, rec.HostCalls, got.HostCalls}, {limits.Output, rec.Output, got.Output}, {limits.Logs, rec.Logs, got.Logs},
-		{limits.StackDepth, rec.StackDepth, got.StackDepth}, {limits.Source, rec.Source, got.Source}, {limits.Input, rec.Input, got.Input},
-	} {
-		if f.rec != f.got {
-			out = append(out, fmt.Sprintf("%s %v (recorded %v)", f.name, f.got, f.rec))
+	for _, f := range limits.Fields() {
+		if r, g := f.Get(rec.Limits()), f.Get(got.Limits()); r != g {
+			out = append(out, fmt.Sprintf("%s %s (recorded %s)", f.Name, f.Format(g), f.Format(r)))
 		}
 	}
 	return strings.Join(out, ", ")

@@ -23,16 +23,11 @@
 //	--policy FILE           policy YAML (default: no policy, every host call denied)
 //	--tenant NAME           script.tenant as policies see it
 //	--label k=v             script.labels[k] (repeatable)
-//	--steps N               step budget
-//	--memory SIZE           memory budget (65536, 64KiB, 64MiB, 1GiB, 512KB, 1MB)
-//	--timeout DUR           wall-time budget (Go duration: 500ms, 2s)
-//	--cpu DUR               CPU-time budget
-//	--host-calls N          host-call budget
-//	--output SIZE           result-size budget
-//	--logs SIZE             log budget (console.*, print and log lines)
-//	--stack-depth N         call-depth budget, at most 2000
-//	--source-size SIZE      script-source budget
-//	--input-size SIZE       input budget (the --input file, then its value)
+//	--steps N               one flag per budget field (limits.Fields): --steps N,
+//	--memory SIZE ...       --memory SIZE, --timeout DUR, --cpu DUR, --host-calls N,
+//	                        --output SIZE, --logs SIZE, --stack-depth N (at most 2000),
+//	                        --source-size SIZE, --input-size SIZE (the --input file,
+//	                        then its value); sizes 65536, 64KiB, 1MB, durations 500ms, 2s
 //	--isolation MODE        inproc (default), or process: a contained worker process
 //	--kv FILE               the kv module's store: FILE.json is a JSON fixture,
 //	                        any other name a bbolt database (default: in memory)
@@ -77,6 +72,18 @@
 // \a, \u009b, \u202e, \xff) and a script's message is quoted, so nothing a
 // script writes can forge a line or drive the terminal. The JSON format is
 // one JSON object a line, the script's text in it as the script gave it.
+//
+// With the text format, a compile or run error whose position is in the
+// script is also written for people after the log, with a code frame
+// (stdout's JSON is the same in both formats):
+//
+//	count.js:2:13: runtime error: uncaught TypeError: Cannot read property 'y' of undefined
+//	2 | let b = a.x.y;
+//	  |             ^
+//
+// The message is escaped as the log is, and the frame's source line too,
+// so neither can drive the terminal. check writes the same frame under
+// each compile error.
 //
 // # scriptrun replay
 //
