@@ -168,6 +168,12 @@ func TestReplayManyCalls(t *testing.T) {
 	if rep := replay(t, w, s, pol, rec); !rep.Match() {
 		t.Errorf("replay: %v", rep.Divergence)
 	}
+	// A recording of a module this host lacks cannot be replayed here.
+	other := *rec
+	other.Calls = append([]recording.Call{{Capability: "acme.lookup", Outcome: "allow"}}, rec.Calls...)
+	if _, err := recording.Replay(context.Background(), w.host, s, pol, &other, recording.ReplayOptions{Registry: w.reg}); err == nil || !strings.Contains(err.Error(), "calls[0] is acme.lookup, which this host's modules do not provide") {
+		t.Errorf("unknown module: %v", err)
+	}
 	// A host replaying recordings it did not make caps their budget.
 	rep, err = recording.Replay(context.Background(), w.host, s, pol, rec, recording.ReplayOptions{Registry: w.reg, Ceiling: limits.Budget{HostCalls: 10}})
 	if err != nil || rep.Result.Usage.HostCalls > 11 || len(rep.Notes) != 1 || rep.Notes[0] != "the recorded budget is capped: hostCalls 10 (recorded 1000)" || rep.Match() {

@@ -117,8 +117,9 @@ var errDiverged = errors.New("the replay diverged from its recording")
 // value the replay passes, as long as one is passed.
 //
 // The error is for a replay that cannot be made (an incomplete recording,
-// a nil host or script, a host too busy to run it or a quarantined
-// script); what the replay run did is in the Report.
+// a nil host or script, a recorded call of a function the registry lacks,
+// a host too busy to run it or a quarantined script); what the replay run
+// did is in the Report.
 func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *policy.Policy, rec *Recording, opts ReplayOptions) (*Report, error) {
 	switch {
 	case host == nil || script == nil || rec == nil || opts.Registry == nil:
@@ -127,6 +128,13 @@ func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *
 		return nil, errors.New("recording: cannot replay an incomplete recording: " + rec.Incomplete)
 	case rec.Version != Version:
 		return nil, fmt.Errorf("recording: version %d; this scriptrun replays version %d", rec.Version, Version)
+	}
+	for i, c := range rec.Calls {
+		if opts.Registry.Lookup(c.Capability) == nil {
+			// The script's host object would lack it: the replay would
+			// fail on the host, not on the script.
+			return nil, fmt.Errorf("recording: calls[%d] is %s, which this host's modules do not provide", i, c.Capability)
+		}
 	}
 	rep := &Report{}
 	if script.SHA256() != rec.Script.SHA256 {
