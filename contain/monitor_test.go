@@ -103,12 +103,12 @@ func (f *fixture) info(tenant string, s *engine.Script) *engine.RunInfo {
 // run drives one synthetic run through the monitor: Admit, RunStarted,
 // the host calls (capability, outcome, url), RunFinished with err and
 // usage. It returns Admit's error and the revocations seen before each call.
-func (f *fixture) run(r *engine.RunInfo, calls [][3]string, u limits.Usage, err error) (engine.Hold, error, []bool) {
+func (f *fixture) run(r *engine.RunInfo, calls [][3]string, u limits.Usage, err error) (engine.Hold, []bool, error) {
 	hold, aerr := f.mon.Admit(r)
 	f.mon.RunStarted(r)
 	if aerr != nil {
 		f.mon.RunFinished(r, &engine.Result{}, aerr)
-		return hold, aerr, nil
+		return hold, nil, aerr
 	}
 	var revoked []bool
 	for _, c := range calls {
@@ -121,7 +121,7 @@ func (f *fixture) run(r *engine.RunInfo, calls [][3]string, u limits.Usage, err 
 		f.mon.HostCall(r, &bridge.CallEvent{Call: &bridge.Call{Capability: c[0], Args: args}, Outcome: c[1]})
 	}
 	f.mon.RunFinished(r, &engine.Result{Usage: u}, err)
-	return hold, nil, revoked
+	return hold, revoked, nil
 }
 
 func (f *fixture) events(name string) []map[string]any {
@@ -183,13 +183,13 @@ func TestQuarantineAndLift(t *testing.T) {
 	// too; another tenant's script of the same name is not.
 	v2 := f.script("job.js", "v2")
 	for _, s := range []*engine.Script{s, v2} {
-		_, err, _ := f.run(f.info("acme", s), nil, limits.Usage{}, nil)
+		_, _, err := f.run(f.info("acme", s), nil, limits.Usage{}, nil)
 		var e *engine.Error
 		if !errors.Is(err, engine.ErrQuarantined) || !errors.As(err, &e) || e.Rule != "containment:crash-loop" || !strings.Contains(e.Message, "quarantined") {
 			t.Errorf("quarantined run: %v; want a quarantined error naming containment:crash-loop", err)
 		}
 	}
-	if _, err, _ := f.run(f.info("other", s), nil, limits.Usage{}, nil); err != nil {
+	if _, _, err := f.run(f.info("other", s), nil, limits.Usage{}, nil); err != nil {
 		t.Errorf("another tenant's job.js: %v", err)
 	}
 	// Refused runs are not counted.
@@ -203,7 +203,7 @@ func TestQuarantineAndLift(t *testing.T) {
 	if err := f.mon.Lift(acts[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err, _ := f.run(f.info("acme", v2), nil, limits.Usage{}, failed); err != nil {
+	if _, _, err := f.run(f.info("acme", v2), nil, limits.Usage{}, failed); err != nil {
 		t.Errorf("lifted: %v", err)
 	}
 	// The streak started afresh: one failure is not three.
@@ -249,11 +249,11 @@ containment:
 		t.Fatalf("no quarantine after 3 failures in the window")
 	}
 	f.clk.Add(29 * time.Minute)
-	if _, err, _ := f.run(f.info("acme", s), nil, limits.Usage{}, nil); !errors.Is(err, engine.ErrQuarantined) {
+	if _, _, err := f.run(f.info("acme", s), nil, limits.Usage{}, nil); !errors.Is(err, engine.ErrQuarantined) {
 		t.Errorf("at 29m: %v, want quarantined", err)
 	}
 	f.clk.Add(time.Minute)
-	if _, err, _ := f.run(f.info("acme", s), nil, limits.Usage{}, failed); err != nil {
+	if _, _, err := f.run(f.info("acme", s), nil, limits.Usage{}, failed); err != nil {
 		t.Errorf("at 30m: %v, want admitted", err)
 	}
 	if len(f.mon.Actions()) != 0 || len(f.events("containment.expired")) != 1 {
@@ -281,7 +281,7 @@ func TestRevokeMidRun(t *testing.T) {
 	f := newFixture(t, denyPolicy, contain.Config{})
 	s := f.script("job.js", "")
 	calls := [][3]string{{"kv.get", "allow"}, {"kv.get", "deny"}, {"kv.get", "deny"}, {"kv.get", "deny"}, {"kv.get", "allow"}, {"log.info", "allow"}}
-	_, _, revoked := f.run(f.info("acme", s), calls, limits.Usage{}, nil)
+	_, revoked, _ := f.run(f.info("acme", s), calls, limits.Usage{}, nil)
 	if fmt.Sprint(revoked) != "[false false false false true false]" {
 		t.Errorf("revoked before each call: %v; want only the kv call after the third denial", revoked)
 	}
@@ -304,7 +304,7 @@ func TestAuditMode(t *testing.T) {
 	f := newFixture(t, strings.Replace(denyPolicy, "containment:\n", "containment:\n  mode: audit\n", 1), contain.Config{})
 	s := f.script("job.js", "")
 	calls := [][3]string{{"kv.get", "deny"}, {"kv.get", "deny"}, {"kv.get", "deny"}, {"kv.get", "allow"}}
-	_, _, revoked := f.run(f.info("acme", s), calls, limits.Usage{}, nil)
+	_, revoked, _ := f.run(f.info("acme", s), calls, limits.Usage{}, nil)
 	if fmt.Sprint(revoked) != "[false false false false]" {
 		t.Errorf("audit mode revoked: %v", revoked)
 	}
@@ -346,7 +346,7 @@ containment:
 	for i := 0; i < 3; i++ {
 		f.run(f.info("acme", s), nil, limits.Usage{CPUMs: 900}, nil)
 	}
-	hold, err, _ := f.run(f.info("acme", s), nil, limits.Usage{}, nil)
+	hold, _, err := f.run(f.info("acme", s), nil, limits.Usage{}, nil)
 	if err != nil || hold.Budget.CPU != 100*time.Millisecond || hold.Budget.HostCalls != 5 || fmt.Sprint(hold.Rules) != "[containment:cpu-hog]" {
 		t.Errorf("hold %+v, %v; want cpu 100ms, hostCalls 5 from containment:cpu-hog", hold, err)
 	}
@@ -395,7 +395,7 @@ func TestBounds(t *testing.T) {
 	if _, ok := f.mon.Stats(contain.Key{Tenant: "acme", Script: "job.js"}); ok {
 		t.Error("acme's record survived 30 newer tenants with MaxScripts 20")
 	}
-	if _, err, _ := f.run(f.info("acme", victim), nil, limits.Usage{}, nil); !errors.Is(err, engine.ErrQuarantined) {
+	if _, _, err := f.run(f.info("acme", victim), nil, limits.Usage{}, nil); !errors.Is(err, engine.ErrQuarantined) {
 		t.Errorf("evicted record's quarantine: %v", err)
 	}
 }

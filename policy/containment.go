@@ -9,7 +9,6 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
-	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
 )
 
@@ -142,7 +141,7 @@ func (c *Containment) Eval(ctx context.Context, s *Stats) (fired []*ContainmentR
 		}
 		v, _, err := r.prog.ContextEval(ctx, act)
 		if err == nil {
-			b, ok := v.(ref.Val).Value().(bool)
+			b, ok := v.Value().(bool)
 			if !ok {
 				err = fmt.Errorf("got %v, want a bool", v)
 			} else if b {
