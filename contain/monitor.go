@@ -52,27 +52,36 @@ type Config struct {
 // script by name, so a new version uploaded under the same name keeps its
 // record (and stays quarantined).
 type Key struct {
-	Tenant string
-	Script string
+	Tenant string `json:"tenant"`
+	Script string `json:"script"`
 }
 
 // Action is a containment action: taken (or, in audit mode, only logged)
 // when a rule of the policy's containment section fired.
 type Action struct {
-	ID     string
-	Key    Key
-	Rule   string        // the containment rule's name
-	Policy string        // the policy's name
-	Kind   policy.Action // warn, tighten, revoke, quarantine
-	Revoke []string      // Kind revoke: the capability patterns taken away
-	Limits policy.Limits // Kind tighten: the ceilings
+	ID     string        `json:"id"`
+	Key    Key           `json:"key"`
+	Rule   string        `json:"rule"`             // the containment rule's name
+	Policy string        `json:"policy"`           // the policy's name
+	Kind   policy.Action `json:"kind"`             // warn, tighten, revoke, quarantine
+	Revoke []string      `json:"revoke,omitempty"` // Kind revoke: the capability patterns taken away
+	Limits policy.Limits `json:"-"`                // Kind tighten: the ceilings (LimitsMap renders them)
 	// Audit: the section's mode is audit, so the action is logged and
 	// listed but not taken.
-	Audit bool
-	Start time.Time
-	Until time.Time
+	Audit bool      `json:"audit"`
+	Start time.Time `json:"start"`
+	Until time.Time `json:"until"`
 	// Reason is the rule's condition and the statistics it saw.
-	Reason string
+	Reason string `json:"reason"`
+}
+
+// LimitsMap renders a tighten action's Limits as the policy writes them
+// ({"cpu": "100ms", "hostCalls": "5"}); nil for other kinds.
+func (a Action) LimitsMap() map[string]string {
+	if a.Kind != policy.Tighten {
+		return nil
+	}
+	return limitsMap(a.Limits)
 }
 
 // ErrNoAction is returned by Lift for an id that names no action in force.
@@ -82,7 +91,8 @@ var ErrNoAction = errors.New("contain: no such action")
 // policies' containment rules over them and takes the actions they call
 // for. It implements engine.Containment: set it in engine.Config.Containment
 // (it observes runs from there; do not add it as an Observer too). It is
-// safe for concurrent use.
+// safe for concurrent use. A nil *Monitor watches nothing and holds nothing
+// back (a host configured with one works as without).
 type Monitor struct {
 	log      zerolog.Logger
 	now      func() time.Time
@@ -163,6 +173,9 @@ type run struct {
 
 // RunStarted implements engine.Observer.
 func (m *Monitor) RunStarted(r *engine.RunInfo) {
+	if m == nil {
+		return
+	}
 	m.runs.Store(r, &run{e: m.entry(keyOf(r)), start: m.now()})
 }
 
@@ -171,6 +184,9 @@ func (m *Monitor) RunStarted(r *engine.RunInfo) {
 // containment rules at once, so an action can apply from the run's next
 // host call.
 func (m *Monitor) HostCall(r *engine.RunInfo, c *bridge.CallEvent) {
+	if m == nil {
+		return
+	}
 	v, ok := m.runs.Load(r)
 	if !ok {
 		return
@@ -208,6 +224,9 @@ func (m *Monitor) HostCall(r *engine.RunInfo, c *bridge.CallEvent) {
 // RunFinished implements engine.Observer: it counts the run and evaluates
 // the containment rules. Runs refused by a quarantine are not counted.
 func (m *Monitor) RunFinished(r *engine.RunInfo, res *engine.Result, err error) {
+	if m == nil {
+		return
+	}
 	v, ok := m.runs.LoadAndDelete(r)
 	if !ok || errors.Is(err, engine.ErrQuarantined) {
 		return
@@ -247,6 +266,9 @@ func (m *Monitor) RunFinished(r *engine.RunInfo, res *engine.Result, err error) 
 // Admit implements engine.Containment: a quarantined script's run is
 // refused; tightened budgets become the run's ceilings.
 func (m *Monitor) Admit(r *engine.RunInfo) (engine.Hold, error) {
+	if m == nil {
+		return engine.Hold{}, nil
+	}
 	k := keyOf(r)
 	m.expire(k)
 	now := m.now()
@@ -272,7 +294,7 @@ func (m *Monitor) Admit(r *engine.RunInfo) (engine.Hold, error) {
 
 // Revoked implements engine.Containment.
 func (m *Monitor) Revoked(r *engine.RunInfo, capability string) (engine.Revocation, bool) {
-	if m.nRevokes.Load() == 0 {
+	if m == nil || m.nRevokes.Load() == 0 {
 		return engine.Revocation{}, false
 	}
 	k := keyOf(r)

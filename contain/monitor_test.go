@@ -450,3 +450,43 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("a.js: %d runs in the history, want 800", st.History.Runs)
 	}
 }
+
+// A nil *Monitor in engine.Config.Containment (a service with containment
+// switched off) is harmless, not a nil dereference on every run.
+func TestNilMonitor(t *testing.T) {
+	var mon *contain.Monitor
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{nopBackend{}}, Containment: mon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	s, err := h.Compile(engine.Source{Name: "x", Lang: "nop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Run(context.Background(), s, engine.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestActionJSON(t *testing.T) {
+	f := newFixture(t, `name: p
+containment:
+  rules:
+    - name: slow
+      when: stats.runs >= 1
+      action: tighten
+      limits: {cpu: 100ms, hostCalls: 5}
+      for: 1m
+`, contain.Config{})
+	f.run(f.info("acme", f.script("a.js", "")), nil, limits.Usage{}, nil)
+	acts := f.mon.Actions()
+	if len(acts) != 1 {
+		t.Fatalf("actions %+v", acts)
+	}
+	b, _ := json.Marshal(acts[0])
+	if !strings.Contains(string(b), `"key":{"tenant":"acme","script":"a.js"},"rule":"slow","policy":"p","kind":"tighten"`) ||
+		fmt.Sprint(acts[0].LimitsMap()) != "map[cpu:100ms hostCalls:5]" {
+		t.Errorf("JSON %s, limits %v", b, acts[0].LimitsMap())
+	}
+}
