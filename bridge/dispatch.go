@@ -65,6 +65,10 @@ type Dispatcher struct {
 	// Observe, when set, is told the outcome of every call that reached the
 	// gate, after its audit event. It runs on the run's goroutine and must
 	// not keep the event (its Args and Result may be reused) beyond the call.
+	// A further use a host function asks about (Run.Check) is told too, with
+	// Call.Via set, when the gate has decided it (before the call it is part
+	// of): from the goroutine that asked, while the call's own goroutine
+	// waits for the function, and one at a time.
 	Observe func(*CallEvent)
 }
 

@@ -52,6 +52,8 @@ type Config struct {
 	Workers WorkerConfig
 	// Observer receives every run's events (see Observer); nil: none.
 	Observer Observer
+	// Admission bounds the runs going on at once (see Admission).
+	Admission Admission
 	// Containment, when set, may refuse runs, tighten their budgets and
 	// revoke capabilities (see Containment); it also gets every run's
 	// events, as an Observer. nil: none.
@@ -72,6 +74,7 @@ type Host struct {
 	runs     atomic.Uint64
 	pool     *pool // Isolation: Process
 	observer Observer
+	admit    *admission
 	contain  Containment
 }
 
@@ -106,6 +109,7 @@ func NewHost(cfg Config) (*Host, error) {
 		return nil, fmt.Errorf("engine: Config.%w", err)
 	}
 	h.heap = limits.NewHeapGuard(cfg.HeapCeiling)
+	h.admit = newAdmission(cfg.Admission)
 	if h.nesting <= 0 {
 		h.nesting = 256
 	}
@@ -343,6 +347,16 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		} else if e := (*Error)(nil); !errors.As(refused, &e) {
 			refused = &Error{Kind: KindInternal, Message: "containment failed", Err: refused}
 		}
+	}
+	if refused == nil {
+		// A run takes a slot before anything of it starts; a quarantined
+		// one is refused without waiting for one.
+		release, aerr := h.admit.acquire(ctx, opts.Identity.Tenant)
+		if aerr != nil {
+			log.Warn().Str("event", "run.refused").Str("tenant", opts.Identity.Tenant).Str("reason", aerr.Error()).Msg("run.refused")
+			return res, aerr
+		}
+		defer release()
 	}
 	// The watchdog owns the run's context: the script, and every host call
 	// it makes, stop when it is done (see limits.Watchdog).

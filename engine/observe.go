@@ -15,8 +15,11 @@ import (
 // costs nothing.
 //
 // Its methods are called on the run's goroutine, in order: RunStarted, a
-// HostCall for every call that reached the policy, RunFinished. Runs go on
-// concurrently, so one Observer sees many runs' events at once and must be
+// HostCall for every call that reached the policy, RunFinished. A further
+// use a host function asks about (bridge.Run.Check) is a HostCall too, with
+// Call.Via set, before the call it is part of; it may come from a goroutine
+// the function started while the run's goroutine waits for the function,
+// and one call's further uses come one at a time. Runs go on concurrently, so one Observer sees many runs' events at once and must be
 // safe for concurrent use; it must not block (the run waits for it) and must
 // not keep the events, whose fields may be reused, past the call.
 type Observer interface {
@@ -91,7 +94,10 @@ func Observers(obs ...Observer) Observer {
 			list = append(list, o)
 		}
 	}
-	if len(list) == 1 {
+	switch len(list) {
+	case 0:
+		return nil
+	case 1:
 		return list[0]
 	}
 	return list

@@ -27,6 +27,7 @@ const (
 	exitHost        = 5
 	exitQuarantined = 6 // the run was refused: its script is quarantined (containment)
 	exitInternal    = 70
+	exitBusy        = 75 // EX_TEMPFAIL
 )
 
 func main() {
@@ -42,6 +43,7 @@ commands:
   run [flags] SCRIPT         run one script and print its result as JSON
   check [flags] SCRIPT...    compile scripts (and a policy); run nothing
   policy eval [flags]        decide one host call under a policy, with the rule trace
+  replay [flags] FILE        re-run a recording (run --record) and say whether it is the same
   version                    print the version
   help [command]             list the commands, or describe one
 
@@ -84,7 +86,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // helpable are the commands "CMD -h" and "help CMD" describe.
-var helpable = map[string]bool{"run": true, "check": true, "version": true}
+var helpable = map[string]bool{"run": true, "check": true, "version": true, "replay": true}
 
 // wantsHelp reports whether args ask for the usage: -h, -help or --help
 // anywhere before a "--".
@@ -115,6 +117,8 @@ func command(cmd string, rest []string, stdin io.Reader, stdout, stderr io.Write
 		return usageErr(stderr, "worker: a worker process is started by a scriptrun host (--isolation process), not by hand")
 	case "policy":
 		return cmdPolicy(rest, stdout, stderr)
+	case "replay":
+		return cmdReplay(rest, stdout, stderr)
 	case "test":
 		fmt.Fprintf(stderr, "scriptrun: %s: not implemented yet\n", cmd)
 		return exitUsage
