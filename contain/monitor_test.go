@@ -490,3 +490,30 @@ containment:
 		t.Errorf("JSON %s, limits %v", b, acts[0].LimitsMap())
 	}
 }
+
+// A script that reaches a new host on every call does not grow the
+// monitor's memory past MaxSet per script, and every unseen host stays a
+// signal.
+func TestHostSetBound(t *testing.T) {
+	f := newFixture(t, `name: p
+containment:
+  rules:
+    - name: roaming
+      when: size(stats.newHosts) > 0 && size(stats.hosts) >= 4
+      action: warn
+`, contain.Config{MaxSet: 4})
+	s := f.script("a.js", "")
+	var calls [][3]string
+	for i := 0; i < 50; i++ {
+		calls = append(calls, [3]string{"http.get", "allow", fmt.Sprintf("https://h%d.example/", i)})
+	}
+	calls = append(calls, [3]string{"http.get", "allow", "https://" + strings.Repeat("a", 300) + ".example/"})
+	f.run(f.info("acme", s), calls, limits.Usage{}, nil)
+	st, _ := f.mon.Stats(contain.Key{Tenant: "acme", Script: "a.js"})
+	if len(st.Hosts) != 4 {
+		t.Errorf("%d hosts remembered, want 4", len(st.Hosts))
+	}
+	if w := f.events("containment.warn"); len(w) != 1 {
+		t.Errorf("%d warnings, want 1 (the rule fires once per action)", len(w))
+	}
+}
