@@ -20,7 +20,7 @@
 //	containment:
 //	  window: 10m            # the span of stats' counts (default 10m)
 //	  history: 24h           # the span of stats.history (default 24h)
-//	  mode: enforce          # or audit: log the actions, take none
+//	  mode: enforce          # or audit: log the actions, take none (default: the policy's mode)
 //	  rules:
 //	    - name: denial-spike
 //	      when: stats.hostCalls >= 20 && stats.denialRate > 0.5
