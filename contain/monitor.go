@@ -222,13 +222,14 @@ func (m *Monitor) HostCall(r *engine.RunInfo, c *bridge.CallEvent) {
 }
 
 // RunFinished implements engine.Observer: it counts the run and evaluates
-// the containment rules. Runs refused by a quarantine are not counted.
+// the containment rules. Runs refused by a quarantine are not counted, nor
+// runs stopped from outside (see external).
 func (m *Monitor) RunFinished(r *engine.RunInfo, res *engine.Result, err error) {
 	if m == nil {
 		return
 	}
 	v, ok := m.runs.LoadAndDelete(r)
-	if !ok || errors.Is(err, engine.ErrQuarantined) {
+	if !ok || errors.Is(err, engine.ErrQuarantined) || external(err) {
 		return
 	}
 	rn := v.(*run)
@@ -367,6 +368,18 @@ func (m *Monitor) Stats(k Key) (policy.Stats, bool) {
 		return policy.Stats{Tenant: k.Tenant, Script: k.Script}, true
 	}
 	return *e.stats(m.now(), nil, nil), true
+}
+
+// external says whether err stopped the run for a reason outside the
+// script: the process-wide heap ceiling (which stops every active run,
+// the culprit's neighbours too) or the caller's cancellation (a client gone,
+// a service shutting down). Counting those as the script's failures would
+// let one tenant's memory hog, or a restart, quarantine innocent scripts.
+// The host calls the run made are counted all the same.
+func external(err error) bool {
+	var le *limits.ExceededError
+	var ce *limits.CanceledError
+	return errors.As(err, &le) && le.Process || errors.As(err, &ce) && !ce.Deadline
 }
 
 func keyOf(r *engine.RunInfo) Key { return Key{Tenant: r.Identity.Tenant, Script: r.Script.Name()} }

@@ -517,3 +517,27 @@ containment:
 		t.Errorf("%d warnings, want 1 (the rule fires once per action)", len(w))
 	}
 }
+
+// Runs stopped from outside (the process heap ceiling, which stops every
+// run; the caller's cancellation) are not the script's failures.
+func TestExternalStops(t *testing.T) {
+	f := newFixture(t, crashPolicy, contain.Config{})
+	s := f.script("job.js", "")
+	heap := &engine.Error{Kind: engine.KindLimit, Limit: limits.Memory, Err: &limits.ExceededError{Limit: limits.Memory, Process: true}}
+	canceled := &engine.Error{Kind: engine.KindRuntime, Err: &limits.CanceledError{Err: context.Canceled}}
+	own := &engine.Error{Kind: engine.KindLimit, Limit: limits.Memory, Err: &limits.ExceededError{Limit: limits.Memory}}
+	for i := 0; i < 5; i++ {
+		f.run(f.info("acme", s), nil, limits.Usage{}, heap)
+		f.run(f.info("acme", s), nil, limits.Usage{}, canceled)
+	}
+	st, _ := f.mon.Stats(contain.Key{Tenant: "acme", Script: "job.js"})
+	if st.Runs != 0 || st.FailureStreak != 0 || len(f.mon.Actions()) != 0 {
+		t.Errorf("stats %+v, actions %+v; want external stops not counted", st, f.mon.Actions())
+	}
+	for i := 0; i < 3; i++ {
+		f.run(f.info("acme", s), nil, limits.Usage{}, own)
+	}
+	if acts := f.mon.Actions(); len(acts) != 1 {
+		t.Errorf("own memory limit thrice: actions %+v, want a quarantine", acts)
+	}
+}
