@@ -107,7 +107,7 @@ type Monitor struct {
 	mu      sync.Mutex // scripts, lru, tenants
 	scripts map[Key]*list.Element
 	lru     *list.List     // of *entry, most recent first
-	tenants map[string]int // entries per tenant
+	tenants map[string]*list.List // each tenant's entries, most recent first
 
 	amu      sync.RWMutex // actions, byID, nextID
 	actions  map[Key][]*Action
@@ -125,7 +125,7 @@ func New(cfg Config) (*Monitor, error) {
 	}
 	m := &Monitor{now: cfg.Now, maxS: cfg.MaxScripts, maxT: cfg.MaxScriptsPerTenant, maxA: cfg.MaxActions,
 		maxSet: cfg.MaxSet, onAction: cfg.OnAction,
-		scripts: map[Key]*list.Element{}, lru: list.New(), tenants: map[string]int{},
+		scripts: map[Key]*list.Element{}, lru: list.New(), tenants: map[string]*list.List{},
 		actions: map[Key][]*Action{}, byID: map[string]*Action{}}
 	if m.now == nil {
 		m.now = time.Now
@@ -153,6 +153,7 @@ func New(cfg Config) (*Monitor, error) {
 // entry is one (tenant, script)'s record.
 type entry struct {
 	key Key
+	tel *list.Element // in its tenant's list (Monitor.mu)
 
 	mu              sync.Mutex
 	window, history *series
@@ -389,31 +390,38 @@ func (m *Monitor) entry(k Key) *entry {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if el := m.scripts[k]; el != nil {
+		e := el.Value.(*entry)
 		m.lru.MoveToFront(el)
-		return el.Value.(*entry)
+		m.tenants[k.Tenant].MoveToFront(e.tel)
+		return e
 	}
-	if m.tenants[k.Tenant] >= m.maxT {
+	if tl := m.tenants[k.Tenant]; tl != nil && tl.Len() >= m.maxT {
 		// The tenant's own least recent entry goes.
-		for el := m.lru.Back(); el != nil; el = el.Prev() {
-			if el.Value.(*entry).key.Tenant == k.Tenant {
-				m.evictLocked(el)
-				break
-			}
-		}
+		m.evictLocked(tl.Back().Value.(*entry))
 	}
 	if m.lru.Len() >= m.maxS {
-		m.evictLocked(m.lru.Back())
+		m.evictLocked(m.lru.Back().Value.(*entry))
+	}
+	// After the evictions, which may have emptied (and dropped) the
+	// tenant's list.
+	tl := m.tenants[k.Tenant]
+	if tl == nil {
+		tl = list.New()
+		m.tenants[k.Tenant] = tl
 	}
 	e := &entry{key: k, caps: set{cap: m.maxSet}, hosts: set{cap: m.maxSet}}
+	e.tel = tl.PushFront(e)
 	m.scripts[k] = m.lru.PushFront(e)
-	m.tenants[k.Tenant]++
 	return e
 }
 
-func (m *Monitor) evictLocked(el *list.Element) {
-	e := m.lru.Remove(el).(*entry)
+// evictLocked forgets e's record. mu is held.
+func (m *Monitor) evictLocked(e *entry) {
+	m.lru.Remove(m.scripts[e.key])
 	delete(m.scripts, e.key)
-	if m.tenants[e.key.Tenant]--; m.tenants[e.key.Tenant] <= 0 {
+	tl := m.tenants[e.key.Tenant]
+	tl.Remove(e.tel)
+	if tl.Len() == 0 {
 		delete(m.tenants, e.key.Tenant)
 	}
 }

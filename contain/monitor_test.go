@@ -541,3 +541,24 @@ func TestExternalStops(t *testing.T) {
 		t.Errorf("own memory limit thrice: actions %+v, want a quarantine", acts)
 	}
 }
+
+// The global bound evicting a tenant's only record while that tenant
+// adds one (the tenant's list emptied and made anew) keeps the books
+// straight: the tenant's share still holds afterwards.
+func TestEvictOwnLast(t *testing.T) {
+	f := newFixture(t, "", contain.Config{MaxScripts: 3, MaxScriptsPerTenant: 2})
+	// a/s1 is the least recent when a adds s4: the global bound evicts it,
+	// a's only record.
+	for _, k := range [][2]string{{"a", "s1"}, {"b", "s2"}, {"c", "s3"}, {"a", "s4"}, {"a", "s5"}, {"a", "s6"}, {"a", "s7"}} {
+		f.run(f.info(k[0], f.script(k[1], "")), nil, limits.Usage{}, nil)
+	}
+	var got []string
+	for i := 1; i <= 7; i++ {
+		if _, ok := f.mon.Stats(contain.Key{Tenant: "a", Script: fmt.Sprintf("s%d", i)}); ok {
+			got = append(got, fmt.Sprintf("s%d", i))
+		}
+	}
+	if fmt.Sprint(got) != "[s6 s7]" {
+		t.Errorf("a's records %v, want [s6 s7] (its share is 2)", got)
+	}
+}
