@@ -106,7 +106,7 @@ type Monitor struct {
 
 	mu      sync.Mutex // scripts, lru, tenants
 	scripts map[Key]*list.Element
-	lru     *list.List     // of *entry, most recent first
+	lru     *list.List            // of *entry, most recent first
 	tenants map[string]*list.List // each tenant's entries, most recent first
 
 	amu      sync.RWMutex // actions, byID, nextID
