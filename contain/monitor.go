@@ -112,6 +112,7 @@ type Monitor struct {
 	amu      sync.RWMutex // actions, byID, nextID
 	actions  map[Key][]*Action
 	byID     map[string]*Action
+	byTenant map[string]map[*Action]bool
 	nextID   uint64
 	nRevokes atomic.Int64 // enforced revoke actions: Revoked's fast path
 }
@@ -126,7 +127,7 @@ func New(cfg Config) (*Monitor, error) {
 	m := &Monitor{now: cfg.Now, maxS: cfg.MaxScripts, maxT: cfg.MaxScriptsPerTenant, maxA: cfg.MaxActions,
 		maxSet: cfg.MaxSet, onAction: cfg.OnAction,
 		scripts: map[Key]*list.Element{}, lru: list.New(), tenants: map[string]*list.List{},
-		actions: map[Key][]*Action{}, byID: map[string]*Action{}}
+		actions: map[Key][]*Action{}, byID: map[string]*Action{}, byTenant: map[string]map[*Action]bool{}}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -512,6 +513,10 @@ func (m *Monitor) take(pol *policy.Policy, c *policy.Containment, rule *policy.C
 	dropped := m.makeRoomLocked(k.Tenant)
 	m.actions[k] = append(m.actions[k], a)
 	m.byID[a.ID] = a
+	if m.byTenant[k.Tenant] == nil {
+		m.byTenant[k.Tenant] = map[*Action]bool{}
+	}
+	m.byTenant[k.Tenant][a] = true
 	if a.Kind == policy.Revoke && !a.Audit {
 		m.nRevokes.Add(1)
 	}
@@ -524,27 +529,25 @@ func (m *Monitor) take(pol *policy.Policy, c *policy.Containment, rule *policy.C
 
 // makeRoomLocked drops actions so one more of tenant's fits the bounds.
 // amu is held.
+// Only a bound reached costs a scan: of the tenant's own actions, or of
+// all of them when the global bound is reached.
 func (m *Monitor) makeRoomLocked(tenant string) []*Action {
 	var dropped []*Action
 	for {
-		n, nt := 0, 0
-		var soonest, soonestT *Action
-		for _, a := range m.byID {
-			n++
-			if soonest == nil || a.Until.Before(soonest.Until) {
-				soonest = a
-			}
-			if a.Key.Tenant == tenant {
-				nt++
-				if soonestT == nil || a.Until.Before(soonestT.Until) {
-					soonestT = a
+		var soonest *Action
+		switch {
+		case len(m.byTenant[tenant]) >= m.maxT:
+			for a := range m.byTenant[tenant] {
+				if soonest == nil || a.Until.Before(soonest.Until) {
+					soonest = a
 				}
 			}
-		}
-		switch {
-		case nt >= m.maxT:
-			soonest = soonestT
-		case n >= m.maxA:
+		case len(m.byID) >= m.maxA:
+			for _, a := range m.byID {
+				if soonest == nil || a.Until.Before(soonest.Until) {
+					soonest = a
+				}
+			}
 		default:
 			return dropped
 		}
@@ -556,6 +559,12 @@ func (m *Monitor) makeRoomLocked(tenant string) []*Action {
 // removeLocked forgets a. amu is held.
 func (m *Monitor) removeLocked(a *Action) {
 	delete(m.byID, a.ID)
+	if t := m.byTenant[a.Key.Tenant]; t != nil {
+		delete(t, a)
+		if len(t) == 0 {
+			delete(m.byTenant, a.Key.Tenant)
+		}
+	}
 	list := m.actions[a.Key]
 	for i, x := range list {
 		if x == a {

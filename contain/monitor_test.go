@@ -562,3 +562,24 @@ func TestEvictOwnLast(t *testing.T) {
 		t.Errorf("a's records %v, want [s6 s7] (its share is 2)", got)
 	}
 }
+
+// Past the global bound on actions the one expiring soonest goes.
+func TestGlobalActionBound(t *testing.T) {
+	f := newFixture(t, crashPolicy, contain.Config{MaxActions: 4, MaxScriptsPerTenant: 3})
+	for _, tenant := range []string{"a", "b", "c"} {
+		for i := 0; i < 2; i++ {
+			s := f.script(fmt.Sprintf("s%d.js", i), "")
+			for j := 0; j < 3; j++ {
+				f.run(f.info(tenant, s), nil, limits.Usage{}, failed)
+			}
+			f.clk.Add(time.Second)
+		}
+	}
+	var got []string
+	for _, a := range f.mon.Actions() {
+		got = append(got, a.Key.Tenant+"/"+a.Key.Script)
+	}
+	if fmt.Sprint(got) != "[b/s0.js b/s1.js c/s0.js c/s1.js]" || len(f.events("containment.dropped")) != 2 {
+		t.Errorf("actions %v, dropped %d; want a's two (the soonest to expire) dropped", got, len(f.events("containment.dropped")))
+	}
+}
