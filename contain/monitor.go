@@ -160,16 +160,23 @@ type entry struct {
 	window, history *series
 	spans           [2]time.Duration // of window and history
 	streak          int64
+	gen             uint64 // counts the fresh starts of the window
 	sha             string
 	newVersion      bool
 	caps, hosts     set
 }
 
-// run is what the monitor keeps about a run in progress.
+// run is what the monitor keeps about a run in progress. Only the run's
+// goroutine touches it (Observer events come in order on it), so its host
+// calls are counted here without a lock and added to the entry when the
+// run ends; a mid-run evaluation sees the entry's counts plus these.
 type run struct {
 	e       *entry
 	start   time.Time // the monitor's clock when the run started
-	newCaps []string  // first seen during the run
+	gen     uint64    // e.gen at the start: a fresh window since drops calls
+	calls   counts    // the run's host calls
+	seen    map[string]bool
+	newCaps []string // first seen during the run
 	hosts   []string
 }
 
@@ -178,7 +185,11 @@ func (m *Monitor) RunStarted(r *engine.RunInfo) {
 	if m == nil {
 		return
 	}
-	m.runs.Store(r, &run{e: m.entry(keyOf(r)), start: m.now()})
+	e := m.entry(keyOf(r))
+	e.mu.Lock()
+	gen := e.gen
+	e.mu.Unlock()
+	m.runs.Store(r, &run{e: e, start: m.now(), gen: gen})
 }
 
 // HostCall implements engine.Observer: it counts the call and, when it was
@@ -195,25 +206,43 @@ func (m *Monitor) HostCall(r *engine.RunInfo, c *bridge.CallEvent) {
 	}
 	rn := v.(*run)
 	e := rn.e
+	capability := c.Call.Capability
 	denied := c.Outcome == "deny" || c.Outcome == "audit-deny"
+	rn.calls.addCall(capability, denied)
+	// The entry's sets are asked only about what this run has not asked
+	// about yet: a loop of calls to one capability and host takes no lock.
 	var newCaps, newHosts []string
-	e.mu.Lock()
-	e.sync(r.Policy)
-	// A call counts in the bucket of its run's start (runs last seconds,
-	// buckets minutes): no clock read on every call.
-	e.window.at(rn.start).addCall(c.Call.Capability, denied)
-	e.history.at(rn.start).addCall(c.Call.Capability, denied)
-	if c.Outcome == "allow" || c.Outcome == "audit-deny" {
-		if e.caps.add(c.Call.Capability) {
-			newCaps = []string{c.Call.Capability}
+	var host string
+	used := c.Outcome == "allow" || c.Outcome == "audit-deny"
+	if used {
+		if host = hostOf(c.Call.Args); host != "" && rn.seen["//"+host] {
+			host = ""
 		}
-		if h := hostOf(c.Call.Args); h != "" && e.hosts.add(h) {
-			newHosts = []string{h}
+	}
+	newCap := used && !rn.seen[capability]
+	if !newCap && host == "" && !denied && c.Outcome != "error" {
+		return
+	}
+	if rn.seen == nil {
+		rn.seen = map[string]bool{}
+	}
+	e.mu.Lock()
+	if newCap {
+		rn.seen[capability] = true
+		if e.caps.add(capability) {
+			newCaps = []string{capability}
+		}
+	}
+	if host != "" {
+		rn.seen["//"+host] = true
+		if e.hosts.add(host) {
+			newHosts = []string{host}
 		}
 	}
 	var st *policy.Stats
 	if denied || c.Outcome == "error" || newCaps != nil || newHosts != nil {
-		st = e.stats(m.now(), newCaps, newHosts)
+		e.sync(r.Policy)
+		st = e.stats(m.now(), &rn.calls, rn.gen, newCaps, newHosts)
 	}
 	e.mu.Unlock()
 	rn.newCaps = append(rn.newCaps, newCaps...)
@@ -231,11 +260,18 @@ func (m *Monitor) RunFinished(r *engine.RunInfo, res *engine.Result, err error) 
 		return
 	}
 	v, ok := m.runs.LoadAndDelete(r)
-	if !ok || errors.Is(err, engine.ErrQuarantined) || external(err) {
+	if !ok || errors.Is(err, engine.ErrQuarantined) {
 		return
 	}
 	rn := v.(*run)
 	e := rn.e
+	if external(err) {
+		e.mu.Lock()
+		e.sync(r.Policy)
+		e.addCalls(rn)
+		e.mu.Unlock()
+		return
+	}
 	now := m.now()
 	kind := ""
 	if err != nil {
@@ -248,6 +284,7 @@ func (m *Monitor) RunFinished(r *engine.RunInfo, res *engine.Result, err error) 
 	cpu, mem := float64(res.Usage.CPUMs), float64(res.Usage.MemoryBytes)
 	e.mu.Lock()
 	e.sync(r.Policy)
+	e.addCalls(rn)
 	e.window.at(now).addRun(kind, cpu, mem)
 	e.history.at(now).addRun(kind, cpu, mem)
 	if kind != "" {
@@ -261,9 +298,22 @@ func (m *Monitor) RunFinished(r *engine.RunInfo, res *engine.Result, err error) 
 	} else {
 		e.newVersion = false
 	}
-	st := e.stats(now, rn.newCaps, rn.hosts)
+	st := e.stats(now, nil, 0, rn.newCaps, rn.hosts)
 	e.mu.Unlock()
 	m.evaluate(r, e.key, st)
+}
+
+// addCalls adds a finished run's host calls to the entry's counts, in the
+// bucket of the run's start (runs last seconds, buckets minutes), unless
+// the window started afresh since the run started. e.mu is held.
+func (e *entry) addCalls(rn *run) {
+	if rn.calls.hostCalls == 0 {
+		return
+	}
+	if rn.gen == e.gen {
+		e.window.at(rn.start).add(&rn.calls)
+	}
+	e.history.at(rn.start).add(&rn.calls)
 }
 
 // Admit implements engine.Containment: a quarantined script's run is
@@ -369,7 +419,7 @@ func (m *Monitor) Stats(k Key) (policy.Stats, bool) {
 	if e.window == nil {
 		return policy.Stats{Tenant: k.Tenant, Script: k.Script}, true
 	}
-	return *e.stats(m.now(), nil, nil), true
+	return *e.stats(m.now(), nil, 0, nil, nil), true
 }
 
 // external says whether err stopped the run for a reason outside the
@@ -444,10 +494,17 @@ func (e *entry) sync(pol *policy.Policy) {
 	e.spans = spans
 }
 
-// stats renders the entry's statistics. e.mu is held.
-func (e *entry) stats(now time.Time, newCaps, newHosts []string) *policy.Stats {
+// stats renders the entry's statistics, with the host calls of a run in
+// progress (nil: none) that started at generation gen. e.mu is held.
+func (e *entry) stats(now time.Time, running *counts, gen uint64, newCaps, newHosts []string) *policy.Stats {
 	w := e.window.sum(now)
 	h := e.history.sum(now)
+	if running != nil {
+		if gen == e.gen {
+			w.add(running)
+		}
+		h.add(running)
+	}
 	st := &policy.Stats{
 		Tenant: e.key.Tenant, Script: e.key.Script, SHA256: e.sha, NewVersion: e.newVersion,
 		Runs: w.runs, Failures: w.failures, FailureRate: rate(w.failures, w.runs),
@@ -650,6 +707,7 @@ func (m *Monitor) freshWindow(k Key) {
 	if e.window != nil {
 		e.window = newSeries(e.spans[0])
 	}
+	e.gen++
 	e.streak = 0
 	e.mu.Unlock()
 }

@@ -583,3 +583,24 @@ func TestGlobalActionBound(t *testing.T) {
 		t.Errorf("actions %v, dropped %d; want a's two (the soonest to expire) dropped", got, len(f.events("containment.dropped")))
 	}
 }
+
+// A run that lasted longer than the window adds its host calls without
+// wiping what newer runs counted.
+func TestLongRun(t *testing.T) {
+	f := newFixture(t, `name: p
+containment:
+  window: 12m
+  rules: [{name: w, when: stats.runs > 100, action: warn}]
+`, contain.Config{})
+	s := f.script("a.js", "")
+	long := f.info("acme", s)
+	f.mon.RunStarted(long)
+	f.mon.HostCall(long, &bridge.CallEvent{Call: &bridge.Call{Capability: "kv.get"}, Outcome: "allow"})
+	f.clk.Add(12 * time.Minute) // the same bucket index, one window later
+	f.run(f.info("acme", s), [][3]string{{"kv.get", "deny"}}, limits.Usage{}, failed)
+	f.mon.RunFinished(long, &engine.Result{}, nil)
+	st, _ := f.mon.Stats(contain.Key{Tenant: "acme", Script: "a.js"})
+	if st.Runs != 2 || st.Failures != 1 || st.HostCalls != 2 || st.Denials != 1 {
+		t.Errorf("stats %+v; want 2 runs, 1 failure, 2 calls, 1 denial", st)
+	}
+}
