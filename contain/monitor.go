@@ -371,6 +371,9 @@ func (m *Monitor) Revoked(r *engine.RunInfo, capability string) (engine.Revocati
 // Actions returns the actions in force (and, in audit mode, logged),
 // oldest first.
 func (m *Monitor) Actions() []Action {
+	if m == nil {
+		return nil
+	}
 	m.expireAll()
 	m.amu.RLock()
 	out := make([]Action, 0, len(m.byID))
@@ -391,6 +394,9 @@ func (m *Monitor) Actions() []Action {
 // event). The script's window statistics start afresh, so the evidence
 // behind the action does not fire it again at once; its history stays.
 func (m *Monitor) Lift(id string) error {
+	if m == nil {
+		return fmt.Errorf("%w: %q", ErrNoAction, id)
+	}
 	m.amu.Lock()
 	a := m.byID[id]
 	if a == nil {
@@ -407,6 +413,9 @@ func (m *Monitor) Lift(id string) error {
 // Stats returns the statistics the containment rules would see now for a
 // script (no new capabilities or hosts), and whether it is tracked.
 func (m *Monitor) Stats(k Key) (policy.Stats, bool) {
+	if m == nil {
+		return policy.Stats{}, false
+	}
 	m.mu.Lock()
 	el := m.scripts[k]
 	m.mu.Unlock()

@@ -467,6 +467,9 @@ func TestNilMonitor(t *testing.T) {
 	if _, err := h.Run(context.Background(), s, engine.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	if _, ok := mon.Stats(contain.Key{}); ok || mon.Actions() != nil || !errors.Is(mon.Lift("1"), contain.ErrNoAction) {
+		t.Error("a nil monitor reports something")
+	}
 }
 
 func TestActionJSON(t *testing.T) {
