@@ -391,8 +391,9 @@ func (m *Monitor) Actions() []Action {
 }
 
 // Lift ends the action id now (an operator's decision; a containment.lifted
-// event). The script's window statistics start afresh, so the evidence
-// behind the action does not fire it again at once; its history stays.
+// event). Unless it was a warn, the script's window statistics start
+// afresh, so the evidence behind the action does not fire it again at
+// once; its history stays.
 func (m *Monitor) Lift(id string) error {
 	if m == nil {
 		return fmt.Errorf("%w: %q", ErrNoAction, id)
@@ -405,7 +406,9 @@ func (m *Monitor) Lift(id string) error {
 	}
 	m.removeLocked(a)
 	m.amu.Unlock()
-	m.freshWindow(a.Key)
+	if a.Kind != policy.Warn {
+		m.freshWindow(a.Key)
+	}
 	m.event(m.log.Info(), "containment.lifted", a)
 	return nil
 }
