@@ -166,9 +166,11 @@ type entry struct {
 	caps, hosts     set
 }
 
-// run is what the monitor keeps about a run in progress. Only the run's
-// goroutine touches it (Observer events come in order on it), so its host
-// calls are counted here without a lock and added to the entry when the
+// run is what the monitor keeps about a run in progress. A run's events
+// come one at a time (its calls are sequential; the further uses a host
+// function asks about, maybe from a goroutine of its own, are serialized
+// with the call by the bridge), so its host calls are counted here without
+// a lock and added to the entry when the
 // run ends; a mid-run evaluation sees the entry's counts plus these.
 type run struct {
 	e       *entry
