@@ -9,7 +9,6 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
-	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
 
 	"github.com/scriptrun/scriptrun/limits"
@@ -37,6 +36,7 @@ const (
 // modified.
 type Containment struct {
 	// Mode Audit logs the actions the rules call for without taking them.
+	// Unset, it is the policy's mode.
 	Mode Mode
 	// Window is the span of Stats' run statistics (default 10m); History
 	// that of Stats.History, the script's own longer record (default 24h).
@@ -144,7 +144,7 @@ func (c *Containment) Eval(ctx context.Context, s *Stats) (fired []*ContainmentR
 		}
 		v, _, err := r.prog.ContextEval(ctx, act)
 		if err == nil {
-			b, ok := v.(ref.Val).Value().(bool)
+			b, ok := v.Value().(bool)
 			if !ok {
 				err = fmt.Errorf("got %v, want a bool", v)
 			} else if b {
@@ -170,7 +170,10 @@ func newContainEnv() (*cel.Env, error) {
 }
 
 // compileContainment validates c and compiles its rules into a copy.
-func compileContainment(c *Containment, opts Options, file string, is *issues) *Containment {
+// An unset mode is the policy's (polMode, already defaulted): a policy
+// tried out in audit mode does not act through its containment rules
+// either, unless they say enforce.
+func compileContainment(c *Containment, polMode Mode, opts Options, file string, is *issues) *Containment {
 	nc := *c
 	pos := c.Pos
 	if pos.File == "" {
@@ -178,7 +181,7 @@ func compileContainment(c *Containment, opts Options, file string, is *issues) *
 	}
 	switch nc.Mode {
 	case "":
-		nc.Mode = Enforce
+		nc.Mode = polMode
 	case Enforce, Audit:
 	default:
 		is.add(pos, "containment: mode %q: want enforce or audit", nc.Mode)

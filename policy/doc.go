@@ -154,7 +154,7 @@
 // evaluate does not fire.
 //
 //	containment:
-//	  mode: enforce             # or audit: log the actions, take none
+//	  mode: enforce             # or audit: log the actions, take none (default: the policy's mode)
 //	  window: 10m               # span of the counts (default 10m)
 //	  history: 24h              # span of stats.history (default 24h)
 //	  rules:

@@ -289,7 +289,7 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
 	})
 	if p.Containment != nil {
-		np.Containment = compileContainment(p.Containment, opts, posFile(p), is)
+		np.Containment = compileContainment(p.Containment, np.Mode, opts, posFile(p), is)
 	}
 	np.warnings = is.warn
 	np.audit = np.Mode == Audit
