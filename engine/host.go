@@ -307,9 +307,7 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	log := lc.Logger()
 	var ceiling limits.Budget
 	if opts.Policy != nil {
-		l := opts.Policy.Limits
-		ceiling = limits.Budget{Steps: l.Steps, Memory: l.Memory, Timeout: l.Timeout, CPU: l.CPU,
-			HostCalls: l.HostCalls, Output: l.Output, Logs: l.Logs}
+		ceiling = opts.Policy.Limits
 	}
 	budget, berr := limits.Resolve(h.budget, opts.Budget, ceiling)
 	if berr != nil {

@@ -267,8 +267,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{`p.yaml:5:5: rule "r": unknown key "wen"`}},
 		{"unknown top key", "name: x\nrule: []\n", []string{`p.yaml:2:1: policy: unknown key "rule"`}},
 		{"unknown limit", "name: x\nlimits:\n  stepz: 1\n", []string{`p.yaml:3:3: limits: unknown key "stepz"`}},
-		{"bad yaml", "name: x\nrules:\n  - name: r\n  allow: [kv.get\n", []string{`p.yaml:2:1: invalid YAML: did not find expected '-' indicator`}},
-		{"bad yaml 2", "name: x\nrules: [\n", []string{`p.yaml:2:1: invalid YAML: did not find expected node content`}},
+		{"bad yaml", "name: x\nrules:\n  - name: r\n  allow: [kv.get\n", []string{`p.yaml:4:8: invalid YAML: did not find expected '-' indicator`}},
+		{"bad yaml 2", "name: x\nrules: [\n", []string{`p.yaml:2:8: invalid YAML: did not find expected node content`}},
 		{"duplicate rule", "name: x\nrules:\n  - name: r\n    allow: [kv.get]\n  - name: r\n    allow: [kv.set]\n",
 			[]string{`p.yaml:5:5: rule "r": duplicate rule name`}},
 		{"empty allow", "name: x\nrules:\n  - name: r\n    allow: []\n", []string{`p.yaml:4:12: rule "r": allow must not be empty`}},
@@ -321,6 +321,19 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("issues (-want +got):\n%s\nfull error:\n%v", diff, err)
 			}
 		})
+	}
+}
+
+// A YAML syntax error points at the line of the problem (yaml.v3 names
+// the line where the enclosing list starts, here 2) and shows it.
+func TestYAMLErrorLine(t *testing.T) {
+	src := "name: x\nrules:\n  - name: r\n    allow: [kv.get]\n  - name: s\n    allow: [kv.set]\n   when: x\n"
+	_, err := Parse("p.yaml", []byte(src), Options{})
+	want := "p.yaml:7:4: invalid YAML: did not find expected '-' indicator\n" +
+		"7 |    when: x\n" +
+		"  |    ^"
+	if err == nil || err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
 	}
 }
 

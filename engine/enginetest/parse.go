@@ -254,52 +254,30 @@ func parseBudget(s string) (limits.Budget, error) {
 			return b, fmt.Errorf("%s given twice", k)
 		}
 		seen[k] = true
-		var dst *int64
-		var dur *time.Duration
-		switch k {
-		case limits.Steps:
-			dst = &b.Steps
-		case limits.Memory:
-			dst = &b.Memory
-		case limits.HostCalls:
-			dst = &b.HostCalls
-		case limits.Output:
-			dst = &b.Output
-		case limits.Logs:
-			dst = &b.Logs
-		case limits.StackDepth:
-			dst = &b.StackDepth
-		case limits.Source:
-			dst = &b.Source
-		case limits.Input:
-			dst = &b.Input
-		case limits.Timeout:
-			dur = &b.Timeout
-		case limits.CPU:
-			dur = &b.CPU
-		default:
+		fld, ok := limits.FieldNamed(k)
+		if !ok {
 			return b, fmt.Errorf("unknown budget field %q", k)
 		}
-		if dur != nil {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
+		n, err := fld.Parse(v)
+		if err != nil || n <= 0 {
+			if fld.Kind == limits.Duration {
 				return b, fmt.Errorf("%s: want a positive duration, got %q", k, v)
 			}
-			*dur = d
-			continue
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
 			return b, fmt.Errorf("%s: want a positive integer, got %q", k, v)
 		}
-		*dst = n
+		fld.Set(&b, n)
 	}
 	return b, nil
 }
 
 // limitNames are the Budget field names a limit error may name.
-var limitNames = []string{limits.Steps, limits.Memory, limits.Timeout, limits.CPU, limits.HostCalls,
-	limits.Output, limits.Logs, limits.StackDepth, limits.Source, limits.Input}
+var limitNames = func() []string {
+	var names []string
+	for _, f := range limits.Fields() {
+		names = append(names, f.Name)
+	}
+	return names
+}()
 
 // parse reads an expectation (the text after "###").
 func (x *expectation) parse(s string) error {
