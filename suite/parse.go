@@ -16,6 +16,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/internal/yamlpos"
 	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
@@ -105,16 +106,6 @@ func (ps *parser) count(n *yaml.Node, what string) (int64, bool) {
 		}
 	}
 	ps.is.add(ps.pos(n), "%s: want a non-negative integer, got %s", what, describe(n))
-	return 0, false
-}
-
-func (ps *parser) size(n *yaml.Node, what string) (int64, bool) {
-	if n.Kind == yaml.ScalarNode {
-		if v, ok := policy.ParseSize(n.Value); ok {
-			return v, true
-		}
-	}
-	ps.is.add(ps.pos(n), "%s: want a size like 65536, 64KiB or 1MB, got %s", what, describe(n))
 	return 0, false
 }
 
@@ -305,7 +296,7 @@ func parse(file string, data []byte) (*Suite, error) {
 	ps := &parser{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		ps.is.list = append(ps.is.list, yamlIssue(file, err))
+		ps.is.list = append(ps.is.list, yamlIssue(file, data, err))
 		return nil, ps.is.err()
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -330,18 +321,34 @@ func parse(file string, data []byte) (*Suite, error) {
 	return s, nil
 }
 
-// yamlIssue turns a yaml.v3 syntax error ("yaml: line N: msg") into an
-// Issue. yaml.v3 reports no columns, so the column is 1.
-func yamlIssue(file string, err error) Issue {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, m, ok := strings.Cut(rest, ": "); ok {
-			if line, err := strconv.Atoi(n); err == nil {
-				return Issue{Pos: loc.Pos{File: file, Line: line, Col: 1}, Msg: "invalid YAML: " + m}
-			}
+// yamlIssue turns a yaml.v3 syntax error into an Issue at the line (and
+// column, where it can be found) of the problem (internal/yamlpos: yaml.v3
+// often names a later line).
+func yamlIssue(file string, data []byte, err error) Issue {
+	var e *yamlpos.Error
+	if !errors.As(yamlpos.Locate(file, data, err), &e) {
+		return Issue{Pos: loc.Pos{File: file, Line: 1, Col: 1}, Msg: "invalid YAML: " + err.Error()}
+	}
+	return Issue{Pos: e.Pos, Msg: "invalid YAML: " + e.Msg}
+}
+
+// withFrames adds to each issue at a line of the suite file (data) a code
+// frame, the line with a caret under the column (loc.Snippet: escaped for
+// a terminal). Issues in other files (a policy's) have their own.
+func withFrames(err error, file string, data []byte) error {
+	var se *Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	for i, is := range se.Issues {
+		if is.Pos.File != file || is.Pos.Line <= 0 || strings.Contains(is.Msg, "\n") {
+			continue
+		}
+		if f := loc.Snippet(string(data), is.Pos, loc.YAML); f != "" {
+			se.Issues[i].Msg += "\n" + f
 		}
 	}
-	return Issue{Pos: loc.Pos{File: file, Line: 1, Col: 1}, Msg: "invalid YAML: " + msg}
+	return se
 }
 
 func hasKey(n *yaml.Node, key string) bool {
@@ -575,40 +582,30 @@ func (ps *parser) policyExpect(n *yaml.Node, what string, e *policyExpect) {
 
 // ---- script suites
 
-var budgetKeys = "steps, memory, timeout, cpu, hostCalls, output, logs, stackDepth, source or input"
-
 func (ps *parser) budget(n *yaml.Node, what string) limits.Budget {
 	var b limits.Budget
 	for _, kv := range ps.mapping(n, what) {
 		k, v := kv[0], kv[1]
-		w := what + "." + k.Value
-		switch k.Value {
-		case limits.Steps:
-			b.Steps, _ = ps.count(v, w)
-		case limits.HostCalls:
-			b.HostCalls, _ = ps.count(v, w)
-		case limits.StackDepth:
-			b.StackDepth, _ = ps.count(v, w)
-			if b.StackDepth > limits.MaxStackDepth {
-				ps.is.add(ps.pos(v), "%s: %d is over the most a run may have, %d", w, b.StackDepth, limits.MaxStackDepth)
+		f, ok := limits.FieldNamed(k.Value)
+		if !ok {
+			var names []string
+			for _, f := range limits.Fields() {
+				names = append(names, f.Name)
 			}
-		case limits.Memory:
-			b.Memory, _ = ps.size(v, w)
-		case limits.Output:
-			b.Output, _ = ps.size(v, w)
-		case limits.Logs:
-			b.Logs, _ = ps.size(v, w)
-		case limits.Source:
-			b.Source, _ = ps.size(v, w)
-		case limits.Input:
-			b.Input, _ = ps.size(v, w)
-		case limits.Timeout:
-			b.Timeout, _ = ps.duration(v, w)
-		case limits.CPU:
-			b.CPU, _ = ps.duration(v, w)
-		default:
-			ps.unknown(k, what, budgetKeys)
+			ps.unknown(k, what, strings.Join(names, ", "))
+			continue
 		}
+		// A count is a YAML integer; a size or a duration may be written
+		// as a number (65536) or a string (64KiB, 2s), as in a policy.
+		x, err := f.Parse(v.Value)
+		if v.Kind != yaml.ScalarNode || f.Kind == limits.Count && v.Tag != "!!int" {
+			_, err = f.Parse("") // what the field wants
+		}
+		if err != nil {
+			ps.is.add(ps.pos(v), "%s.%s: %v, got %s", what, k.Value, err, describe(v))
+			continue
+		}
+		f.Set(&b, x)
 	}
 	return b
 }

@@ -298,7 +298,7 @@ func Load(path string, opts Options) (*Suite, error) {
 	}
 	s, err := parse(path, data)
 	if err != nil {
-		return nil, err
+		return nil, withFrames(err, path, data)
 	}
 	mods, err := opts.modules(kv.NewMemory())
 	if err != nil {
@@ -364,7 +364,7 @@ func Load(path string, opts Options) (*Suite, error) {
 		}
 	}
 	if err := is.err(); err != nil {
-		return nil, err
+		return nil, withFrames(err, path, data)
 	}
 	return s, nil
 }
@@ -435,7 +435,7 @@ func KindOf(path string) (Kind, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return "", &Error{Issues: []Issue{yamlIssue(path, err)}}
+		return "", withFrames(&Error{Issues: []Issue{yamlIssue(path, data, err)}}, path, data)
 	}
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 && doc.Content[0].Kind == yaml.MappingNode {
 		root := doc.Content[0]
