@@ -394,6 +394,8 @@ type vm struct {
 	stepsCharged int64
 	stepMeter    func(used int64) (grant int64, err error)
 
+	lineHook LineHook // see SetLineHook
+
 	curAsyncRunner *asyncRunner
 
 	profTracker *profTracker
@@ -715,6 +717,10 @@ func (vm *vm) halted() bool {
 }
 
 func (vm *vm) run() {
+	if vm.lineHook != nil {
+		vm.runLines()
+		return
+	}
 	if vm.profTracker != nil && !vm.runWithProfiler() {
 		return
 	}

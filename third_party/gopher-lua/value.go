@@ -175,7 +175,8 @@ type Global struct {
 	tempFiles  []*os.File
 	gccount    int32
 
-	meter meter
+	meter    meter
+	lineHook LineHook
 }
 
 type LState struct {
