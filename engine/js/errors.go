@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/scriptrun/scriptrun/third_party/goja"
 	"github.com/scriptrun/scriptrun/third_party/goja/file"
@@ -136,7 +138,7 @@ func (r *run) describe(v goja.Value) string {
 	o, ok := v.(*goja.Object)
 	if !ok {
 		if s, ok := v.(goja.String); ok {
-			return s.String()
+			return text(s)
 		}
 		if _, ok := v.(*goja.Symbol); ok {
 			return "symbol"
@@ -236,6 +238,9 @@ func (j *jsonText) value(r *run, v goja.Value, depth int) {
 	if !ok {
 		switch x := v.Export().(type) {
 		case string:
+			if s, ok := v.(goja.String); ok {
+				x = text(s)
+			}
 			j.str(x)
 		case bool:
 			j.write(strconv.FormatBool(x))
@@ -304,16 +309,45 @@ func (r *run) dataString(o *goja.Object, key string) string {
 		if v, ok := o.OwnDataProperty(key); ok {
 			s := ""
 			if str, isStr := v.(goja.String); isStr {
-				s = str.String()
+				s = text(str)
 			}
 			if len(s) > 1000 {
-				s = s[:1000] + "..."
+				n := 1000
+				for n > 0 && !utf8.RuneStart(s[n]) {
+					n--
+				}
+				s = s[:n] + "..."
 			}
 			return s
 		}
 		o = o.Prototype()
 	}
 	return ""
+}
+
+// text renders a JS string for a message: as it is, but a lone surrogate
+// (which has no UTF-8 form) is written as its escape, \udXXX, rather than
+// silently replaced.
+func text(s goja.String) string {
+	str := s.String()
+	if loneSurrogate(s, str) == "" {
+		return str
+	}
+	var b strings.Builder
+	n := s.Length()
+	for i := 0; i < n; i++ {
+		c := s.CharAt(i)
+		switch {
+		case c >= 0xd800 && c <= 0xdbff && i+1 < n && s.CharAt(i+1) >= 0xdc00 && s.CharAt(i+1) <= 0xdfff:
+			b.WriteRune(utf16.DecodeRune(rune(c), rune(s.CharAt(i+1))))
+			i++
+		case c >= 0xd800 && c <= 0xdfff:
+			fmt.Fprintf(&b, "\\u%04x", c)
+		default:
+			b.WriteRune(rune(c))
+		}
+	}
+	return b.String()
 }
 
 // panicError turns a panic that escaped goja into an error: the stop

@@ -201,7 +201,7 @@ func (r *run) setup() error {
 		if lvl == "log" {
 			lvl = "info"
 		}
-		return r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) })
+		return r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(level, lvl, c) })
 	}, false, true, false))
 	r.installStd()
 	return nil
@@ -358,8 +358,10 @@ func (r *run) hostError(o *goja.Object, cause error, name string) *goja.Object {
 	return o
 }
 
-// log implements console.*: arguments joined by spaces, non-strings as JSON.
-func (r *run) log(level string, c goja.FunctionCall) goja.Value {
+// log implements console.<name> at level: arguments joined by spaces,
+// non-strings as JSON. A string with a lone surrogate is a TypeError (a
+// log line is text; it is not silently changed).
+func (r *run) log(name, level string, c goja.FunctionCall) goja.Value {
 	if r.w.Cause() != nil {
 		r.halt()
 	}
@@ -370,7 +372,11 @@ func (r *run) log(level string, c goja.FunctionCall) goja.Value {
 			b.WriteByte(' ')
 		}
 		if s, ok := a.(goja.String); ok {
-			b.WriteString(s.String())
+			str := s.String()
+			if msg := loneSurrogate(s, str); msg != "" {
+				panic(r.vm.NewTypeError("console.%s: argument %d has %s; a log line is text", name, i+1, msg))
+			}
+			b.WriteString(str)
 		} else if o, isObj := a.(*goja.Object); isObj {
 			x, err := r.exportArg(o)
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"unicode/utf8"
 
 	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 	"github.com/scriptrun/scriptrun/third_party/gopher-lua/parse"
@@ -105,22 +106,46 @@ func (r *run) describe(v glua.LValue, pos loc.Pos) string {
 	case glua.LString:
 		s := string(v)
 		s = strings.TrimPrefix(s, pos.String()+": ")
-		return clip(s, 1000)
+		return clip(escapeInvalid(s), 1000)
 	case glua.LNumber, glua.LBool:
 		return v.String()
 	case *glua.LNilType:
 		return "error(nil)"
 	case *glua.LTable:
 		if m, ok := v.RawGetString("message").(glua.LString); ok {
-			return clip(string(m), 1000)
+			return clip(escapeInvalid(string(m)), 1000)
 		}
 		return "an error value of type table"
 	}
 	return "an error value of type " + v.Type().String()
 }
 
+// escapeInvalid writes each byte of s that is not valid UTF-8 as \xNN, so
+// an error message is text without the bytes being silently replaced.
+func escapeInvalid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
+}
+
+// clip cuts s to at most n bytes (and "..."), at a character boundary.
 func clip(s string, n int) string {
 	if len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
 		return s[:n] + "..."
 	}
 	return s

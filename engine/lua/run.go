@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
+	"unicode/utf8"
 
 	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 
@@ -243,7 +244,11 @@ func (v *vm) print(L *glua.LState) int {
 		if i > 1 {
 			b.WriteByte('\t')
 		}
-		b.WriteString(v.str(L, L.Get(i)))
+		s := v.str(L, L.Get(i))
+		if !utf8.ValidString(s) {
+			L.RaiseError("print: argument %d is not valid UTF-8 (byte %d); a log line is text: encode binary data first (std.base64.encode, std.hex.encode)", i, invalidAt(s)+1)
+		}
+		b.WriteString(s)
 		if int64(b.Len()) > left {
 			break
 		}
