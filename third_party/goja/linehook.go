@@ -7,11 +7,11 @@ import (
 
 // A line hook for coverage and tracing tools.
 //
-// When a hook is set, the run loop is runLines, which calls the hook each
-// time the instruction about to run is on another source line than the one
-// before it in the same loop. Without a hook the run loop is unchanged but
-// for one check when it is entered: the hook costs nothing unless it is
-// set.
+// When a hook is set, runTryInner runs runLines instead of run: a loop
+// that calls the hook each time the instruction about to run is on another
+// source line than the one before it in the same loop. Without a hook run
+// is unchanged and runTryInner pays one check when it is entered, so the
+// hook costs nothing unless it is set.
 
 // LineHook is called with the name of the source and the 1-based line of
 // the instruction about to run, whenever the line changes.

@@ -717,10 +717,6 @@ func (vm *vm) halted() bool {
 }
 
 func (vm *vm) run() {
-	if vm.lineHook != nil {
-		vm.runLines()
-		return
-	}
 	if vm.profTracker != nil && !vm.runWithProfiler() {
 		return
 	}
@@ -1006,6 +1002,10 @@ func (vm *vm) runTryInner() (ex *Exception) {
 		}
 	}()
 
+	if vm.lineHook != nil {
+		vm.runLines()
+		return
+	}
 	vm.run()
 	return
 }
