@@ -209,11 +209,13 @@ func (j *jsonText) write(s string) {
 }
 
 func (j *jsonText) str(s string) {
-	if len(s) > maxDescribeBytes {
-		s = s[:maxDescribeBytes]
+	if n := maxDescribeBytes; len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n]
 	}
-	b, _ := json.Marshal(strings.ToValidUTF8(s, "\uFFFD"))
-	j.write(string(b))
+	j.write(quote(s))
 }
 
 // skipped reports whether JSON.stringify leaves v out of an object (and
@@ -447,4 +449,14 @@ func scriptPos(name string, prefix, line, col int) loc.Pos {
 		}
 	}
 	return loc.Pos{File: name, Line: line, Col: col}
+}
+
+// quote is s as a JSON string, with <, > and & as they are (json.Marshal
+// would write them as \u003c and so on, for HTML).
+func quote(s string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -1,8 +1,10 @@
 package lua
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
 	"strings"
 	"unicode/utf8"
@@ -100,24 +102,138 @@ func (r *run) locate(e *engine.Error) {
 
 // describe renders an error value without running script code: strings as
 // they are (without the position prefix error() adds when it is the Pos),
-// tables by a string "message" field, anything else by its type.
+// tables as JSON of their raw contents (as engine/js describes a thrown
+// object: error({code = 42}) reads {"code":42}), anything else by its
+// type.
 func (r *run) describe(v glua.LValue, pos loc.Pos) string {
 	switch v := v.(type) {
 	case glua.LString:
 		s := string(v)
 		s = strings.TrimPrefix(s, pos.String()+": ")
-		return clip(escapeInvalid(s), 1000)
+		return clip(escapeInvalid(s), maxDescribeBytes)
 	case glua.LNumber, glua.LBool:
 		return v.String()
 	case *glua.LNilType:
 		return "error(nil)"
 	case *glua.LTable:
-		if m, ok := v.RawGetString("message").(glua.LString); ok {
-			return clip(escapeInvalid(string(m)), 1000)
-		}
-		return "an error value of type table"
+		j := &jsonText{}
+		j.value(v, 0)
+		return j.String()
 	}
 	return "an error value of type " + v.Type().String()
+}
+
+// Bounds of the JSON describe renders for a table.
+const (
+	maxDescribeBytes = 1000 // then "..."
+	maxDescribeDepth = 8    // deeper tables are "[table]"
+	maxDescribeKeys  = 4096 // table entries looked at in all
+)
+
+// jsonText renders an error table as JSON from its raw contents (rawget
+// and next: no metamethod runs): a table whose keys are exactly 1..n
+// (holes as null) is an array, any other an object whose keys are its
+// string, number and boolean keys, in the table's order. It stops after
+// maxDescribeBytes, or after maxDescribeKeys entries, so a table with a
+// million entries costs no more than a small one.
+type jsonText struct {
+	b    strings.Builder
+	keys int
+	full bool
+}
+
+func (j *jsonText) String() string {
+	s := j.b.String()
+	if j.full {
+		s = strings.ToValidUTF8(s, "") + "..."
+	}
+	return s
+}
+
+func (j *jsonText) write(s string) {
+	if j.full {
+		return
+	}
+	if room := maxDescribeBytes - j.b.Len(); len(s) > room {
+		j.b.WriteString(s[:room])
+		j.full = true
+		return
+	}
+	j.b.WriteString(s)
+}
+
+func (j *jsonText) str(s string) {
+	s = clip(s, maxDescribeBytes)
+	j.write(jsonQuote(escapeInvalid(s)))
+}
+
+// more counts one table entry looked at; false when the budget is spent.
+func (j *jsonText) more() bool {
+	j.keys++
+	if j.keys > maxDescribeKeys {
+		j.write("...")
+		j.full = true
+	}
+	return !j.full
+}
+
+func (j *jsonText) value(v glua.LValue, depth int) {
+	switch v := v.(type) {
+	case glua.LString:
+		j.str(string(v))
+	case glua.LNumber:
+		f := float64(v)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			j.write("null")
+			return
+		}
+		j.write(v.String())
+	case glua.LBool:
+		j.write(v.String())
+	case *glua.LNilType:
+		j.write("null")
+	case *glua.LTable:
+		if depth >= maxDescribeDepth {
+			j.str("[table]")
+			return
+		}
+		if n := v.Len(); n > 0 {
+			if k, _ := v.Next(glua.LNumber(n)); k == glua.LNil {
+				j.write("[")
+				for i := 1; i <= n && j.more(); i++ {
+					if i > 1 {
+						j.write(",")
+					}
+					j.value(v.RawGetInt(i), depth+1)
+				}
+				j.write("]")
+				return
+			}
+		}
+		j.write("{")
+		first := true
+		for k, e := v.Next(glua.LNil); k != glua.LNil && j.more(); k, e = v.Next(k) {
+			var key string
+			switch k := k.(type) {
+			case glua.LString:
+				key = string(k)
+			case glua.LNumber, glua.LBool:
+				key = k.String()
+			default:
+				continue
+			}
+			if !first {
+				j.write(",")
+			}
+			first = false
+			j.str(key)
+			j.write(":")
+			j.value(e, depth+1)
+		}
+		j.write("}")
+	default:
+		j.str("[" + v.Type().String() + "]")
+	}
 }
 
 // escapeInvalid writes each byte of s that is not valid UTF-8 as \xNN, so
@@ -171,4 +287,14 @@ func endOfSource(code string) (line, col int) {
 	code = strings.TrimRight(code, " \t\r\n\f\v")
 	line = 1 + strings.Count(code, "\n")
 	return line, len(code) - strings.LastIndexByte(code, '\n')
+}
+
+// jsonQuote is s as a JSON string, with <, > and & as they are (json.Marshal
+// would write them as \u003c and so on, for HTML).
+func jsonQuote(s string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }

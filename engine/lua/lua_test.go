@@ -410,7 +410,7 @@ func TestErrors(t *testing.T) {
 	h := newHost(t)
 	tests := []struct{ src, kind, pos, msg string }{
 		{"local x = 1\nerror('boom')", "runtime", "t.lua:2", "boom"},
-		{"local function f()\n  error({message = 'obj'})\nend\nf()", "runtime", "t.lua:2", "obj"},
+		{"local function f()\n  error({message = 'obj'})\nend\nf()", "runtime", "t.lua:2", `{"message":"obj"}`},
 		{"local x = nil\nreturn x.y", "runtime", "t.lua:2", ""},
 		{"return 1 +", "compile", "t.lua:1:11", ""},
 		{"local x = 1\nlocal y = = 2", "compile", "t.lua:2:11", ""},
