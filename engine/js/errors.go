@@ -70,6 +70,8 @@ func (r *run) thrown(v goja.Value, ex *goja.Exception) *engine.Error {
 			e := engine.FromCause(cause)
 			if ex != nil {
 				r.locate(e, ex.Stack())
+			} else {
+				r.locateFromErrorObject(e, v)
 			}
 			return e
 		}
@@ -119,13 +121,20 @@ func (r *run) locate(e *engine.Error, frames []goja.StackFrame) {
 	}
 }
 
-// locateFromErrorObject uses the stack an Error object captured when it was
-// made (rejected promises carry no goja stack).
+// locateFromErrorObject locates the reason of a rejected promise (which
+// carries no goja stack): by the stack an Error object captured when it
+// was made, or else where the value was thrown if it rejected the promise
+// from an async function or a promise reaction (the patched goja's
+// RejectionStack, patch 0096: throw {code: 42} after an await).
 func (r *run) locateFromErrorObject(e *engine.Error, v goja.Value) {
 	if o, ok := v.(*goja.Object); ok {
 		if frames := o.ErrorStack(); frames != nil {
 			r.locate(e, frames)
+			return
 		}
+	}
+	if frames := r.vm.RejectionStack(v); frames != nil {
+		r.locate(e, frames)
 	}
 }
 

@@ -79,12 +79,12 @@ func (r *run) translate(err error) *engine.Error {
 	if s, ok := ae.Object.(glua.LString); ok {
 		if cause, ok := r.hostErrs[s]; ok {
 			e := engine.FromCause(cause)
-			r.locate(e)
+			r.locateValue(e, ae.Object)
 			return e
 		}
 	}
 	e := &engine.Error{Kind: engine.KindRuntime}
-	r.locate(e)
+	r.locateValue(e, ae.Object)
 	e.Message = r.describe(ae.Object, e.Pos)
 	return e
 }
@@ -98,6 +98,23 @@ func (r *run) locate(e *engine.Error) {
 		e.Pos = loc.Pos{File: r.prog.name}
 	}
 	e.Stack = r.errStack
+}
+
+// locateValue is locate for an uncaught error value: one that a failed
+// coroutine raised (and its resumer raised again) is where the coroutine
+// was, its frames on top of the resumer's.
+func (r *run) locateValue(e *engine.Error, v glua.LValue) {
+	r.locate(e)
+	c := r.coErr
+	if c.val == nil || c.val != v || c.pos.IsZero() {
+		return
+	}
+	e.Pos = c.pos
+	stack := append(append([]loc.Frame{}, c.stack...), r.errStack...)
+	if len(stack) > maxFrames {
+		stack = stack[:maxFrames]
+	}
+	e.Stack = stack
 }
 
 // describe renders an error value without running script code: strings as

@@ -44,6 +44,7 @@ type run struct {
 	memPending int64       // memory charged by the VM, not yet reported
 	errPos     loc.Pos     // where the uncaught error was raised
 	errStack   []loc.Frame // the script stack at that point
+	coErr      coError     // the last coroutine that failed (lib.go)
 }
 
 // Run runs p once in a fresh state.
@@ -85,6 +86,7 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 		return r.w.Exceed(limits.StackDepth)
 	})
 	L.OnHalt(func(L *glua.LState) { r.errPos, r.errStack = r.scriptStack(L) })
+	L.OnThreadError(r.coFailed)
 	stopInterrupt := context.AfterFunc(ctx, func() { L.Interrupt(errStopped) })
 	defer stopInterrupt()
 	if env.Coverage != nil {

@@ -175,8 +175,9 @@ type Global struct {
 	tempFiles  []*os.File
 	gccount    int32
 
-	meter    meter
-	lineHook LineHook
+	meter           meter
+	lineHook        LineHook
+	threadErrorHook func(co *LState, err LValue)
 }
 
 type LState struct {
