@@ -1,15 +1,13 @@
 package goja
 
-import (
-	"sort"
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // A line hook for coverage and tracing tools.
 //
 // When a hook is set, runTryInner runs runLines instead of run: a loop
 // that calls the hook each time the instruction about to run is on another
-// source line than the one before it in the same loop. Without a hook run
+// source line than the one before it in the same loop (a table of lines
+// per program, made on first use, makes that one load and compare). Without a hook run
 // is unchanged and runTryInner pays one check when it is entered, so the
 // hook costs nothing unless it is set.
 
@@ -22,16 +20,17 @@ type LineHook func(source string, line int)
 // runtime that has a line hook.
 func (r *Runtime) SetLineHook(fn LineHook) {
 	r.vm.lineHook = fn
+	r.vm.lineTables = nil
 }
 
 // runLines is run with the line hook.
 func (vm *vm) runLines() {
 	hook := vm.lineHook
 	var (
-		prg          *Program
-		lo, hi       int  // the pcs of prg's current source map item
-		mapped       bool // whether that item has a position
-		srcPos, line = -1, -1
+		prg   *Program
+		lines []int32 // prg's line table
+		name  string  // prg's source name
+		line  = int32(-1)
 	)
 	interrupted := false
 	for {
@@ -46,19 +45,16 @@ func (vm *vm) runLines() {
 		if pc >= len(code) {
 			break
 		}
-		if vm.prg != prg || pc < lo || pc >= hi {
-			if vm.prg != prg {
-				prg, srcPos, line = vm.prg, -1, -1
+		if vm.prg != prg {
+			prg, line = vm.prg, -1
+			lines, name = vm.lineTable(prg), ""
+			if prg.src != nil {
+				name = prg.src.Name()
 			}
-			var pos int
-			lo, hi, pos, mapped = prg.srcMapItem(pc)
-			if mapped && pos != srcPos && prg.src != nil {
-				srcPos = pos
-				if p := prg.src.Position(pos); p.Line != line {
-					line = p.Line
-					hook(p.Filename, line)
-				}
-			}
+		}
+		if l := lines[pc]; l > 0 && l != line {
+			line = l
+			hook(name, int(l))
 		}
 		if vm.stepsLeft <= 0 && !vm.nextSlice() {
 			interrupted = true
@@ -73,21 +69,38 @@ func (vm *vm) runLines() {
 	}
 }
 
-// srcMapItem returns the range of pcs [lo, hi) of the source map item that
-// pc is in, and its source offset; ok is false for the instructions before
-// the first item, which have no position, and for a function's prologue
-// (which is at the function's own position: a called function's first
-// line counts as run only when a statement on it runs).
-func (p *Program) srcMapItem(pc int) (lo, hi, srcPos int, ok bool) {
-	i := sort.Search(len(p.srcMap), func(idx int) bool {
-		return p.srcMap[idx].pc > pc
-	}) - 1
-	hi = len(p.code)
-	if i+1 < len(p.srcMap) {
-		hi = p.srcMap[i+1].pc
+// lineTable returns the source line of each instruction of p (0 for
+// instructions without a position), made on first use in this runtime.
+// The instructions before p's first source map item have no position, nor
+// has a function's prologue (which is at the function's own position: a
+// called function's first line counts as run only when a statement on it
+// runs).
+func (vm *vm) lineTable(p *Program) []int32 {
+	if t, ok := vm.lineTables[p]; ok {
+		return t
 	}
-	if i < 0 {
-		return 0, hi, 0, false
+	t := make([]int32, len(p.code))
+	if p.src != nil {
+		for k, item := range p.srcMap {
+			if k == 0 && p.entry {
+				continue
+			}
+			end := len(p.code)
+			if k+1 < len(p.srcMap) {
+				end = min(p.srcMap[k+1].pc, end)
+			}
+			if item.pc >= end {
+				continue
+			}
+			l := int32(p.src.Position(item.srcPos).Line)
+			for pc := item.pc; pc < end; pc++ {
+				t[pc] = l
+			}
+		}
 	}
-	return p.srcMap[i].pc, hi, p.srcMap[i].srcPos, i > 0 || !p.entry
+	if vm.lineTables == nil {
+		vm.lineTables = map[*Program][]int32{}
+	}
+	vm.lineTables[p] = t
+	return t
 }

@@ -394,7 +394,8 @@ type vm struct {
 	stepsCharged int64
 	stepMeter    func(used int64) (grant int64, err error)
 
-	lineHook LineHook // see SetLineHook
+	lineHook   LineHook             // see SetLineHook
+	lineTables map[*Program][]int32 // see lineTable
 
 	curAsyncRunner *asyncRunner
 
