@@ -149,6 +149,10 @@ type Decision struct {
 	// Message is the deny rule's evaluated message, or the evaluation error
 	// text of a failing rule, or a fixed text.
 	Message string
+	// Authored is set when Message is the deny rule's own message (its
+	// message expression evaluated), not a fixed text that only restates
+	// the rule or the call.
+	Authored bool
 	// WouldDeny is set in audit mode when the call would have been denied;
 	// Allow is then true.
 	WouldDeny bool

@@ -64,7 +64,9 @@
 // wallMs, hostCalls, outputBytes and logBytes; cpuMs and wallMs are measured
 // and vary even in --deterministic runs. Bytes in the result are written as
 // base64 strings (standard alphabet, padded), since JSON has no bytes type.
-// Strings that are not valid UTF-8 have the bad bytes replaced by U+FFFD.
+// A script's string that is not text (Lua bytes that are not UTF-8, a JS
+// lone surrogate) is never returned: the run fails with an error naming
+// where the string is.
 //
 // The script's log lines (console.*, print) and the host's audit log
 // (events script.compiled, run.started, host.call, policy.denied,

@@ -63,6 +63,8 @@ type expectation struct {
 	pos        string // prefix of the error position
 	logs       []string
 	hasLogs    bool
+	covered    []int // with ### covered: the file lines marked "ran", in order
+	hasCovered bool
 	line       int // line of the result expectation in the file
 }
 
@@ -121,6 +123,9 @@ func (c *chunk) parse(lines []string, prefix string) error {
 		rest, isComment := strings.CutPrefix(t, prefix)
 		if !isComment {
 			code = true
+			if strings.HasSuffix(t, prefix+" ran") {
+				c.expect.covered = append(c.expect.covered, c.line+i)
+			}
 			continue
 		}
 		rest = strings.TrimSpace(rest)
@@ -153,6 +158,13 @@ func (c *chunk) parse(lines []string, prefix string) error {
 				c.expect.hasLogs = true
 				continue
 			}
+			if body == "covered" {
+				if c.expect.hasCovered {
+					fail(i, "two ### covered lines")
+				}
+				c.expect.hasCovered = true
+				continue
+			}
 			results++
 			if results > 1 {
 				fail(i, "a second result expectation (one ### ok/error/limit/denied/compile per chunk)")
@@ -176,8 +188,11 @@ func (c *chunk) parse(lines []string, prefix string) error {
 	if c.expect.anyValue && c.opts.runs < 2 {
 		errs = append(errs, errors.New("a bare ### ok needs @runs 2 or more (it checks that runs agree)"))
 	}
-	if c.expect.kind == "compile" && c.expect.hasLogs {
-		errs = append(errs, errors.New("### logs with ### compile: nothing runs"))
+	if c.expect.kind == "compile" && (c.expect.hasLogs || c.expect.hasCovered) {
+		errs = append(errs, errors.New("### logs or ### covered with ### compile: nothing runs"))
+	}
+	if len(c.expect.covered) > 0 && !c.expect.hasCovered {
+		errs = append(errs, fmt.Errorf("lines marked %q without ### covered", prefix+" ran"))
 	}
 	return errors.Join(errs...)
 }
@@ -356,7 +371,7 @@ func (x *expectation) parse(s string) error {
 		}
 		return x.tail(toks, false)
 	}
-	return fmt.Errorf("unknown expectation %q (want ok, error, limit, denied, compile or logs)", word)
+	return fmt.Errorf("unknown expectation %q (want ok, error, limit, denied, compile, logs or covered)", word)
 }
 
 // tail parses [\"text\"] [at \"POS\"]; noText refuses the text.
