@@ -277,11 +277,21 @@ func (s *Suite) runScript(ctx context.Context, opts Options, r *Result) error {
 		}
 	}
 	if opts.Coverage {
-		code := CodeLines(sc.lang, sc.src)
+		code, group := codeGroups(sc.lang, sc.src)
 		cov := &Coverage{Script: sc.name, CodeLines: len(code), Collected: len(ran) > 0}
 		if cov.Collected {
+			// A line of a multi-line expression ran when any line of it
+			// did (see codeGroups).
+			groupRan := map[int]bool{}
+			for l := range ran {
+				if g, ok := group[l]; ok {
+					groupRan[g] = true
+				}
+				groupRan[l] = true
+			}
 			for _, l := range code {
-				if !ran[l] {
+				g, ok := group[l]
+				if !ran[l] && !(ok && groupRan[g]) {
 					cov.Unrun = append(cov.Unrun, l)
 				}
 			}

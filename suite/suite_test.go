@@ -173,7 +173,7 @@ func TestCodeLines(t *testing.T) {
 	}{
 		{"js", "a();\n// c\n}\n});\n`x\ny`;\n/* a\nb */ f();\n\"//\" + g();", []int{1, 5, 6, 8, 9}},
 		{"js", "try {\n} catch (e) {\n} catch {\nwhile (true) {\nwhile (x) {\nreturn {\nreturn;\nfor (;;) {\n", []int{5, 7}},
-		{"lua", "local a = 1\n-- c\n--[[ x\ny ]] f()\nend\nelse\ns = [[\nz]]\nif a then", []int{1, 4, 7, 8, 9}},
+		{"lua", "local a = 1\n-- c\n--[[ x\ny ]] f()\nend\nelse\ns = [[\nz]]\nif a then\nwhile true do\nwhile x do", []int{1, 4, 7, 8, 9, 11}},
 	} {
 		if got := suite.CodeLines(tt.lang, tt.src); !cmp.Equal(got, tt.want) {
 			t.Errorf("CodeLines(%s, %q) = %v, want %v", tt.lang, tt.src, got, tt.want)
