@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/bridge/kv"
@@ -412,5 +413,35 @@ func TestCustomModules(t *testing.T) {
 	r = runFile(t, filepath.Join(dir, "x_test.yaml"), suite.Options{Modules: mods, Live: []string{"billing"}})
 	if !r.Cases[0].Passed() || !r.Cases[1].Passed() || charged != 1 {
 		t.Errorf("with Live: %+v, charged %d", r.Cases, charged)
+	}
+}
+
+// TestRealCoverage: with the backends' line hooks, the lines the example
+// suites report as never run are those that cannot run (after an
+// infinite loop), and every other example's lines all ran.
+func TestRealCoverage(t *testing.T) {
+	files, err := suite.Find("../scripts/examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{"infinite-loop.js": {17, 19}, "infinite-loop.lua": {15, 16}}
+	n := 0
+	for _, f := range files {
+		if k, _ := suite.KindOf(f); k != suite.KindScript {
+			continue
+		}
+		r := runFile(t, f, suite.Options{Coverage: true})
+		c := r.Coverage
+		if !c.Collected || c.CodeLines == 0 {
+			t.Errorf("%s: coverage not collected (%d code lines)", f, c.CodeLines)
+			continue
+		}
+		if !cmp.Equal(c.Unrun, want[c.Script], cmpopts.EquateEmpty()) {
+			t.Errorf("%s: %s never ran: %v, want %v", f, c.Script, c.Unrun, want[c.Script])
+		}
+		n++
+	}
+	if n < 12 {
+		t.Errorf("%d script suites checked, want at least 12", n)
 	}
 }
