@@ -50,6 +50,8 @@ type Config struct {
 	Workers WorkerConfig
 	// Observer receives every run's events (see Observer); nil: none.
 	Observer Observer
+	// Admission bounds the runs going on at once (see Admission).
+	Admission Admission
 }
 
 // Host compiles and runs scripts. It is safe for concurrent use: any number
@@ -66,6 +68,7 @@ type Host struct {
 	runs     atomic.Uint64
 	pool     *pool // Isolation: Process
 	observer Observer
+	admit    *admission
 }
 
 // NewHost validates cfg and returns a Host.
@@ -99,6 +102,7 @@ func NewHost(cfg Config) (*Host, error) {
 		return nil, fmt.Errorf("engine: Config.%w", err)
 	}
 	h.heap = limits.NewHeapGuard(cfg.HeapCeiling)
+	h.admit = newAdmission(cfg.Admission)
 	if h.nesting <= 0 {
 		h.nesting = 256
 	}
@@ -283,6 +287,12 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	if berr != nil {
 		return res, &Error{Kind: KindInput, Message: berr.Error(), Err: berr}
 	}
+	release, aerr := h.admit.acquire(ctx, opts.Identity.Tenant)
+	if aerr != nil {
+		log.Warn().Str("event", "run.refused").Str("tenant", opts.Identity.Tenant).Str("reason", aerr.Error()).Msg("run.refused")
+		return res, aerr
+	}
+	defer release()
 	// The watchdog owns the run's context: the script, and every host call
 	// it makes, stop when it is done (see limits.Watchdog).
 	w := limits.NewWatchdog(ctx, budget)

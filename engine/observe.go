@@ -90,7 +90,10 @@ func Observers(obs ...Observer) Observer {
 			list = append(list, o)
 		}
 	}
-	if len(list) == 1 {
+	switch len(list) {
+	case 0:
+		return nil
+	case 1:
 		return list[0]
 	}
 	return list

@@ -86,6 +86,7 @@
 //	4   a host call was denied by the policy (error kind denied)
 //	5   a host function failed (error kind host)
 //	70  internal error
+//	75  the host was busy and did not admit the run (error kind busy)
 //	130 interrupted by SIGINT (143: SIGTERM)
 //
 // # Signals

@@ -26,6 +26,7 @@ const (
 	exitDenied   = 4
 	exitHost     = 5
 	exitInternal = 70
+	exitBusy     = 75 // EX_TEMPFAIL
 )
 
 func main() {

@@ -368,6 +368,8 @@ func exitCode(k engine.Kind) int {
 		return exitDenied
 	case engine.KindHost:
 		return exitHost
+	case engine.KindBusy:
+		return exitBusy
 	}
 	return exitInternal
 }

@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// KindBusy is the kind of a run the host did not admit (see Admission).
+const KindBusy Kind = "busy"
+
+// ErrBusy is the cause (errors.Is) of every KindBusy error.
+var ErrBusy = errors.New("engine: the host is busy")
+
+// Admission bounds how many runs go on at once, so a burst waits for a
+// slot (for a bounded time) instead of every run entering at once and
+// timing out together. Waiting runs are admitted one tenant at a time in
+// turn, so a tenant that submits many runs does not starve one that
+// submits few. The wait is not part of the run's budget: a run's timeout
+// starts when it is admitted.
+//
+// The zero value is the safe default: MaxRuns 8 per core (GOMAXPROCS, at
+// least 8), no bound per tenant beyond that, MaxWait 5 s.
+type Admission struct {
+	// MaxRuns bounds the runs going on at once in the host; 0: the
+	// default, negative: no bound.
+	MaxRuns int
+	// MaxRunsPerTenant bounds the runs of one tenant (Identity.Tenant)
+	// going on at once; 0 or negative: only MaxRuns.
+	MaxRunsPerTenant int
+	// MaxWait is how long Run waits for a slot before it returns a
+	// KindBusy error; 0: 5 s, negative: no wait (refuse at once). The run's
+	// ctx ends the wait too.
+	MaxWait time.Duration
+}
+
+// AdmissionStats is a snapshot of the host's admission (for gauges).
+type AdmissionStats struct {
+	Running, Waiting int
+	// Refused counts the runs refused as busy since the host started.
+	Refused uint64
+}
+
+// Admission returns a snapshot of the runs going on and waiting.
+func (h *Host) Admission() AdmissionStats {
+	a := h.admit
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return AdmissionStats{Running: a.running, Waiting: a.waiting, Refused: a.refused}
+}
+
+// admission is the host's run slots: a count, per-tenant counts and, for
+// runs that wait, one FIFO per tenant served in turn.
+type admission struct {
+	max, perTenant int // 0: no bound
+	wait           time.Duration
+
+	mu      sync.Mutex
+	running int
+	waiting int
+	refused uint64
+	tenants map[string]*tenantSlots
+	turn    []*tenantSlots // tenants with waiters, in the order they get turns
+}
+
+type tenantSlots struct {
+	name    string
+	running int
+	queue   []*waiter
+	inTurn  bool
+}
+
+type waiter struct {
+	ch      chan struct{} // closed when admitted
+	granted bool          // under admission.mu
+}
+
+func newAdmission(c Admission) *admission {
+	a := &admission{max: c.MaxRuns, perTenant: c.MaxRunsPerTenant, wait: c.MaxWait, tenants: map[string]*tenantSlots{}}
+	switch {
+	case a.max == 0:
+		a.max = max(8, 8*runtime.GOMAXPROCS(0))
+	case a.max < 0:
+		a.max = 0
+	}
+	if a.perTenant < 0 {
+		a.perTenant = 0
+	}
+	if a.wait == 0 {
+		a.wait = 5 * time.Second
+	}
+	return a
+}
+
+// free reports whether t may take a slot now (a.mu held).
+func (a *admission) free(t *tenantSlots) bool {
+	return (a.max == 0 || a.running < a.max) && (a.perTenant == 0 || t.running < a.perTenant)
+}
+
+func (a *admission) tenant(name string) *tenantSlots {
+	t := a.tenants[name]
+	if t == nil {
+		t = &tenantSlots{name: name}
+		a.tenants[name] = t
+	}
+	return t
+}
+
+// acquire waits for a slot for tenant and returns its release, or a
+// KindBusy error (or ctx's error as KindBusy's cause) when none came in
+// time.
+func (a *admission) acquire(ctx context.Context, tenant string) (func(), error) {
+	a.mu.Lock()
+	t := a.tenant(tenant)
+	// The slots are handed out whenever one frees (dispatch), so a free
+	// slot here means no waiter could take it: a newcomer jumps no queue.
+	if len(t.queue) == 0 && a.free(t) {
+		a.running++
+		t.running++
+		a.mu.Unlock()
+		return func() { a.release(t) }, nil
+	}
+	if a.wait < 0 {
+		err := a.busy(t, 0)
+		a.drop(t)
+		a.mu.Unlock()
+		return nil, err
+	}
+	w := &waiter{ch: make(chan struct{})}
+	t.queue = append(t.queue, w)
+	a.waiting++
+	if !t.inTurn {
+		t.inTurn = true
+		a.turn = append(a.turn, t)
+	}
+	a.mu.Unlock()
+
+	timer := time.NewTimer(a.wait)
+	defer timer.Stop()
+	var cause error
+	select {
+	case <-w.ch:
+		return func() { a.release(t) }, nil
+	case <-timer.C:
+	case <-ctx.Done():
+		cause = context.Cause(ctx)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if w.granted {
+		// Admitted while the wait ended: take the slot.
+		return func() { a.release(t) }, nil
+	}
+	for i, q := range t.queue {
+		if q == w {
+			t.queue = append(t.queue[:i], t.queue[i+1:]...)
+			break
+		}
+	}
+	a.waiting--
+	if len(t.queue) == 0 {
+		a.leaveTurn(t)
+	}
+	err := a.busy(t, a.wait)
+	if cause != nil {
+		err.Message = "the run was cancelled while waiting for a slot"
+		err.Err = errors.Join(ErrBusy, cause)
+	}
+	a.drop(t)
+	return nil, err
+}
+
+// busy is the error of a run of t that got no slot (a.mu held).
+func (a *admission) busy(t *tenantSlots, waited time.Duration) *Error {
+	a.refused++
+	why := fmt.Sprintf("%d runs going on (limit %d)", a.running, a.max)
+	if a.perTenant > 0 && t.running >= a.perTenant {
+		why = fmt.Sprintf("%d runs of this tenant going on (limit %d)", t.running, a.perTenant)
+	}
+	msg := "the host is busy: " + why
+	if waited > 0 {
+		msg += fmt.Sprintf("; waited %s for a slot", waited)
+	}
+	return &Error{Kind: KindBusy, Message: msg, Err: ErrBusy}
+}
+
+func (a *admission) release(t *tenantSlots) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.running--
+	t.running--
+	a.dispatch()
+	a.drop(t)
+}
+
+// dispatch hands free slots to waiters, one tenant at a time in turn
+// (a.mu held).
+func (a *admission) dispatch() {
+	for i := 0; i < len(a.turn) && (a.max == 0 || a.running < a.max); {
+		t := a.turn[i]
+		if !a.free(t) {
+			i++
+			continue
+		}
+		w := t.queue[0]
+		t.queue = t.queue[1:]
+		a.waiting--
+		a.running++
+		t.running++
+		w.granted = true
+		close(w.ch)
+		// t goes to the back of the line: the next slot is another
+		// tenant's, if another waits.
+		a.turn = append(a.turn[:i], a.turn[i+1:]...)
+		if len(t.queue) > 0 {
+			a.turn = append(a.turn, t)
+		} else {
+			t.inTurn = false
+		}
+		i = 0
+	}
+}
+
+func (a *admission) leaveTurn(t *tenantSlots) {
+	for i, x := range a.turn {
+		if x == t {
+			a.turn = append(a.turn[:i], a.turn[i+1:]...)
+			break
+		}
+	}
+	t.inTurn = false
+}
+
+// drop forgets a tenant with nothing running or waiting (a.mu held), so
+// the map stays as large as the tenants active now.
+func (a *admission) drop(t *tenantSlots) {
+	if t.running == 0 && len(t.queue) == 0 && a.tenants[t.name] == t {
+		delete(a.tenants, t.name)
+	}
+}
