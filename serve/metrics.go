@@ -90,8 +90,8 @@ const maxRuleLabels = 200
 // timeout budget (seconds); steps from a handful to the 10^8 default.
 var (
 	secondsBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
-	stepsBuckets   = prometheus.ExponentialBuckets(100, 10, 8)        // 100 .. 10^9
-	memoryBuckets  = prometheus.ExponentialBuckets(1024, 4, 10)       // 1 KiB .. 256 MiB
+	stepsBuckets   = prometheus.ExponentialBuckets(100, 10, 8)         // 100 .. 10^9
+	memoryBuckets  = prometheus.ExponentialBuckets(1024, 4, 10)        // 1 KiB .. 256 MiB
 	callBuckets    = []float64{.00001, .0001, .001, .01, .1, .5, 1, 5} // host calls
 )
 

@@ -131,9 +131,9 @@ func New(cfg Config) (*Server, error) {
 		cfg.IdleTimeout = 120 * time.Second
 	}
 	s := &Server{cfg: cfg, budget: budget, maxBody: cfg.MaxBody, prop: propagation.TraceContext{},
-		inline: &inlineCache{max: 256, ll: list.New(), m: map[string]*list.Element{}},
+		inline:   &inlineCache{max: 256, ll: list.New(), m: map[string]*list.Element{}},
 		compiles: make(chan struct{}, runtime.GOMAXPROCS(0)),
-		poll: make(chan struct{}), polled: make(chan struct{})}
+		poll:     make(chan struct{}), polled: make(chan struct{})}
 	if s.maxBody <= 0 {
 		s.maxBody = budget.Source + budget.Input + 64<<10
 	}
@@ -187,6 +187,10 @@ func New(cfg Config) (*Server, error) {
 	s.met.gauge("policies", "Tenant policies in force.", func() float64 { _, n, _ := s.cat.counts(); return float64(n) })
 	s.met.gauge("config_files_failing", "Script and policy files that do not load as they are now (the last good version stays in service).",
 		func() float64 { _, _, n := s.cat.counts(); return float64(n) })
+	s.met.gauge("admission_running", "Runs admitted and going on.",
+		func() float64 { return float64(s.host.Admission().Running) })
+	s.met.gauge("admission_waiting", "Runs waiting for admission.",
+		func() float64 { return float64(s.host.Admission().Waiting) })
 	s.met.gauge("workers", "Worker processes started and not retired (--isolation process).",
 		func() float64 { return float64(s.host.WorkerStats().Live) })
 	s.met.gauge("workers_idle", "Worker processes ready for a run.",
@@ -586,9 +590,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 }
 
 // busy reports whether a run was refused by admission control.
-func busy(e *engine.Error) bool {
-	return false
-}
+func busy(e *engine.Error) bool { return e.Kind == engine.KindBusy }
 
 func (s *Server) handleStatus(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.cat.status())
