@@ -82,6 +82,9 @@ type catalog struct {
 	cur    *snapshot
 }
 
+// errBadName is a script name that could never name a script.
+type errBadName struct{ error }
+
 // script returns the script a request names: a file name in the scripts
 // directory or the SHA-256 of one in service.
 func (c *catalog) script(name string) (*engine.Script, error) {
@@ -95,7 +98,7 @@ func (c *catalog) script(name string) (*engine.Script, error) {
 		return nil, fmt.Errorf("no script in service has the sha256 %s", name)
 	}
 	if !safeName.MatchString(name) {
-		return nil, fmt.Errorf("script %q is not a file name (letters, digits, '.', '_', '-'; a letter or digit first) nor a sha256", name)
+		return nil, errBadName{fmt.Errorf("script %q is not a file name (letters, digits, '.', '_', '-'; a letter or digit first) nor a sha256", name)}
 	}
 	e := snap.scripts[name]
 	switch {

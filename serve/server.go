@@ -488,7 +488,11 @@ func (s *Server) script(ctx context.Context, req *RunRequest) (*engine.Script, *
 	}
 	sc, err := s.cat.script(req.Script)
 	if err != nil {
-		return nil, badRequest(http.StatusNotFound, "%v", err), nil
+		code := http.StatusNotFound
+		if errors.As(err, new(errBadName)) {
+			code = http.StatusBadRequest
+		}
+		return nil, badRequest(code, "%v", err), nil
 	}
 	return sc, nil, nil
 }

@@ -42,6 +42,7 @@ commands:
   run [flags] SCRIPT         run one script and print its result as JSON
   check [flags] SCRIPT...    compile scripts (and a policy); run nothing
   policy eval [flags]        decide one host call under a policy, with the rule trace
+  serve [flags]              serve runs over HTTP (POST /v1/run), with metrics and tracing
   version                    print the version
   help [command]             list the commands, or describe one
 
@@ -84,7 +85,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // helpable are the commands "CMD -h" and "help CMD" describe.
-var helpable = map[string]bool{"run": true, "check": true, "version": true}
+var helpable = map[string]bool{"run": true, "check": true, "version": true, "serve": true}
 
 // wantsHelp reports whether args ask for the usage: -h, -help or --help
 // anywhere before a "--".
@@ -115,6 +116,8 @@ func command(cmd string, rest []string, stdin io.Reader, stdout, stderr io.Write
 		return usageErr(stderr, "worker: a worker process is started by a scriptrun host (--isolation process), not by hand")
 	case "policy":
 		return cmdPolicy(rest, stdout, stderr)
+	case "serve":
+		return cmdServe(rest, stderr)
 	case "test":
 		fmt.Fprintf(stderr, "scriptrun: %s: not implemented yet\n", cmd)
 		return exitUsage

@@ -20,6 +20,7 @@ import (
 	"github.com/scriptrun/scriptrun/bridge/crypto"
 	bridgehttp "github.com/scriptrun/scriptrun/bridge/http"
 	"github.com/scriptrun/scriptrun/bridge/kv"
+	"github.com/scriptrun/scriptrun/bridge/kv/postgres"
 	bridgelog "github.com/scriptrun/scriptrun/bridge/log"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/js"
@@ -375,8 +376,11 @@ func exitCode(k engine.Kind) int {
 }
 
 // openKV opens the store behind --kv: a name ending in .json is a JSON
-// fixture (kv.OpenFile), any other name a bbolt database (kv.OpenBolt,
-// created if missing); no name is a store in memory.
+// fixture (kv.OpenFile), a postgres:// or postgresql:// URL a PostgreSQL
+// database (kv/postgres; the PG* environment variables fill in what the
+// URL leaves out, so a password need not be on the command line), any
+// other name a bbolt database (kv.OpenBolt, created if missing); no name is
+// a store in memory.
 func openKV(path string) (kv.Store, func(), error) {
 	switch {
 	case path == "":
@@ -384,6 +388,14 @@ func openKV(path string) (kv.Store, func(), error) {
 	case strings.EqualFold(filepath.Ext(path), ".json"):
 		f, err := kv.OpenFile(path)
 		return f, func() {}, err
+	case strings.HasPrefix(path, "postgres://"), strings.HasPrefix(path, "postgresql://"):
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		pg, err := postgres.Open(ctx, path, postgres.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return pg, pg.Close, nil
 	}
 	b, err := kv.OpenBolt(path)
 	if err != nil {
