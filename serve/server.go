@@ -248,7 +248,16 @@ func (s *Server) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.met.reg, promhttp.HandlerOpts{}))
+	// Known paths asked with another method get 405 (the catch-all
+	// below would otherwise answer them).
+	allow := map[string]string{"/v1/run": "POST", "/v1/admin/status": "GET", "/v1/admin/reload": "POST",
+		"/healthz": "GET, HEAD", "/readyz": "GET, HEAD", "/metrics": "GET, HEAD"}
 	mux.Handle("/", s.count("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if methods, ok := allow[r.URL.Path]; ok {
+			w.Header().Set("Allow", methods)
+			requestError(w, http.StatusMethodNotAllowed, "%s takes %s, not %s", r.URL.Path, methods, r.Method)
+			return
+		}
 		requestError(w, http.StatusNotFound, "no endpoint %s %s (see the serve documentation)", r.Method, r.URL.Path)
 	})))
 	s.mux = mux
@@ -571,6 +580,15 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		if res != nil && len(res.Logs) > 0 {
 			runio.Logs(s.log.With().Str("tenant", req.Tenant).Logger(), script.Name(), res.Logs)
 		}
+	}
+	if err != nil && errors.Is(context.Cause(ctx), ErrShuttingDown) {
+		// Say why the run stopped: the service, not its caller, ended it.
+		se := &engine.Error{Kind: engine.KindRuntime, Message: "run stopped: " + ErrShuttingDown.Error(), Err: ErrShuttingDown}
+		var re *engine.Error
+		if errors.As(err, &re) {
+			se.Pos, se.Stack = re.Pos, re.Stack
+		}
+		err = se
 	}
 	out, e := runio.Encode(res, err, runio.Options{})
 	code := http.StatusOK
