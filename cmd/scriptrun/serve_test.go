@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestServe runs scriptrun serve as a process: a run over HTTP with the
+// bearer token, the tenant's policy and a bbolt kv, then SIGTERM while a
+// run is in progress: the run finishes and is answered, and the process
+// exits 0.
+func TestServe(t *testing.T) {
+	t.Parallel()
+	for _, isolation := range []string{"inproc", "process"} {
+		t.Run(isolation, func(t *testing.T) {
+			t.Parallel()
+			dir := write(t, map[string]string{"token": "tok\n"})
+			for name, body := range map[string]string{
+				"scripts/count.js":   `return host.kv.incr("n")`,
+				"scripts/spin.lua":   `local i = 0 while i < 20000000 do i = i + 1 end return i`,
+				"policies/acme.yaml": kvPolicy,
+			} {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--log-format", "json",
+				"--scripts", filepath.Join(dir, "scripts"), "--policies", filepath.Join(dir, "policies"),
+				"--kv", filepath.Join(dir, "kv.db"), "--token-file", filepath.Join(dir, "token"),
+				"--isolation", isolation, "--workers", "1", "--shutdown-grace", "30s")
+			cmd.Env = append(os.Environ(), cliEnv+"=1")
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			lines := make(chan map[string]any, 100)
+			var logText strings.Builder
+			go func() {
+				defer close(lines)
+				sc := bufio.NewScanner(stderr)
+				for sc.Scan() {
+					logText.WriteString(sc.Text() + "\n")
+					var ev map[string]any
+					if json.Unmarshal(sc.Bytes(), &ev) == nil {
+						lines <- ev
+					}
+				}
+			}()
+			// waitEvent waits for the next event named event (of the
+			// script named script, when not "").
+			waitEvent := func(event, script string) map[string]any {
+				t.Helper()
+				timeout := time.After(60 * time.Second)
+				for {
+					select {
+					case ev, ok := <-lines:
+						if !ok {
+							t.Fatalf("serve exited before %s", event)
+						}
+						if ev["event"] == event && (script == "" || ev["script"] == script) {
+							return ev
+						}
+					case <-timeout:
+						t.Fatalf("no %s event", event)
+					}
+				}
+			}
+			url := "http://" + waitEvent("serve.listening", "")["addr"].(string)
+			// post returns the status and the decoded answer; code 0
+			// and {"error": why} when there is none.
+			post := func(body, token string) (int, map[string]any) {
+				req, _ := http.NewRequest("POST", url+"/v1/run", strings.NewReader(body))
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return 0, map[string]any{"error": err.Error()}
+				}
+				defer resp.Body.Close()
+				data, _ := io.ReadAll(resp.Body)
+				var out map[string]any
+				if err := json.Unmarshal(data, &out); err != nil {
+					return 0, map[string]any{"error": "not JSON: " + string(data)}
+				}
+				return resp.StatusCode, out
+			}
+			if code, _ := post(`{"script": "count.js", "tenant": "acme"}`, ""); code != 401 {
+				t.Errorf("without the token: %d, want 401", code)
+			}
+			for want := 1.0; want <= 2; want++ {
+				if code, out := post(`{"script": "count.js", "tenant": "acme"}`, "tok"); code != 200 || out["value"] != want {
+					t.Errorf("count.js: %d %v, want 200 and %v", code, out, want)
+				}
+			}
+
+			// SIGTERM while a run is in progress.
+			answered := make(chan map[string]any, 1)
+			go func() {
+				code, out := post(`{"script": "spin.lua", "tenant": "acme"}`, "tok")
+				if code != 200 {
+					t.Errorf("run during shutdown: %d %v, want 200", code, out)
+				}
+				answered <- out
+			}()
+			waitEvent("run.started", "spin.lua")
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			if out := <-answered; out["ok"] != true || out["value"] != 20000000.0 {
+				t.Errorf("run in progress at SIGTERM: %v, want it finished", out)
+			}
+			waitEvent("serve.stopped", "")
+			for range lines {
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("serve exited with %v, want 0\n%s", err, logText.String())
+			}
+		})
+	}
+}
+
+func TestServeUsage(t *testing.T) {
+	t.Parallel()
+	dir := write(t, map[string]string{"token": ""})
+	for _, args := range [][]string{
+		{"serve", "extra"},
+		{"serve", "--token", "a", "--token-file", filepath.Join(dir, "token")},
+		{"serve", "--token-file", filepath.Join(dir, "token")},
+		{"serve", "--scripts", filepath.Join(dir, "missing")},
+		{"serve", "--isolation", "vm"},
+	} {
+		if code, _, stderr := cli(t, "", args...); code != exitUsage || !strings.Contains(stderr, "scriptrun: ") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, stderr)
+		}
+	}
+	if code, stdout, _ := cli(t, "", "serve", "-h"); code != 0 || !strings.Contains(stdout, "-max-runs-per-tenant N") {
+		t.Errorf("serve -h: exit %d\n%s", code, stdout)
+	}
+}
