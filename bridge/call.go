@@ -97,6 +97,7 @@ func (cs *callState) check(ctx context.Context, capability string, args Args) er
 	dec, err := cs.d.Gate.Check(ctx, c)
 	if err != nil {
 		cs.d.audit(c, "error", dec, 0, err)
+		cs.d.observe(c, args, "error", dec, nil, err, 0)
 		l.final = err
 		return err
 	}
@@ -105,9 +106,11 @@ func (cs *callState) check(ctx context.Context, capability string, args Args) er
 		cs.d.Log.Warn().Str("event", "policy.denied").Str("capability", capability).Str("rule", dec.Rule).
 			Str("via", cs.call.Capability).Str("reason", dec.Message).Msg("policy.denied")
 		l.final = &DeniedError{Capability: capability, Rule: dec.Rule, Msg: dec.Message, Catchable: dec.Catchable}
+		cs.d.observe(c, args, "deny", dec, nil, l.final, 0)
 		return l.final
 	}
 	cs.d.audit(c, "allow", dec, 0, nil)
+	cs.d.observe(c, args, "allow", dec, nil, nil, 0)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
 	"time"
 
@@ -53,7 +54,7 @@ type Dispatcher struct {
 	Registry *Registry
 	Gate     Gate
 	Log      zerolog.Logger
-	LogArgs  bool        // put argument values in the audit event (opt-in)
+	LogArgs  bool        // put argument values in the audit event (opt-in; Param.Secret values redacted)
 	Result   ValueLimits // limits for values returned to the script
 	// Answer, when set, answers every allowed call in place of the
 	// function's Go implementation (a test's mocks, a replay's recording):
@@ -64,6 +65,10 @@ type Dispatcher struct {
 	// Observe, when set, is told the outcome of every call that reached the
 	// gate, after its audit event. It runs on the run's goroutine and must
 	// not keep the event (its Args and Result may be reused) beyond the call.
+	// A further use a host function asks about (Run.Check) is told too, with
+	// Call.Via set, when the gate has decided it (before the call it is part
+	// of): from the goroutine that asked, while the call's own goroutine
+	// waits for the function, and one at a time.
 	Observe func(*CallEvent)
 }
 
@@ -199,7 +204,9 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 		decision = "audit-deny"
 	}
 	ev := d.Log.Info()
-	if err != nil {
+	if err != nil || dec.WouldDeny {
+		// A would-be denial (audit mode) is what the audit is for: it
+		// must stand out from the allowed calls.
 		ev = d.Log.Warn()
 	}
 	ev = ev.Str("event", "host.call").Str("capability", c.Capability).Str("decision", decision).
@@ -214,7 +221,7 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 		ev = ev.Str(n.key, n.value)
 	}
 	if d.LogArgs {
-		ev = ev.Interface("args", map[string]any(c.Args))
+		ev = ev.Interface("args", redact(d.Registry.Lookup(c.Capability), c.Args))
 	}
 	if err != nil {
 		var he *HostError
@@ -233,6 +240,34 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 		}
 	}
 	ev.Msg("host.call")
+}
+
+// Redacted is what an audit log or a recording shows in place of the value
+// of a param marked Param.Secret.
+const Redacted = "[redacted]"
+
+// redact returns args with the values of fn's secret params replaced by
+// Redacted (a copy when there are any). For an unknown function (nil) every
+// value is redacted: what is secret cannot be told.
+func redact(fn *Func, args Args) map[string]any {
+	out := map[string]any(args)
+	if fn == nil {
+		out = make(map[string]any, len(args))
+		for k := range args {
+			out[k] = Redacted
+		}
+		return out
+	}
+	copied := false
+	for _, p := range fn.Params {
+		if _, ok := args[p.Name]; ok && p.Secret {
+			if !copied {
+				out, copied = maps.Clone(out), true
+			}
+			out[p.Name] = Redacted
+		}
+	}
+	return out
 }
 
 func splitCap(c string) (string, string) {

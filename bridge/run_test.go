@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -231,5 +232,29 @@ func TestRunState(t *testing.T) {
 	a, b := r.State(key{}, mk), r.State(key{}, mk)
 	if a != b || n != 1 {
 		t.Errorf("State made %d values; want one, shared", n)
+	}
+}
+
+// Observe is told each further use (Via set) when the gate decides it,
+// before the call it is part of.
+func TestRunCheckObserved(t *testing.T) {
+	swallow := func(ctx context.Context, err error) (any, error) { return "ignored the denial", nil }
+	var log bytes.Buffer
+	d := newDispatcher(t, &recGate{}, hopModule(swallow), &log)
+	var got []string
+	d.Observe = func(ev *CallEvent) {
+		got = append(got, ev.Call.Capability+" via="+ev.Call.Via+" "+ev.Outcome+" url="+ev.Args.String("url")+" err="+strconv.FormatBool(ev.Err != nil))
+	}
+	ctx := WithRun(context.Background(), &Run{})
+	if _, err := d.Call(ctx, "t.hop", []any{[]any{"a", "bad", "c"}}); err == nil {
+		t.Fatal("denied hop: no error")
+	}
+	want := []string{
+		"t.hop via=t.hop allow url=a err=false",
+		"t.hop via=t.hop deny url=bad err=true",
+		"t.hop via= allow url= err=true",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("observed (-want +got):\n%s", diff)
 	}
 }

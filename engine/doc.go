@@ -74,6 +74,8 @@
 //	input     RunOptions.Input or Budget is not acceptable
 //	output    the script's result cannot be returned (a function, a cycle, ...)
 //	internal  a fault of scriptrun itself; Err holds the cause for the operator
+//	quarantined  the run was refused: Config.Containment quarantined the
+//	          script; Rule names the containment rule ("containment:<name>")
 //
 // Pos is a loc.Pos (File, Line, Col; Col is 0 for Lua runtime errors, which
 // give no column) and Stack holds the script's own frames as loc.Frame
@@ -95,9 +97,21 @@
 //
 // With Config.Logger set, the host writes zerolog events named by their
 // "event" field: script.compiled, run.started, host.call, policy.denied,
-// limit.exceeded and run.finished (see the README for the fields). Argument
-// values are logged only with Config.LogArgs. The package never writes to a
-// global logger.
+// limit.exceeded and run.finished (see the README for the fields). Every
+// event of a run carries the policy's name and revision (Policy.Revision);
+// run.started and run.finished the script's sha256 and version label
+// (Source.Version); run.started the seed and the start time. A would-be
+// denial in audit mode is a host.call at level warn. Argument values are
+// logged only with Config.LogArgs, RunOptions.LogArgs or the policy's
+// `audit: {args: true}`, with values of secret params redacted. The package
+// never writes to a global logger.
+//
+// # Containment
+//
+// Config.Containment (package contain's Monitor) watches runs and may
+// refuse a run (KindQuarantined), clamp its budget, or revoke capabilities:
+// a revoked capability is denied before the policy is asked, from the run's
+// next host call, with rule "containment:<name>".
 //
 // # Process isolation
 //

@@ -22,6 +22,9 @@ const (
 	KindInput    Kind = "input"    // the run's input is not acceptable
 	KindOutput   Kind = "output"   // the script's result cannot be returned
 	KindInternal Kind = "internal" // a fault of scriptrun itself
+	// KindQuarantined: the run was refused because containment quarantined
+	// its script (Config.Containment; Rule names the containment rule).
+	KindQuarantined Kind = "quarantined"
 )
 
 // Error is the one error type of a run or compile. It never carries Go stacks,
@@ -32,7 +35,7 @@ type Error struct {
 	Kind       Kind
 	Limit      string      // for KindLimit: the Budget field name (limits.Steps, ...)
 	Capability string      // for KindDenied and KindHost: "kv.get"
-	Rule       string      // for KindDenied: the rule that denied, "" if none allowed
+	Rule       string      // for KindDenied: the rule that denied, "" if none allowed; for KindQuarantined: the containment rule
 	Message    string      // one line, for people
 	Pos        loc.Pos     // where in the script; Col 0 for Lua runtime errors, zero when unknown
 	Stack      []loc.Frame // the script's own frames, innermost first

@@ -35,7 +35,9 @@ type Config struct {
 	Logger *zerolog.Logger
 	// Budget holds the defaults for runs; zero fields take limits.Default().
 	Budget limits.Budget
-	// LogArgs puts host-call argument values into the audit log.
+	// LogArgs puts host-call argument values into the audit log for every
+	// run (a policy's `audit: {args: true}` and RunOptions.LogArgs do it for
+	// some runs). Values of params marked bridge.Param.Secret are redacted.
 	LogArgs bool
 	// MaxNesting bounds source nesting (default 256).
 	MaxNesting int
@@ -52,6 +54,10 @@ type Config struct {
 	Observer Observer
 	// Admission bounds the runs going on at once (see Admission).
 	Admission Admission
+	// Containment, when set, may refuse runs, tighten their budgets and
+	// revoke capabilities (see Containment); it also gets every run's
+	// events, as an Observer. nil: none.
+	Containment Containment
 }
 
 // Host compiles and runs scripts. It is safe for concurrent use: any number
@@ -69,11 +75,12 @@ type Host struct {
 	pool     *pool // Isolation: Process
 	observer Observer
 	admit    *admission
+	contain  Containment
 }
 
 // NewHost validates cfg and returns a Host.
 func NewHost(cfg Config) (*Host, error) {
-	h := &Host{backends: map[string]Backend{}, logArgs: cfg.LogArgs, nesting: cfg.MaxNesting, observer: cfg.Observer}
+	h := &Host{backends: map[string]Backend{}, logArgs: cfg.LogArgs, nesting: cfg.MaxNesting, observer: cfg.Observer, contain: cfg.Containment}
 	if len(cfg.Backends) == 0 {
 		return nil, errors.New("engine: Config.Backends is empty")
 	}
@@ -147,12 +154,16 @@ type Source struct {
 	Name string // shown in positions ("transform.js"); no directories please
 	Lang string // "js" or "lua"
 	Code string
+	// Version is an optional label for this version of the script ("v12",
+	// a commit id) that audit events carry beside the source's sha256.
+	Version string
 }
 
 // Script is a compiled script. It is immutable and may be run any number of
 // times from any number of goroutines.
 type Script struct {
 	name, lang, sha string
+	version         string
 	src             string // for worker processes, which compile it again
 	prog            Program
 	backend         Backend
@@ -167,6 +178,9 @@ func (s *Script) Lang() string { return s.lang }
 // SHA256 returns the hex SHA-256 of the source.
 func (s *Script) SHA256() string { return s.sha }
 
+// Version returns the source's version label (Source.Version).
+func (s *Script) Version() string { return s.version }
+
 // Compile compiles src with the host's source limits.
 func (h *Host) Compile(src Source) (*Script, error) {
 	b := h.backends[src.Lang]
@@ -177,7 +191,7 @@ func (h *Host) Compile(src Source) (*Script, error) {
 		src.Name = "script." + src.Lang
 	}
 	sum := sha256.Sum256([]byte(src.Code))
-	s := &Script{name: src.Name, lang: src.Lang, sha: hex.EncodeToString(sum[:]), src: src.Code, backend: b}
+	s := &Script{name: src.Name, lang: src.Lang, sha: hex.EncodeToString(sum[:]), version: src.Version, src: src.Code, backend: b}
 	if int64(len(src.Code)) > h.budget.Source {
 		err := &Error{Kind: KindLimit, Limit: limits.Source, Pos: loc.Pos{File: src.Name},
 			Message: fmt.Sprintf("source is %d bytes, over the limit of %d", len(src.Code), h.budget.Source)}
@@ -215,7 +229,11 @@ func (h *Host) logCompiled(s *Script, err error) {
 	if err != nil {
 		ev = h.log.Warn().AnErr("error", err)
 	}
-	ev.Str("event", "script.compiled").Str("script", s.name).Str("lang", s.lang).Str("sha256", s.sha).Msg("script.compiled")
+	ev = ev.Str("event", "script.compiled").Str("script", s.name).Str("lang", s.lang).Str("sha256", s.sha)
+	if s.version != "" {
+		ev = ev.Str("version", s.version)
+	}
+	ev.Msg("script.compiled")
 }
 
 // Identity is who a script is, as policies see it (script.tenant, script.labels).
@@ -249,6 +267,10 @@ type RunOptions struct {
 	Answer Answer
 	// Coverage, when set, collects the source lines the run executed.
 	Coverage *Coverage
+	// LogArgs puts this run's host-call argument values into the audit log
+	// (per tenant, say), as Config.LogArgs does for every run; values of
+	// params marked bridge.Param.Secret are redacted.
+	LogArgs bool
 }
 
 // LogLine is one line a script logged: with console.log/print (Level is
@@ -276,7 +298,13 @@ type Result struct {
 func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result, err error) {
 	res = &Result{}
 	runID := h.runs.Add(1)
-	log := h.log.With().Uint64("run", runID).Str("script", s.name).Logger()
+	lc := h.log.With().Uint64("run", runID).Str("script", s.name)
+	if opts.Policy != nil {
+		// Every event of the run says which policy, in which revision,
+		// decided it.
+		lc = lc.Str("policy", opts.Policy.Name).Str("policyRevision", opts.Policy.Revision())
+	}
+	log := lc.Logger()
 	var ceiling limits.Budget
 	if opts.Policy != nil {
 		l := opts.Policy.Limits
@@ -287,17 +315,6 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	if berr != nil {
 		return res, &Error{Kind: KindInput, Message: berr.Error(), Err: berr}
 	}
-	release, aerr := h.admit.acquire(ctx, opts.Identity.Tenant)
-	if aerr != nil {
-		log.Warn().Str("event", "run.refused").Str("tenant", opts.Identity.Tenant).Str("reason", aerr.Error()).Msg("run.refused")
-		return res, aerr
-	}
-	defer release()
-	// The watchdog owns the run's context: the script, and every host call
-	// it makes, stop when it is done (see limits.Watchdog).
-	w := limits.NewWatchdog(ctx, budget)
-	defer w.Stop()
-	defer h.heap.Watch(w)()
 	seed := opts.Seed
 	if seed == 0 {
 		var b [8]byte
@@ -309,15 +326,47 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	// returns, or while it runs, and neither the policy nor the script may
 	// see that.
 	labels := maps.Clone(opts.Identity.Labels)
-	obs := observers{h.observer, opts.Observer}
+	start := time.Now()
+	obs := observers{h.observer, opts.Observer, h.contain}
 	var info *RunInfo
 	if obs != (observers{}) {
 		info = &RunInfo{ID: runID, Script: s, Identity: Identity{Tenant: opts.Identity.Tenant, Labels: labels},
-			Policy: opts.Policy, Budget: budget, Seed: seed, Start: time.Now()}
+			Policy: opts.Policy, Budget: budget, Seed: seed, Start: start}
+	}
+	var (
+		hold    Hold
+		refused error
+	)
+	if h.contain != nil {
+		if hold, refused = h.contain.Admit(info); refused == nil {
+			// Tightened budgets are ceilings like the policy's.
+			if budget, berr = limits.Resolve(budget, limits.Budget{}, hold.Budget); berr != nil {
+				refused = &Error{Kind: KindInternal, Message: "containment: " + berr.Error(), Err: berr}
+			}
+			info.Budget = budget
+		} else if e := (*Error)(nil); !errors.As(refused, &e) {
+			refused = &Error{Kind: KindInternal, Message: "containment failed", Err: refused}
+		}
+	}
+	if refused == nil {
+		// A run takes a slot before anything of it starts; a quarantined
+		// one is refused without waiting for one.
+		release, aerr := h.admit.acquire(ctx, opts.Identity.Tenant)
+		if aerr != nil {
+			log.Warn().Str("event", "run.refused").Str("tenant", opts.Identity.Tenant).Str("reason", aerr.Error()).Msg("run.refused")
+			return res, aerr
+		}
+		defer release()
+	}
+	// The watchdog owns the run's context: the script, and every host call
+	// it makes, stop when it is done (see limits.Watchdog).
+	w := limits.NewWatchdog(ctx, budget)
+	defer w.Stop()
+	defer h.heap.Watch(w)()
+	if info != nil {
 		obs.started(info)
 	}
-	log.Info().Str("event", "run.started").Str("lang", s.lang).Str("sha256", s.sha).
-		Str("tenant", opts.Identity.Tenant).Msg("run.started")
+	h.logStarted(log, s, opts, seed, start, hold.Rules)
 	var remote *limits.Usage // what a worker process measured
 	defer func() {
 		res.Usage = w.Usage()
@@ -327,11 +376,14 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		if err == nil {
 			res.Usage.OutputBytes = bridge.Size(res.Value)
 		}
-		h.logFinished(log, res, err)
+		h.logFinished(log, s, res, err)
 		if info != nil {
 			obs.finished(info, res, err)
 		}
 	}()
+	if refused != nil {
+		return res, refused
+	}
 	if opts.Coverage != nil && h.pool != nil {
 		return res, &Error{Kind: KindInput, Message: "coverage is collected in-process only (Isolation: Process is set)"}
 	}
@@ -348,9 +400,10 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	if now == nil {
 		now = time.Now
 	}
-	g := &gate{pol: opts.Policy, w: w, now: now, calls: map[string]int64{},
+	g := &gate{pol: opts.Policy, w: w, now: now, calls: map[string]int64{}, contain: h.contain, info: info,
 		script: policy.Script{Name: s.name, Lang: s.lang, SHA256: s.sha, Tenant: opts.Identity.Tenant, Labels: labels}}
-	d := &bridge.Dispatcher{Registry: h.registry, Gate: g, Log: log, LogArgs: h.logArgs,
+	logArgs := h.logArgs || opts.LogArgs || opts.Policy != nil && opts.Policy.LogArgs
+	d := &bridge.Dispatcher{Registry: h.registry, Gate: g, Log: log, LogArgs: logArgs,
 		Result: bridge.ValueLimits{MaxBytes: budget.Input}}
 	if opts.Answer != nil {
 		d.Answer = opts.Answer
@@ -434,7 +487,22 @@ func guardRun(ctx context.Context, s *Script, env *Env) (v any, err error) {
 	return v, nil
 }
 
-func (h *Host) logFinished(log zerolog.Logger, res *Result, err error) {
+// logStarted writes run.started: with the script's version, the policy's
+// revision (in the run's logger), the seed and the start time, what a replay
+// of the run from the log needs besides the input.
+func (h *Host) logStarted(log zerolog.Logger, s *Script, opts RunOptions, seed uint64, start time.Time, contained []string) {
+	ev := log.Info().Str("event", "run.started").Str("lang", s.lang).Str("sha256", s.sha)
+	if s.version != "" {
+		ev = ev.Str("version", s.version)
+	}
+	ev = ev.Str("tenant", opts.Identity.Tenant).Uint64("seed", seed).Time("start", start)
+	if len(contained) > 0 {
+		ev = ev.Strs("containment", contained)
+	}
+	ev.Msg("run.started")
+}
+
+func (h *Host) logFinished(log zerolog.Logger, s *Script, res *Result, err error) {
 	u := res.Usage
 	ev := log.Info()
 	outcome := "ok"
@@ -461,7 +529,11 @@ func (h *Host) logFinished(log zerolog.Logger, res *Result, err error) {
 			}
 		}
 	}
-	ev.Str("event", "run.finished").Str("outcome", outcome).
+	ev = ev.Str("event", "run.finished").Str("outcome", outcome).Str("sha256", s.sha)
+	if s.version != "" {
+		ev = ev.Str("version", s.version)
+	}
+	ev.
 		Int64("steps", u.Steps).Int64("memoryBytes", u.MemoryBytes).Int64("cpuMs", u.CPUMs).
 		Int64("wallMs", u.WallMs).Int64("hostCalls", u.HostCalls).Int64("outputBytes", u.OutputBytes).
 		Int64("logBytes", u.LogBytes).Msg("run.finished")
@@ -483,11 +555,20 @@ type gate struct {
 	script policy.Script
 	calls  map[string]int64 // allowed calls per capability so far
 	sess   *policy.Session  // made on the first call
+	// contain, when set, may have revoked capabilities: asked before the
+	// policy, on every call, so a revocation applies from the next call.
+	contain Containment
+	info    *RunInfo
 }
 
 func (g *gate) Check(ctx context.Context, c *bridge.Call) (bridge.Decision, error) {
 	if err := g.w.AddHostCall(); err != nil {
 		return bridge.Decision{}, err
+	}
+	if g.contain != nil {
+		if r, ok := g.contain.Revoked(g.info, c.Capability); ok {
+			return bridge.Decision{Rule: r.Rule, Message: r.Message, Catchable: g.pol != nil && g.pol.CatchableDenials}, nil
+		}
 	}
 	if g.pol == nil {
 		return bridge.Decision{Message: "the run has no policy, so no capabilities"}, nil

@@ -15,8 +15,11 @@ import (
 // costs nothing.
 //
 // Its methods are called on the run's goroutine, in order: RunStarted, a
-// HostCall for every call that reached the policy, RunFinished. Runs go on
-// concurrently, so one Observer sees many runs' events at once and must be
+// HostCall for every call that reached the policy, RunFinished. A further
+// use a host function asks about (bridge.Run.Check) is a HostCall too, with
+// Call.Via set, before the call it is part of; it may come from a goroutine
+// the function started while the run's goroutine waits for the function,
+// and one call's further uses come one at a time. Runs go on concurrently, so one Observer sees many runs' events at once and must be
 // safe for concurrent use; it must not block (the run waits for it) and must
 // not keep the events, whose fields may be reused, past the call.
 type Observer interface {
@@ -53,8 +56,9 @@ type Coverage struct {
 	Lines map[int]bool
 }
 
-// observers combines the host's and the run's observers.
-type observers [2]Observer
+// observers combines the host's and the run's observers and the host's
+// containment monitor.
+type observers [3]Observer
 
 func (o observers) started(r *RunInfo) {
 	for _, x := range o {

@@ -11,6 +11,7 @@
 //	name: acme-automations        # required
 //	mode: enforce                 # or audit; default enforce
 //	catchableDenials: true        # a denial is a catchable error in the script
+//	audit: {args: true}           # log host-call argument values (secret params redacted)
 //	limits: {steps: 10000000, memory: 64MiB, timeout: 2s, cpu: 1s, hostCalls: 100, output: 1MiB, logs: 64KiB}
 //	rules:
 //	  - name: tenant-kv                         # required, unique
@@ -133,6 +134,36 @@
 // rule names, without has(args.x) or "x" in args. Each names the position
 // of the read and the guard to add. A guard anywhere in the expression
 // counts, so this is a hint, not a proof; a policy with warnings loads.
+//
+// # Containment
+//
+// A `containment:` section holds rules that the containment monitor
+// (package contain) evaluates over a script's run statistics, the CEL
+// variable `stats` (Stats: runs, failures, failureRate, failuresByKind,
+// failureStreak, hostCalls, denials, denialRate, calls, denied, cpu and
+// memory {mean, max}, history {runs, failures, failureRate, denialRate,
+// cpu, memory}, capabilities, newCapabilities, hosts, newHosts, sha256,
+// newVersion). Expressions are compiled and type-checked at load like
+// rules' (a misspelt field is an error at file:line:col); one that fails to
+// evaluate does not fire.
+//
+//	containment:
+//	  mode: enforce             # or audit: log the actions, take none
+//	  window: 10m               # span of the counts (default 10m)
+//	  history: 24h              # span of stats.history (default 24h)
+//	  rules:
+//	    - name: denial-spike
+//	      when: stats.hostCalls >= 20 && stats.denialRate > 0.5
+//	      action: revoke        # warn, tighten, revoke or quarantine
+//	      revoke: [http.*]      # revoke only: capability patterns
+//	      for: 15m              # required but for warn (default: window)
+//	    - name: cpu-hog
+//	      when: stats.history.runs >= 50 && stats.cpu.mean > 4.0 * stats.history.cpu.mean
+//	      action: tighten
+//	      limits: {cpu: 100ms}  # tighten only: ceilings, as in limits
+//	      for: 30m
+//
+// The section is part of the policy's Revision.
 //
 // # Functions
 //

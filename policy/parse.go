@@ -159,11 +159,18 @@ func (ps *parser) policy(n *yaml.Node) *Policy {
 		case "limits":
 			p.Limits = ps.limits(v)
 		case "catchableDenials":
-			var b bool
-			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
-				ps.is.add(ps.pos(v), "catchableDenials must be true or false")
+			p.CatchableDenials = ps.boolean(v, "catchableDenials")
+		case "audit":
+			for _, kv := range ps.mapping(v, "audit") {
+				switch kv[0].Value {
+				case "args":
+					p.LogArgs = ps.boolean(kv[1], "audit.args")
+				default:
+					ps.unknown(kv[0], "audit")
+				}
 			}
-			p.CatchableDenials = b
+		case "containment":
+			p.Containment = ps.containment(v)
 		case "rules":
 			if v.Kind != yaml.SequenceNode {
 				ps.is.add(ps.pos(v), "rules must be a list")
@@ -182,6 +189,87 @@ func (ps *parser) policy(n *yaml.Node) *Policy {
 		ps.is.add(ps.pos(n), "policy: name is required")
 	}
 	return p
+}
+
+func (ps *parser) boolean(n *yaml.Node, what string) bool {
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&b) != nil {
+		ps.is.add(ps.pos(n), "%s must be true or false", what)
+	}
+	return b
+}
+
+func (ps *parser) containment(n *yaml.Node) *Containment {
+	c := &Containment{Pos: ps.pos(n)}
+	for _, kv := range ps.mapping(n, "containment") {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "mode":
+			if s, ok := ps.str(v, "containment.mode"); ok {
+				switch Mode(s) {
+				case Enforce, Audit:
+					c.Mode = Mode(s)
+				default:
+					ps.is.add(ps.pos(v), "containment.mode %q: want enforce or audit", s)
+				}
+			}
+		case "window":
+			c.Window = ps.duration(v, "containment.window")
+		case "history":
+			c.History = ps.duration(v, "containment.history")
+		case "rules":
+			if v.Kind != yaml.SequenceNode {
+				ps.is.add(ps.pos(v), "containment.rules must be a list")
+				continue
+			}
+			for _, rn := range v.Content {
+				if r := ps.containRule(rn); r != nil {
+					c.Rules = append(c.Rules, r)
+				}
+			}
+		default:
+			ps.unknown(k, "containment")
+		}
+	}
+	return c
+}
+
+func (ps *parser) containRule(n *yaml.Node) *ContainmentRule {
+	r := &ContainmentRule{Pos: ps.pos(n)}
+	what := "containment rule"
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "name" && n.Content[i+1].Kind == yaml.ScalarNode {
+				what = fmt.Sprintf("containment rule %q", n.Content[i+1].Value)
+			}
+		}
+	}
+	kvs := ps.mapping(n, what)
+	if kvs == nil && n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for _, kv := range kvs {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "name":
+			r.Name, _ = ps.str(v, what+": name")
+		case "when":
+			r.When, r.whenLoc = ps.expr(v, what+": when")
+		case "action":
+			if s, ok := ps.str(v, what+": action"); ok {
+				r.Action = Action(s)
+			}
+		case "for":
+			r.For = ps.duration(v, what+": for")
+		case "revoke":
+			r.Revoke, r.capPos = ps.caps(v, what+": revoke")
+		case "limits":
+			r.Limits = ps.limits(v)
+		default:
+			ps.unknown(k, what)
+		}
+	}
+	return r
 }
 
 func (ps *parser) limits(n *yaml.Node) Limits {

@@ -57,7 +57,13 @@ type Policy struct {
 	// CatchableDenials makes a denial a catchable error in the script
 	// instead of ending the run.
 	CatchableDenials bool
-	Rules            []*Rule
+	// LogArgs puts the argument values of this policy's runs' host calls
+	// into the audit log (YAML `audit: {args: true}`); values of params
+	// marked secret are redacted.
+	LogArgs bool
+	Rules   []*Rule
+	// Containment is the policy's containment section (nil: none).
+	Containment *Containment
 
 	// What Decide reads: a private copy made by New and Parse, so that a
 	// caller changing Mode or Rules afterwards changes no decision.
@@ -66,6 +72,7 @@ type Policy struct {
 	adapter  types.Adapter
 	caps     []string // Options.Capabilities names, sorted; nil if not given
 	warnings []Issue
+	revision string
 }
 
 // Options configures loading.
@@ -276,9 +283,13 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		a, b := is.warn[i].Pos, is.warn[j].Pos
 		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
 	})
+	if p.Containment != nil {
+		np.Containment = compileContainment(p.Containment, opts, posFile(p), is)
+	}
 	np.warnings = is.warn
 	np.audit = np.Mode == Audit
 	np.adapter = env.CELTypeAdapter()
+	np.revision = revisionOf(&np)
 	return &np
 }
 

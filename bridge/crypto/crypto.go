@@ -62,7 +62,7 @@ func Module(r io.Reader) *bridge.Module {
 			{
 				Name: "hmac_sha256",
 				Params: []bridge.Param{
-					{Name: "key", Type: bridge.Bytes, Doc: "bytes, or a string (its UTF-8 bytes)"},
+					{Name: "key", Type: bridge.Bytes, Secret: true, Doc: "bytes, or a string (its UTF-8 bytes)"},
 					{Name: "data", Type: bridge.Bytes, Doc: "bytes, or a string (its UTF-8 bytes)"},
 				},
 				Doc: "hmac_sha256(key, data) returns the HMAC-SHA-256 of data under key as lowercase hex.",

@@ -157,7 +157,10 @@ func New(o Options) (*bridge.Module, error) {
 			Name: "get",
 			Params: []bridge.Param{
 				{Name: "url", Type: bridge.String, Doc: "http or https URL"},
-				{Name: "opts", Type: bridge.Map, Optional: true, Doc: "{headers, timeout (ms), responseType: \"text\"|\"bytes\"}"},
+				// Secret: the headers carry credentials. What the
+				// policy sees (PolicyArgs: url, method, header
+				// names, body size) stays visible.
+				{Name: "opts", Type: bridge.Map, Optional: true, Secret: true, Doc: "{headers, timeout (ms), responseType: \"text\"|\"bytes\"}"},
 			},
 			Doc: "get(url, opts?) fetches url and returns {status, headers, body, url}.",
 			PolicyArgs: func(a bridge.Args) (bridge.Args, error) {
@@ -172,7 +175,10 @@ func New(o Options) (*bridge.Module, error) {
 		{
 			Name: "request",
 			Params: []bridge.Param{
-				{Name: "req", Type: bridge.Map, Doc: "{method, url, headers, body, timeout (ms), responseType}"},
+				// Secret as get's opts: headers and body; the
+				// PolicyArgs view shows url, method, header names
+				// and body size.
+				{Name: "req", Type: bridge.Map, Secret: true, Doc: "{method, url, headers, body, timeout (ms), responseType}"},
 			},
 			Doc: "request({method, url, headers, body}) sends a request and returns {status, headers, body, url}.",
 			PolicyArgs: func(a bridge.Args) (bridge.Args, error) {

@@ -85,6 +85,8 @@
 //	3   a limit was exceeded (error kind limit)
 //	4   a host call was denied by the policy (error kind denied)
 //	5   a host function failed (error kind host)
+//	6   the run was refused: containment quarantined the script (error kind
+//	    quarantined; a host with a containment monitor, see package contain)
 //	70  internal error
 //	75  the host was busy and did not admit the run (error kind busy)
 //	130 interrupted by SIGINT (143: SIGTERM)

@@ -19,14 +19,15 @@ import (
 
 // Exit codes. See the package documentation.
 const (
-	exitOK       = 0
-	exitScript   = 1
-	exitUsage    = 2
-	exitLimit    = 3
-	exitDenied   = 4
-	exitHost     = 5
-	exitInternal = 70
-	exitBusy     = 75 // EX_TEMPFAIL
+	exitOK          = 0
+	exitScript      = 1
+	exitUsage       = 2
+	exitLimit       = 3
+	exitDenied      = 4
+	exitHost        = 5
+	exitQuarantined = 6 // the run was refused: its script is quarantined (containment)
+	exitInternal    = 70
+	exitBusy        = 75 // EX_TEMPFAIL
 )
 
 func main() {
@@ -42,6 +43,7 @@ commands:
   run [flags] SCRIPT         run one script and print its result as JSON
   check [flags] SCRIPT...    compile scripts (and a policy); run nothing
   policy eval [flags]        decide one host call under a policy, with the rule trace
+  replay [flags] FILE        re-run a recording (run --record) and say whether it is the same
   serve [flags]              serve runs over HTTP (POST /v1/run), with metrics and tracing
   version                    print the version
   help [command]             list the commands, or describe one
@@ -85,7 +87,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // helpable are the commands "CMD -h" and "help CMD" describe.
-var helpable = map[string]bool{"run": true, "check": true, "version": true, "serve": true}
+var helpable = map[string]bool{"run": true, "check": true, "version": true, "replay": true, "serve": true}
 
 // wantsHelp reports whether args ask for the usage: -h, -help or --help
 // anywhere before a "--".
@@ -116,6 +118,8 @@ func command(cmd string, rest []string, stdin io.Reader, stdout, stderr io.Write
 		return usageErr(stderr, "worker: a worker process is started by a scriptrun host (--isolation process), not by hand")
 	case "policy":
 		return cmdPolicy(rest, stdout, stderr)
+	case "replay":
+		return cmdReplay(rest, stdout, stderr)
 	case "serve":
 		return cmdServe(rest, stderr)
 	case "test":

@@ -28,6 +28,7 @@ import (
 	"github.com/scriptrun/scriptrun/internal/runio"
 	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/policy"
+	"github.com/scriptrun/scriptrun/recording"
 )
 
 // backends returns the script languages this build runs, by extension.
@@ -44,6 +45,7 @@ var deterministicTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // runFlags are the flags of "scriptrun run".
 type runFlags struct {
 	lang, input, policy, tenant, kv string
+	record                          string
 	labels                          labelsValue
 	steps, hostCalls, stackDepth    countValue
 	memory, output, logs            sizeValue
@@ -76,6 +78,7 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.StringVar(&f.kv, "kv", "", "`FILE` backing the kv module: a .json fixture, any other name a bbolt database (default: in memory)")
 	fs.BoolVar(&f.deterministic, "deterministic", false, "seed 1 and a clock fixed at 2000-01-01T00:00:00Z")
 	fs.Var(&f.logFormat, "log-format", "stderr log `FORMAT`: text or json (default: text on a terminal, else json)")
+	fs.StringVar(&f.record, "record", "", "write a recording of the run to `FILE` (see scriptrun replay), whatever its outcome")
 }
 
 func (f *runFlags) budget() limits.Budget {
@@ -229,9 +232,31 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
 		return exitInternal
 	}
+	mods := []*bridge.Module{kv.Module(store), crypto.Module(random), bridgelog.Module(), httpMod}
+	var rec *recording.Recorder
+	if f.record != "" {
+		source := string(src)
+		ro := recording.Options{Input: input, Source: &source}
+		if ro.Registry, err = bridge.NewRegistry(mods...); err != nil {
+			fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+			return exitInternal
+		}
+		if f.policy != "" {
+			// The policy file as read now, kept in the recording so that
+			// a replay decides as this run did.
+			if ro.PolicySource, err = readFile(f.policy, nil); err != nil {
+				return usageErr(stderr, "%v", err)
+			}
+		}
+		if rec, err = recording.NewRecorder(ro); err != nil {
+			fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
+			return exitInternal
+		}
+		opts.Observer, opts.Now = rec, rec.Clock(opts.Now)
+	}
 	cfg := engine.Config{
 		Backends: []engine.Backend{avail[lang]},
-		Modules:  []*bridge.Module{kv.Module(store), crypto.Module(random), bridgelog.Module(), httpMod},
+		Modules:  mods,
 		Logger:   &log,
 		// The source budget applies at compile time, from the host's.
 		Budget: limits.Budget{Source: int64(f.source)},
@@ -249,6 +274,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	script, err := host.Compile(engine.Source{Name: name, Lang: lang, Code: string(src)})
 	if err != nil {
 		host.Close()
+		if rec != nil {
+			fmt.Fprintf(stderr, "scriptrun: --record: nothing recorded: the script did not compile\n")
+		}
 		return writeResult(stdout, stderr, nil, err)
 	}
 	if ie := interruptOf(ctx); ie != nil {
@@ -262,9 +290,35 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ie := interruptOf(ctx); ie != nil && err != nil {
 		// However the run ended once its ctx was canceled (a canceled
 		// run, a host call cut short), the signal is why.
-		return ie.write(stdout, stderr, res, err)
+		code = ie.write(stdout, stderr, res, err)
+	} else {
+		code = writeResult(stdout, stderr, res, err)
 	}
-	return writeResult(stdout, stderr, res, err)
+	if rec != nil {
+		if werr := writeRecording(rec, f.record); werr != nil {
+			fmt.Fprintf(stderr, "scriptrun: --record: %v\n", werr)
+			if code == exitOK {
+				code = exitUsage
+			}
+		}
+	}
+	return code
+}
+
+// writeRecording writes what rec recorded to path, atomically.
+func writeRecording(rec *recording.Recorder, path string) error {
+	r, err := rec.Recording()
+	if err != nil {
+		return err
+	}
+	if r.Incomplete != "" {
+		// Written all the same: the outcome is there to read.
+		err = fmt.Errorf("the recording is incomplete (it cannot be replayed): %s", r.Incomplete)
+	}
+	if werr := recording.WriteFile(path, r); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // interrupt is the cause of a run's ctx canceled by a signal.
@@ -371,6 +425,8 @@ func exitCode(k engine.Kind) int {
 		return exitHost
 	case engine.KindBusy:
 		return exitBusy
+	case engine.KindQuarantined:
+		return exitQuarantined
 	}
 	return exitInternal
 }
