@@ -2,6 +2,7 @@ package serve
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -9,8 +10,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/contain"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/policy"
 )
 
 // metrics is the service's Prometheus instruments and the engine.Observer
@@ -39,6 +42,7 @@ type metrics struct {
 	containment  *prometheus.CounterVec // action
 
 	langs, caps, outcomes, limitNames, decisions set
+	actions, actionEvents                        set
 	rules                                        *capped
 }
 
@@ -102,7 +106,9 @@ func newMetrics(langs, caps []string) *metrics {
 	m.caps = setOf(caps...)
 	m.outcomes = setOf("ok", string(engine.KindCompile), string(engine.KindRuntime), string(engine.KindLimit),
 		string(engine.KindDenied), string(engine.KindHost), string(engine.KindInput), string(engine.KindOutput),
-		string(engine.KindInternal))
+		string(engine.KindInternal), string(engine.KindBusy), string(engine.KindQuarantined))
+	m.actions = setOf(string(policy.Warn), string(policy.Tighten), string(policy.Revoke), string(policy.Quarantine))
+	m.actionEvents = setOf("taken", "lifted", "expired", "dropped")
 	m.limitNames = setOf(limits.Steps, limits.Memory, limits.Timeout, limits.CPU, limits.HostCalls, limits.Output,
 		limits.Logs, limits.StackDepth, limits.Source, limits.Input)
 	m.decisions = setOf("allow", "deny", "audit-deny", "error")
@@ -136,8 +142,9 @@ func newMetrics(langs, caps []string) *metrics {
 		Help: "HTTP requests answered, by handler and status code."}, []string{"handler", "code"})
 	m.reloadErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "reload_errors_total",
 		Help: "Script or policy files that failed to (re)load; the last good version stays in service."}, []string{"kind"})
-	m.containment = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "containment_actions_total",
-		Help: "Containment actions taken, by action."}, []string{"action"})
+	m.containment = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "containment_events_total",
+		Help: "Containment actions taken, lifted by an operator, expired or dropped, by action (warn, tighten, revoke, quarantine) and mode (enforce, audit)."},
+		[]string{"action", "event", "mode"})
 
 	m.reg.MustRegister(m.runs, m.runDuration, m.runCPU, m.runSteps, m.runMemory, m.limitsHit, m.calls,
 		m.callDuration, m.denials, m.inflight, m.admitWait, m.rejected, m.requests, m.reloadErrors, m.containment,
@@ -148,6 +155,20 @@ func newMetrics(langs, caps []string) *metrics {
 // gauge registers a gauge read at scrape time.
 func (m *metrics) gauge(name, help string, f func() float64) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "scriptrun", Name: name, Help: help}, f))
+}
+
+// action counts a containment event (contain.Config.OnAction).
+func (m *metrics) action(event string, a contain.Action) {
+	ev := strings.TrimPrefix(event, "containment.")
+	switch ev {
+	case string(policy.Warn), string(policy.Tighten), string(policy.Revoke), string(policy.Quarantine):
+		ev = "taken"
+	}
+	mode := "enforce"
+	if a.Audit {
+		mode = "audit"
+	}
+	m.containment.WithLabelValues(m.actions.label(string(a.Kind)), m.actionEvents.label(ev), mode).Inc()
 }
 
 var _ engine.Observer = (*metrics)(nil)

@@ -29,6 +29,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/scriptrun/scriptrun/bridge"
+	"github.com/scriptrun/scriptrun/contain"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/internal/runio"
 	"github.com/scriptrun/scriptrun/limits"
@@ -65,6 +66,11 @@ type Config struct {
 	// TracerProvider makes the service's spans (see TracerFromEnv); nil:
 	// no tracing.
 	TracerProvider trace.TracerProvider
+	// Containment configures the service's containment monitor (package
+	// contain), which enforces the containment rules of the tenants'
+	// policies; the administration endpoints list and lift its actions.
+	// Leave Host.Containment nil: the service sets it to this monitor.
+	Containment contain.Config
 	// RetryAfter is the Retry-After of a 429; 0: 1 s.
 	RetryAfter time.Duration
 	// ReadTimeout, WriteTimeout and IdleTimeout are those of the
@@ -81,6 +87,7 @@ type Server struct {
 	host     *engine.Host
 	cat      *catalog
 	met      *metrics
+	mon      *contain.Monitor
 	log      zerolog.Logger
 	tracer   trace.Tracer
 	prop     propagation.TextMapPropagator
@@ -170,8 +177,27 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.met = newMetrics(langs, caps)
 
+	if cfg.Host.Containment != nil {
+		return nil, errors.New("serve: Config.Host.Containment is set; the service makes its own monitor (Config.Containment)")
+	}
+	cc := cfg.Containment
+	if cc.Logger == nil {
+		cc.Logger = cfg.Host.Logger
+	}
+	onAction := cc.OnAction
+	cc.OnAction = func(event string, a contain.Action) {
+		s.met.action(event, a)
+		if onAction != nil {
+			onAction(event, a)
+		}
+	}
+	s.mon, err = contain.New(cc)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
 	hc := cfg.Host
 	hc.Observer = engine.Observers(s.met, cfg.Host.Observer)
+	hc.Containment = s.mon
 	s.host, err = engine.NewHost(hc)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
@@ -191,6 +217,8 @@ func New(cfg Config) (*Server, error) {
 		func() float64 { return float64(s.host.Admission().Running) })
 	s.met.gauge("admission_waiting", "Runs waiting for admission.",
 		func() float64 { return float64(s.host.Admission().Waiting) })
+	s.met.gauge("containment_actions", "Containment actions in force (audit-mode ones included).",
+		func() float64 { return float64(len(s.mon.Actions())) })
 	s.met.gauge("workers", "Worker processes started and not retired (--isolation process).",
 		func() float64 { return float64(s.host.WorkerStats().Live) })
 	s.met.gauge("workers_idle", "Worker processes ready for a run.",
@@ -237,6 +265,9 @@ func (s *Server) routes() {
 	mux.Handle("POST /v1/run", s.count("run", s.auth(http.HandlerFunc(s.handleRun))))
 	mux.Handle("GET /v1/admin/status", s.count("status", s.auth(http.HandlerFunc(s.handleStatus))))
 	mux.Handle("POST /v1/admin/reload", s.count("reload", s.auth(http.HandlerFunc(s.handleReload))))
+	mux.Handle("GET /v1/admin/actions", s.count("actions", s.auth(http.HandlerFunc(s.handleActions))))
+	mux.Handle("DELETE /v1/admin/actions/{id}", s.count("lift", s.auth(http.HandlerFunc(s.handleLift))))
+	mux.Handle("POST /v1/admin/actions/{id}/lift", s.count("lift", s.auth(http.HandlerFunc(s.handleLift))))
 	mux.Handle("GET /healthz", s.count("healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})))
@@ -250,7 +281,7 @@ func (s *Server) routes() {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.met.reg, promhttp.HandlerOpts{}))
 	// Known paths asked with another method get 405 (the catch-all
 	// below would otherwise answer them).
-	allow := map[string]string{"/v1/run": "POST", "/v1/admin/status": "GET", "/v1/admin/reload": "POST",
+	allow := map[string]string{"/v1/run": "POST", "/v1/admin/status": "GET", "/v1/admin/reload": "POST", "/v1/admin/actions": "GET",
 		"/healthz": "GET, HEAD", "/readyz": "GET, HEAD", "/metrics": "GET, HEAD"}
 	mux.Handle("/", s.count("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if methods, ok := allow[r.URL.Path]; ok {
@@ -624,6 +655,81 @@ func (s *Server) handleReload(w http.ResponseWriter, _ *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.cat.status())
+}
+
+// ActionJSON is a containment action as the administration endpoints show
+// it.
+type ActionJSON struct {
+	ID     string            `json:"id"`
+	Tenant string            `json:"tenant"`
+	Script string            `json:"script"`
+	Rule   string            `json:"rule"`
+	Policy string            `json:"policy"`
+	Action string            `json:"action"` // warn, tighten, revoke, quarantine
+	Revoke []string          `json:"revoke,omitempty"`
+	Limits map[string]string `json:"limits,omitempty"`
+	Audit  bool              `json:"audit,omitempty"` // logged only (mode: audit)
+	Start  time.Time         `json:"start"`
+	Until  time.Time         `json:"until"`
+	Reason string            `json:"reason"`
+}
+
+func actionJSON(a contain.Action) ActionJSON {
+	out := ActionJSON{ID: a.ID, Tenant: a.Key.Tenant, Script: a.Key.Script, Rule: a.Rule, Policy: a.Policy,
+		Action: string(a.Kind), Revoke: a.Revoke, Audit: a.Audit, Start: a.Start.UTC(), Until: a.Until.UTC(), Reason: a.Reason}
+	l := a.Limits
+	for _, f := range []struct {
+		name string
+		set  bool
+		v    string
+	}{
+		{limits.Steps, l.Steps != 0, strconv.FormatInt(l.Steps, 10)},
+		{limits.Memory, l.Memory != 0, strconv.FormatInt(l.Memory, 10)},
+		{limits.Timeout, l.Timeout != 0, l.Timeout.String()},
+		{limits.CPU, l.CPU != 0, l.CPU.String()},
+		{limits.HostCalls, l.HostCalls != 0, strconv.FormatInt(l.HostCalls, 10)},
+		{limits.Output, l.Output != 0, strconv.FormatInt(l.Output, 10)},
+		{limits.Logs, l.Logs != 0, strconv.FormatInt(l.Logs, 10)},
+	} {
+		if f.set {
+			if out.Limits == nil {
+				out.Limits = map[string]string{}
+			}
+			out.Limits[f.name] = f.v
+		}
+	}
+	return out
+}
+
+// Actions returns the containment actions in force, oldest first.
+func (s *Server) Actions() []contain.Action { return s.mon.Actions() }
+
+// Lift ends a containment action now (contain.ErrNoAction for an id in
+// force nowhere).
+func (s *Server) Lift(id string) error { return s.mon.Lift(id) }
+
+func (s *Server) handleActions(w http.ResponseWriter, _ *http.Request) {
+	acts := s.mon.Actions()
+	out := struct {
+		Actions []ActionJSON `json:"actions"`
+	}{Actions: make([]ActionJSON, 0, len(acts))}
+	for _, a := range acts {
+		out.Actions = append(out.Actions, actionJSON(a))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleLift(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.mon.Lift(id); err != nil {
+		if errors.Is(err, contain.ErrNoAction) {
+			requestError(w, http.StatusNotFound, "no containment action %q in force", trim(id))
+			return
+		}
+		requestError(w, http.StatusInternalServerError, "lift: %v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"lifted": id})
 }
 
 // inlineCache keeps the last compiled inline scripts, by language and

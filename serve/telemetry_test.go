@@ -59,7 +59,10 @@ func TestMetrics(t *testing.T) {
 		"capability": regexp.MustCompile(`^(kv\.\w+|gate\.wait|other)$`),
 		"decision":   regexp.MustCompile(`^(allow|deny|audit-deny|error|other)$`),
 		"rule":       regexp.MustCompile(`^(none|acme-all|other)$`),
-		"handler":    regexp.MustCompile(`^(run|status|reload|healthz|readyz|other)$`),
+		"handler":    regexp.MustCompile(`^(run|status|reload|actions|lift|healthz|readyz|other)$`),
+		"action":     regexp.MustCompile(`^(warn|tighten|revoke|quarantine|other)$`),
+		"event":      regexp.MustCompile(`^(taken|lifted|expired|dropped|other)$`),
+		"mode":       regexp.MustCompile(`^(enforce|audit)$`),
 		"code":       regexp.MustCompile(`^\d{3}$`),
 		"kind":       regexp.MustCompile(`^(script|policy|directory)$`),
 	}
