@@ -78,6 +78,7 @@ type options struct {
 	maxWait                time.Duration
 	isolation              string
 	items                  int
+	contain                bool
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -98,6 +99,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.maxWait, "max-wait", time.Second, "in-process service: --max-wait")
 	fs.StringVar(&o.isolation, "isolation", "inproc", "in-process service: inproc or process")
 	fs.IntVar(&o.items, "items", 50, "items in the transform's input")
+	fs.BoolVar(&o.contain, "contain", false, "in-process service: every tenant's policy quarantines a script for 1m after 3 failures in a row")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -130,9 +132,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "loadtest: %s, GOMAXPROCS %d, phases of %v; %d well-behaved clients over %d tenants, %d flooding clients over %d tenants\n",
 		o.url, runtime.GOMAXPROCS(0), o.duration, o.good, o.goodTenants, o.flood, o.floodTenants)
-	if o.maxRuns >= 0 {
-		fmt.Fprintf(stdout, "admission: max-runs %d (0: default), max-runs-per-tenant %d, max-wait %v\n", o.maxRuns, o.maxRunsTenant, o.maxWait)
-	}
+	fmt.Fprintf(stdout, "admission: max-runs %d (0: default), max-runs-per-tenant %d, max-wait %v; containment rule: %v\n",
+		o.maxRuns, o.maxRunsTenant, o.maxWait, o.contain)
 	input := makeInput(o.items)
 
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 60 * time.Second}
@@ -211,7 +212,22 @@ func startService(o options) (string, func(), error) {
 	if o.isolation == "process" {
 		hc.Isolation = engine.Process
 	}
-	srv, err := serve.New(serve.Config{Host: hc, Scripts: dir, Reload: -1, RetryAfter: o.maxWait})
+	cfg := serve.Config{Host: hc, Scripts: dir, Reload: -1, RetryAfter: o.maxWait}
+	if o.contain {
+		cfg.Policies = filepath.Join(dir, "policies")
+		if err := os.Mkdir(cfg.Policies, 0o755); err != nil {
+			return "", nil, err
+		}
+		for i := 0; i < max(o.goodTenants, o.floodTenants); i++ {
+			for _, t := range []string{fmt.Sprintf("good-%d", i), fmt.Sprintf("flood-%d", i)} {
+				pol := "name: " + t + "\nrules: []\ncontainment:\n  rules:\n    - name: crash-loop\n      when: stats.failureStreak >= 3\n      action: quarantine\n      for: 1m\n"
+				if err := os.WriteFile(filepath.Join(cfg.Policies, t+".yaml"), []byte(pol), 0o644); err != nil {
+					return "", nil, err
+				}
+			}
+		}
+	}
+	srv, err := serve.New(cfg)
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", nil, err
@@ -246,9 +262,11 @@ type result struct {
 	latencies    []time.Duration // well-behaved runs answered 200
 	goodOK       int64
 	good429      int64
-	goodFailed   int64 // answered 200 with ok false
+	goodFailed   int64            // answered 200 with ok false
+	goodKinds    map[string]int64 // those, by error kind
 	flood200     int64
 	flood429     int64
+	floodKinds   map[string]int64 // flood runs answered 200, by outcome
 	codes        map[int]int64
 	failures     int64
 	firstFailure error
@@ -271,7 +289,7 @@ func (r *result) fail(err error) {
 
 // phase runs the clients for d and returns what they saw.
 func phase(c *http.Client, o options, input map[string]any, d time.Duration, withFlood bool) *result {
-	r := &result{codes: map[int]int64{}}
+	r := &result{codes: map[int]int64{}, floodKinds: map[string]int64{}, goodKinds: map[string]int64{}}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -287,7 +305,8 @@ func phase(c *http.Client, o options, input map[string]any, d time.Duration, wit
 			defer wg.Done()
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				code, ok, err := post(ctx, c, o, body)
+				code, kind, err := postKind(ctx, c, o, body)
+				ok := kind == "ok"
 				if ctx.Err() != nil {
 					return // cut by the phase's end: not counted
 				}
@@ -305,6 +324,9 @@ func phase(c *http.Client, o options, input map[string]any, d time.Duration, wit
 					r.mu.Unlock()
 				case code == 200:
 					atomic.AddInt64(&r.goodFailed, 1)
+					r.mu.Lock()
+					r.goodKinds[kind]++
+					r.mu.Unlock()
 				case code == 429:
 					atomic.AddInt64(&r.good429, 1)
 					time.Sleep(50 * time.Millisecond)
@@ -320,7 +342,7 @@ func phase(c *http.Client, o options, input map[string]any, d time.Duration, wit
 			go func() {
 				defer wg.Done()
 				for ctx.Err() == nil {
-					code, _, err := post(ctx, c, o, body)
+					code, kind, err := postKind(ctx, c, o, body)
 					if ctx.Err() != nil {
 						return
 					}
@@ -332,6 +354,9 @@ func phase(c *http.Client, o options, input map[string]any, d time.Duration, wit
 					switch code {
 					case 200:
 						atomic.AddInt64(&r.flood200, 1)
+						r.mu.Lock()
+						r.floodKinds[kind]++
+						r.mu.Unlock()
 					case 429:
 						// A flood ignores Retry-After: it asks again at once.
 						atomic.AddInt64(&r.flood429, 1)
@@ -344,11 +369,12 @@ func phase(c *http.Client, o options, input map[string]any, d time.Duration, wit
 	return r
 }
 
-// post sends one run request and returns the status and the run's "ok".
-func post(ctx context.Context, c *http.Client, o options, body []byte) (int, bool, error) {
+// postKind sends one run request and returns the status and the run's
+// outcome: "ok" or the error's kind.
+func postKind(ctx context.Context, c *http.Client, o options, body []byte) (int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, "POST", o.url+"/v1/run", bytes.NewReader(body))
 	if err != nil {
-		return 0, false, err
+		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if o.token != "" {
@@ -356,20 +382,26 @@ func post(ctx context.Context, c *http.Client, o options, body []byte) (int, boo
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return 0, false, err
+		return 0, "", err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, false, err
+		return 0, "", err
 	}
 	var out struct {
-		OK bool `json:"ok"`
+		OK    bool `json:"ok"`
+		Error struct {
+			Kind string `json:"kind"`
+		} `json:"error"`
 	}
 	if err := json.Unmarshal(data, &out); err != nil {
-		return resp.StatusCode, false, errors.New("answer is not JSON: " + string(data))
+		return resp.StatusCode, "", errors.New("answer is not JSON: " + string(data))
 	}
-	return resp.StatusCode, out.OK, nil
+	if out.OK {
+		return resp.StatusCode, "ok", nil
+	}
+	return resp.StatusCode, out.Error.Kind, nil
 }
 
 func pct(ls []time.Duration, p float64) time.Duration {
@@ -383,9 +415,9 @@ func pct(ls []time.Duration, p float64) time.Duration {
 }
 
 func report(w io.Writer, name string, r *result, d time.Duration) {
-	fmt.Fprintf(w, "%-10s well-behaved: %6.1f runs/s ok, p50 %6.2f ms, p99 %7.2f ms, 429s %d, failed runs %d; flood: %d runs answered, %d 429s; status codes %v\n",
-		name, float64(r.goodOK)/d.Seconds(), ms(pct(r.latencies, 50)), ms(pct(r.latencies, 99)), r.good429, r.goodFailed,
-		r.flood200, r.flood429, r.codes)
+	fmt.Fprintf(w, "%-10s well-behaved: %6.1f runs/s ok, p50 %6.2f ms, p99 %7.2f ms, 429s %d, failed runs %d %v; flood: %d answered 200 %v, %d 429s; status codes %v\n",
+		name, float64(r.goodOK)/d.Seconds(), ms(pct(r.latencies, 50)), ms(pct(r.latencies, 99)), r.good429, r.goodFailed, r.goodKinds,
+		r.flood200, r.floodKinds, r.flood429, r.codes)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
