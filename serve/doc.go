@@ -37,7 +37,9 @@
 // for a body over Config.MaxBody. A run the host's admission refuses
 // (engine.Admission: too many runs at once, overall or for the tenant,
 // for longer than MaxWait) is a 429 with Retry-After and the run JSON of
-// kind "busy"; a run stopped by a shutdown is a 503.
+// kind "busy"; so is a request that arrives when the bodies of the requests
+// in progress add up to Config.MaxPendingBytes (a request error, answered
+// before its body is read); a run stopped by a shutdown is a 503.
 //
 // # Scripts, tenants and policies
 //

@@ -525,3 +525,31 @@ func httpRequest(t *testing.T, method, path, body string) *http.Request {
 	}
 	return req
 }
+
+// TestPendingBytes: request bodies held at once are bounded before they
+// are read; a request past the bound is a 429.
+func TestPendingBytes(t *testing.T) {
+	t.Parallel()
+	body := `{"script": "wait.js", "tenant": "acme", "input": "` + strings.Repeat("x", 900) + `"}`
+	f := start(t, func(c *serve.Config) { c.MaxBody = 1000; c.MaxPendingBytes = 1500 })
+	inflight := make(chan answer, 1)
+	go func() { inflight <- f.run(body) }()
+	<-f.gate.entered
+	if a := f.run(body); a.code != 429 || a.header.Get("Retry-After") == "" || !strings.Contains(a.errField("message"), "pending") {
+		t.Errorf("second big request: %d %s, want 429", a.code, a.raw)
+	}
+	// A small one still fits.
+	if a := f.run(`{"script": "hello.lua", "input": {"name": "x"}}`); a.code != 200 {
+		t.Errorf("small request: %d %s", a.code, a.raw)
+	}
+	if a := f.run(`{"script": "hello.lua", "input": "` + strings.Repeat("x", 2000) + `"}`); a.code != 413 {
+		t.Errorf("declared over MaxBody: %d %s, want 413", a.code, a.raw)
+	}
+	f.gate.release()
+	if a := <-inflight; a.code != 200 {
+		t.Errorf("held request: %d %s", a.code, a.raw)
+	}
+	if a := f.run(body); a.code != 200 {
+		t.Errorf("after the release: %d %s", a.code, a.raw)
+	}
+}

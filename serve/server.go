@@ -60,6 +60,12 @@ type Config struct {
 	// MaxBody bounds a request body in bytes. 0: the source and input
 	// budgets of Host.Budget plus 64 KiB.
 	MaxBody int64
+	// MaxPendingBytes bounds the request bodies held at once, read or being
+	// read, through their runs (each request counts its Content-Length, or
+	// MaxBody when it has none). A request past it is answered 429 before
+	// its body is read: admission bounds runs, this bounds the memory of
+	// the requests waiting for them. 0: 64 MiB.
+	MaxPendingBytes int64
 	// Reload is how often the directories are checked for changes. 0: 2 s;
 	// negative: never (call Reload).
 	Reload time.Duration
@@ -97,6 +103,7 @@ type Server struct {
 	token    [32]byte // sha256 of cfg.Token
 	inline   *inlineCache
 	compiles chan struct{} // bounds inline compiles at once
+	pending  byteGate      // request bodies held
 
 	base     context.Context // every run's; canceled by a hard stop
 	stop     context.CancelCauseFunc
@@ -144,6 +151,11 @@ func New(cfg Config) (*Server, error) {
 	if s.maxBody <= 0 {
 		s.maxBody = budget.Source + budget.Input + 64<<10
 	}
+	s.pending.max = cfg.MaxPendingBytes
+	if s.pending.max <= 0 {
+		s.pending.max = 64 << 20
+	}
+	s.pending.max = max(s.pending.max, s.maxBody)
 	s.token = sha256.Sum256([]byte(cfg.Token))
 	if cfg.Host.Logger != nil {
 		s.log = *cfg.Host.Logger
@@ -576,6 +588,21 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		fail(badRequest(http.StatusServiceUnavailable, "the service is shutting down"))
 		return
 	}
+	size := s.maxBody
+	if r.ContentLength >= 0 && r.ContentLength < size {
+		size = r.ContentLength
+	}
+	if r.ContentLength > s.maxBody {
+		fail(badRequest(http.StatusRequestEntityTooLarge, "the request body is over %d bytes", s.maxBody))
+		return
+	}
+	if !s.pending.take(size) {
+		s.met.rejected.Inc()
+		w.Header().Set("Retry-After", strconv.Itoa(int((s.cfg.RetryAfter+time.Second-1)/time.Second)))
+		fail(badRequest(http.StatusTooManyRequests, "the service holds as many pending requests as it may; retry later"))
+		return
+	}
+	defer s.pending.give(size)
 	req, input, rerr := s.decodeRequest(w, r)
 	if rerr != nil {
 		fail(rerr)
@@ -730,6 +757,28 @@ func (s *Server) handleLift(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"lifted": id})
+}
+
+// byteGate bounds a sum of sizes held at once.
+type byteGate struct {
+	mu        sync.Mutex
+	used, max int64
+}
+
+func (g *byteGate) take(n int64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.used+n > g.max {
+		return false
+	}
+	g.used += n
+	return true
+}
+
+func (g *byteGate) give(n int64) {
+	g.mu.Lock()
+	g.used -= n
+	g.mu.Unlock()
 }
 
 // inlineCache keeps the last compiled inline scripts, by language and

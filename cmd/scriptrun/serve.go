@@ -29,7 +29,7 @@ type serveFlags struct {
 	isolation, logFormat            choiceValue
 	workers, maxRuns, maxRunsTenant countValue
 	maxWait, reload, grace          durationValue
-	maxBody                         sizeValue
+	maxBody, maxPending             sizeValue
 	inline                          bool
 }
 
@@ -51,6 +51,7 @@ func (f *serveFlags) register(fs *flagSet) {
 	fs.Var(&f.maxRunsTenant, "max-runs-per-tenant", "runs of one tenant going on at once, `N` (0: only --max-runs)")
 	fs.Var(&f.maxWait, "max-wait", "how long a run waits to be admitted before a 429, `DUR` (0: 5s)")
 	fs.Var(&f.maxBody, "max-body", "request body `SIZE` (0: the source and input budgets plus 64KiB)")
+	fs.Var(&f.maxPending, "max-pending", "request bodies held at once, `SIZE` in bytes, through their runs; past it a 429 (0: 64MiB)")
 	fs.Var(&f.reload, "reload", "how often the directories are checked for changes, `DUR`")
 	fs.Var(&f.grace, "shutdown-grace", "on SIGTERM or SIGINT, how long runs in progress get to finish, `DUR`")
 	fs.Var(&f.logFormat, "log-format", "stderr log `FORMAT`: text or json (default: text on a terminal, else json)")
@@ -134,16 +135,17 @@ func cmdServe(args []string, stderr io.Writer) int {
 		reload = -1
 	}
 	srv, err := serve.New(serve.Config{
-		Host:           hc,
-		Scripts:        f.scripts,
-		Policies:       f.policies,
-		PolicyOptions:  policy.Options{Capabilities: caps},
-		Inline:         f.inline,
-		Token:          token,
-		MaxBody:        int64(f.maxBody),
-		Reload:         reload,
-		TracerProvider: tp,
-		RetryAfter:     max(time.Duration(f.maxWait), time.Second),
+		Host:            hc,
+		Scripts:         f.scripts,
+		Policies:        f.policies,
+		PolicyOptions:   policy.Options{Capabilities: caps},
+		Inline:          f.inline,
+		Token:           token,
+		MaxBody:         int64(f.maxBody),
+		MaxPendingBytes: int64(f.maxPending),
+		Reload:          reload,
+		TracerProvider:  tp,
+		RetryAfter:      max(time.Duration(f.maxWait), time.Second),
 	})
 	if err != nil {
 		return usageErr(stderr, "%v", err)
