@@ -553,3 +553,24 @@ func TestPendingBytes(t *testing.T) {
 		t.Errorf("after the release: %d %s", a.code, a.raw)
 	}
 }
+
+// TestMaxConns: connections past the bound wait until one closes.
+func TestMaxConns(t *testing.T) {
+	t.Parallel()
+	f := start(t, func(c *serve.Config) { c.MaxConns = 1 })
+	first, err := net.Dial("tcp", strings.TrimPrefix(f.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan answer, 1)
+	go func() { got <- f.do("GET", "/healthz", "") }()
+	select {
+	case a := <-got:
+		t.Fatalf("a second connection was served while the first was open: %d", a.code)
+	case <-time.After(100 * time.Millisecond):
+	}
+	first.Close()
+	if a := <-got; a.code != 200 {
+		t.Errorf("after the first closed: %d", a.code)
+	}
+}

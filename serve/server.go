@@ -27,6 +27,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
+	"golang.org/x/net/netutil"
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/contain"
@@ -79,6 +80,10 @@ type Config struct {
 	Containment contain.Config
 	// RetryAfter is the Retry-After of a 429; 0: 1 s.
 	RetryAfter time.Duration
+	// MaxConns bounds the connections Serve holds open at once (further
+	// ones wait in the listen backlog); 0: 4096. Each costs a goroutine
+	// and buffers whether or not it ever sends a request.
+	MaxConns int
 	// ReadTimeout, WriteTimeout and IdleTimeout are those of the
 	// http.Server Serve runs. 0: 30 s to read a request; to write the
 	// answer, the run's timeout budget plus 30 s; 120 s idle.
@@ -840,7 +845,11 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	srv := s.srv
 	s.mu.Unlock()
-	return srv.Serve(ln)
+	conns := s.cfg.MaxConns
+	if conns <= 0 {
+		conns = 4096
+	}
+	return srv.Serve(netutil.LimitListener(ln, conns))
 }
 
 // Shutdown stops the service gracefully: /readyz answers 503 and new runs

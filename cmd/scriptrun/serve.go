@@ -28,6 +28,7 @@ type serveFlags struct {
 	token, tokenFile                string
 	isolation, logFormat            choiceValue
 	workers, maxRuns, maxRunsTenant countValue
+	maxConns                        countValue
 	maxWait, reload, grace          durationValue
 	maxBody, maxPending             sizeValue
 	inline                          bool
@@ -52,6 +53,7 @@ func (f *serveFlags) register(fs *flagSet) {
 	fs.Var(&f.maxWait, "max-wait", "how long a run waits to be admitted before a 429, `DUR` (0: 5s)")
 	fs.Var(&f.maxBody, "max-body", "request body `SIZE` (0: the source and input budgets plus 64KiB)")
 	fs.Var(&f.maxPending, "max-pending", "request bodies held at once, `SIZE` in bytes, through their runs; past it a 429 (0: 64MiB)")
+	fs.Var(&f.maxConns, "max-conns", "connections held open at once, `N` (0: 4096); more wait in the listen backlog")
 	fs.Var(&f.reload, "reload", "how often the directories are checked for changes, `DUR`")
 	fs.Var(&f.grace, "shutdown-grace", "on SIGTERM or SIGINT, how long runs in progress get to finish, `DUR`")
 	fs.Var(&f.logFormat, "log-format", "stderr log `FORMAT`: text or json (default: text on a terminal, else json)")
@@ -143,6 +145,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 		Token:           token,
 		MaxBody:         int64(f.maxBody),
 		MaxPendingBytes: int64(f.maxPending),
+		MaxConns:        int(f.maxConns),
 		Reload:          reload,
 		TracerProvider:  tp,
 		RetryAfter:      max(time.Duration(f.maxWait), time.Second),
