@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -134,6 +136,94 @@ func TestServe(t *testing.T) {
 				t.Errorf("serve exited with %v, want 0\n%s", err, logText.String())
 			}
 		})
+	}
+}
+
+// TestServePostgres: two serve processes (replicas) share a PostgreSQL kv,
+// each tenant in its own namespace; the second is given the database by
+// the PG* variables alone (--kv postgres://), as deploy/ does.
+func TestServePostgres(t *testing.T) {
+	t.Parallel()
+	dsn := os.Getenv("SCRIPTRUN_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("serve with a PostgreSQL kv NOT tested: SCRIPTRUN_TEST_POSTGRES is not set (CI sets it)")
+	}
+	u, err := neturl.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgEnv := []string{"PGHOST=" + u.Hostname(), "PGPORT=" + u.Port(), "PGUSER=" + u.User.Username(),
+		"PGDATABASE=" + strings.TrimPrefix(u.Path, "/"), "PGSSLMODE=" + u.Query().Get("sslmode")}
+	if pw, ok := u.User.Password(); ok {
+		pgEnv = append(pgEnv, "PGPASSWORD="+pw)
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"scripts/count.js": `return host.kv.incr("serve-test-" + input)`,
+		"policies/a.yaml":  kvPolicy,
+		"policies/b.yaml":  kvPolicy,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := strconv.FormatInt(time.Now().UnixNano(), 10)
+	replica := func(kvArg string, env []string) (url string, stop func()) {
+		cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--log-format", "json",
+			"--scripts", filepath.Join(dir, "scripts"), "--policies", filepath.Join(dir, "policies"), "--kv", kvArg)
+		cmd.Env = append(append(os.Environ(), cliEnv+"=1"), env...)
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		var log strings.Builder
+		for sc.Scan() {
+			log.WriteString(sc.Text() + "\n")
+			var ev map[string]any
+			if json.Unmarshal(sc.Bytes(), &ev) == nil && ev["event"] == "serve.listening" {
+				go io.Copy(io.Discard, stderr)
+				return "http://" + ev["addr"].(string), func() {
+					cmd.Process.Signal(syscall.SIGTERM)
+					cmd.Wait()
+				}
+			}
+		}
+		cmd.Wait()
+		t.Fatalf("serve --kv %s did not start:\n%s", kvArg, log.String())
+		return "", nil
+	}
+	r1, stop1 := replica(dsn, nil)
+	defer stop1()
+	r2, stop2 := replica("postgres://", pgEnv)
+	defer stop2()
+	count := func(url, tenant string) any {
+		resp, err := http.Post(url+"/v1/run", "application/json",
+			strings.NewReader(`{"script": "count.js", "tenant": "`+tenant+`", "input": "`+key+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%d %v %v", resp.StatusCode, out, err)
+		}
+		return out["value"]
+	}
+	for i, step := range []struct {
+		url, tenant string
+		want        float64
+	}{{r1, "a", 1}, {r2, "a", 2}, {r1, "b", 1}, {r2, "a", 3}, {r2, "b", 2}} {
+		if got := count(step.url, step.tenant); got != step.want {
+			t.Errorf("step %d (tenant %s): %v, want %v", i, step.tenant, got, step.want)
+		}
 	}
 }
 
