@@ -79,6 +79,7 @@ type options struct {
 	isolation              string
 	items                  int
 	contain                bool
+	goodRate               float64
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -91,6 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.scriptsDir, "scripts-dir", "", "write the scripts into this directory and exit (for a service started by hand)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase")
 	fs.IntVar(&o.good, "good", 4, "well-behaved clients (closed loop)")
+	fs.Float64Var(&o.goodRate, "good-rate", 0, "well-behaved requests per second on a fixed schedule (open loop) instead of -good clients")
 	fs.IntVar(&o.goodTenants, "good-tenants", 2, "well-behaved tenants the clients are spread over")
 	fs.IntVar(&o.flood, "flood", 16, "flooding clients in the second phase")
 	fs.IntVar(&o.floodTenants, "flood-tenants", 2, "flooding tenants the flooding clients are spread over")
@@ -130,8 +132,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadtest:", err)
 		return 2
 	}
-	fmt.Fprintf(stdout, "loadtest: %s, GOMAXPROCS %d, phases of %v; %d well-behaved clients over %d tenants, %d flooding clients over %d tenants\n",
-		o.url, runtime.GOMAXPROCS(0), o.duration, o.good, o.goodTenants, o.flood, o.floodTenants)
+	good := fmt.Sprintf("%d well-behaved clients", o.good)
+	if o.goodRate > 0 {
+		good = fmt.Sprintf("well-behaved requests at %.0f/s", o.goodRate)
+	}
+	fmt.Fprintf(stdout, "loadtest: %s, GOMAXPROCS %d, phases of %v; %s over %d tenants, %d flooding clients over %d tenants\n",
+		o.url, runtime.GOMAXPROCS(0), o.duration, good, o.goodTenants, o.flood, o.floodTenants)
 	fmt.Fprintf(stdout, "admission: max-runs %d (0: default), max-runs-per-tenant %d, max-wait %v; containment rule: %v\n",
 		o.maxRuns, o.maxRunsTenant, o.maxWait, o.contain)
 	input := makeInput(o.items)
@@ -263,6 +269,7 @@ type result struct {
 	goodOK       int64
 	good429      int64
 	goodFailed   int64            // answered 200 with ok false
+	goodDropped  int64            // open loop: not sent, 1000 outstanding
 	goodKinds    map[string]int64 // those, by error kind
 	flood200     int64
 	flood429     int64
@@ -297,43 +304,80 @@ func phase(c *http.Client, o options, input map[string]any, d time.Duration, wit
 		b, _ := json.Marshal(map[string]any{"script": "transform.js", "tenant": fmt.Sprintf("good-%d", i%o.goodTenants), "input": input})
 		return b
 	}
-	var seq atomic.Int64
-	for i := 0; i < o.good; i++ {
-		body := goodBody(i)
+	// one sends one well-behaved request, records it and returns its
+	// status (0 when it failed or the phase ended first: not counted).
+	one := func(body []byte) int {
+		t0 := time.Now()
+		code, kind, err := postKind(ctx, c, o, body)
+		if ctx.Err() != nil {
+			return 0
+		}
+		if err != nil {
+			r.fail(err)
+			return 0
+		}
+		r.add(code)
+		lat := time.Since(t0)
+		switch {
+		case code == 200 && kind == "ok":
+			atomic.AddInt64(&r.goodOK, 1)
+			r.mu.Lock()
+			r.latencies = append(r.latencies, lat)
+			r.mu.Unlock()
+		case code == 200:
+			atomic.AddInt64(&r.goodFailed, 1)
+			r.mu.Lock()
+			r.goodKinds[kind]++
+			r.mu.Unlock()
+		case code == 429:
+			atomic.AddInt64(&r.good429, 1)
+		}
+		return code
+	}
+	if o.goodRate > 0 {
+		// Open loop: requests on a fixed schedule, whatever the answers'
+		// latency (at most 1000 outstanding; past that they are counted
+		// as not sent).
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				code, kind, err := postKind(ctx, c, o, body)
-				ok := kind == "ok"
-				if ctx.Err() != nil {
-					return // cut by the phase's end: not counted
+			tick := time.NewTicker(time.Duration(float64(time.Second) / o.goodRate))
+			defer tick.Stop()
+			sem := make(chan struct{}, 1000)
+			for i := 0; ; i++ {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
 				}
-				if err != nil {
-					r.fail(err)
+				select {
+				case sem <- struct{}{}:
+				default:
+					atomic.AddInt64(&r.goodDropped, 1)
 					continue
 				}
-				r.add(code)
-				lat := time.Since(t0)
-				switch {
-				case code == 200 && ok:
-					atomic.AddInt64(&r.goodOK, 1)
-					r.mu.Lock()
-					r.latencies = append(r.latencies, lat)
-					r.mu.Unlock()
-				case code == 200:
-					atomic.AddInt64(&r.goodFailed, 1)
-					r.mu.Lock()
-					r.goodKinds[kind]++
-					r.mu.Unlock()
-				case code == 429:
-					atomic.AddInt64(&r.good429, 1)
-					time.Sleep(50 * time.Millisecond)
-				}
-				seq.Add(1)
+				body := goodBody(i)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() { <-sem }()
+					one(body)
+				}()
 			}
 		}()
+	} else {
+		for i := 0; i < o.good; i++ {
+			body := goodBody(i)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					if one(body) == 429 {
+						time.Sleep(50 * time.Millisecond) // well-behaved: back off
+					}
+				}
+			}()
+		}
 	}
 	if withFlood {
 		for i := 0; i < o.flood; i++ {
@@ -415,8 +459,8 @@ func pct(ls []time.Duration, p float64) time.Duration {
 }
 
 func report(w io.Writer, name string, r *result, d time.Duration) {
-	fmt.Fprintf(w, "%-10s well-behaved: %6.1f runs/s ok, p50 %6.2f ms, p99 %7.2f ms, 429s %d, failed runs %d %v; flood: %d answered 200 %v, %d 429s; status codes %v\n",
-		name, float64(r.goodOK)/d.Seconds(), ms(pct(r.latencies, 50)), ms(pct(r.latencies, 99)), r.good429, r.goodFailed, r.goodKinds,
+	fmt.Fprintf(w, "%-10s well-behaved: %6.1f runs/s ok, p50 %6.2f ms, p99 %7.2f ms, 429s %d, failed runs %d %v, not sent %d; flood: %d answered 200 %v, %d 429s; status codes %v\n",
+		name, float64(r.goodOK)/d.Seconds(), ms(pct(r.latencies, 50)), ms(pct(r.latencies, 99)), r.good429, r.goodFailed, r.goodKinds, r.goodDropped,
 		r.flood200, r.floodKinds, r.flood429, r.codes)
 }
 
