@@ -101,7 +101,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.maxWait, "max-wait", time.Second, "in-process service: --max-wait")
 	fs.StringVar(&o.isolation, "isolation", "inproc", "in-process service: inproc or process")
 	fs.IntVar(&o.items, "items", 50, "items in the transform's input")
-	fs.BoolVar(&o.contain, "contain", false, "in-process service: every tenant's policy quarantines a script for 1m after 3 failures in a row")
+	fs.BoolVar(&o.contain, "contain", false, "in-process service: every tenant's policy tightens a failing CPU-heavy script's CPU budget to 20ms and quarantines a script for 1m after 3 failures in a row")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -226,7 +226,12 @@ func startService(o options) (string, func(), error) {
 		}
 		for i := 0; i < max(o.goodTenants, o.floodTenants); i++ {
 			for _, t := range []string{fmt.Sprintf("good-%d", i), fmt.Sprintf("flood-%d", i)} {
-				pol := "name: " + t + "\nrules: []\ncontainment:\n  rules:\n    - name: crash-loop\n      when: stats.failureStreak >= 3\n      action: quarantine\n      for: 1m\n"
+				pol := "name: " + t + "\nrules: []\ncontainment:\n  rules:\n" +
+					// A script that fails after burning CPU gets a small
+					// CPU budget at once; three failures in a row, and it
+					// is quarantined.
+					"    - name: cpu-hog\n      when: stats.failureStreak >= 1 && stats.cpu.max >= 200.0\n      action: tighten\n      limits: {cpu: 20ms}\n      for: 1m\n" +
+					"    - name: crash-loop\n      when: stats.failureStreak >= 3\n      action: quarantine\n      for: 1m\n"
 				if err := os.WriteFile(filepath.Join(cfg.Policies, t+".yaml"), []byte(pol), 0o644); err != nil {
 					return "", nil, err
 				}
