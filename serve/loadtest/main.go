@@ -80,6 +80,7 @@ type options struct {
 	items                  int
 	contain                bool
 	goodRate               float64
+	floodPause             time.Duration
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -96,6 +97,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.goodTenants, "good-tenants", 2, "well-behaved tenants the clients are spread over")
 	fs.IntVar(&o.flood, "flood", 16, "flooding clients in the second phase")
 	fs.IntVar(&o.floodTenants, "flood-tenants", 2, "flooding tenants the flooding clients are spread over")
+	fs.DurationVar(&o.floodPause, "flood-pause", 0, "a flooding client's pause after a refused run (quarantined or 429); 0: none, it asks again at once")
 	fs.IntVar(&o.maxRuns, "max-runs", 0, "in-process service: --max-runs")
 	fs.IntVar(&o.maxRunsTenant, "max-runs-per-tenant", 2, "in-process service: --max-runs-per-tenant")
 	fs.DurationVar(&o.maxWait, "max-wait", time.Second, "in-process service: --max-wait")
@@ -407,8 +409,11 @@ func phase(c *http.Client, o options, input map[string]any, d time.Duration, wit
 						r.floodKinds[kind]++
 						r.mu.Unlock()
 					case 429:
-						// A flood ignores Retry-After: it asks again at once.
+						// A flood ignores Retry-After.
 						atomic.AddInt64(&r.flood429, 1)
+					}
+					if o.floodPause > 0 && (code == 429 || kind == "quarantined") {
+						time.Sleep(o.floodPause)
 					}
 				}
 			}()
