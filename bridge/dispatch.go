@@ -242,7 +242,7 @@ func (d *Dispatcher) auditNotes(c *Call, decision string, dec Decision, dur time
 	ev.Msg("host.call")
 }
 
-// Redacted is what an audit log or a recording shows in place of the value
+// Redacted is what the audit log shows in place of the value
 // of a param marked Param.Secret.
 const Redacted = "[redacted]"
 

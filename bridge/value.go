@@ -14,7 +14,8 @@ import (
 //	bool            boolean
 //	int64           number that is a whole number within ±2^53
 //	float64         any other finite number
-//	string          string (valid UTF-8 is not required of scripts; see Copy)
+//	string          string (from scripts always valid UTF-8: the backends refuse
+//	                Lua bytes that are not, and JS lone surrogates)
 //	[]byte          bytes (only where a module declares them)
 //	[]any           list
 //	map[string]any  map with string keys

@@ -20,7 +20,7 @@
 //	containment:
 //	  window: 10m            # the span of stats' counts (default 10m)
 //	  history: 24h           # the span of stats.history (default 24h)
-//	  mode: enforce          # or audit: log the actions, take none
+//	  mode: enforce          # or audit: log the actions, take none (default: the policy's mode)
 //	  rules:
 //	    - name: denial-spike
 //	      when: stats.hostCalls >= 20 && stats.denialRate > 0.5
@@ -45,7 +45,10 @@
 // audit mode) or failed, or that used a capability or reached a host never
 // seen before for the script: so a revoke fired by a script that starts
 // denying applies from that run's next host call. A rule that fails to
-// evaluate does not fire (a containment.error event).
+// evaluate does not fire (a containment.error event). Runs refused by a
+// quarantine are not counted, nor runs stopped from outside the script
+// (the process-wide heap ceiling, which stops every run, and the caller's
+// cancellation), whose host calls count all the same.
 //
 // # Actions
 //
@@ -65,7 +68,8 @@
 //     "containment:<name>"; the CLI exits 6.
 //
 // With `mode: audit` the actions are logged (mode "audit") and listed but
-// not taken. Each action is an audit event: containment.warn,
+// not taken; a section without a mode has the policy's, so a policy tried
+// out in audit mode does not act through containment either. Each action is an audit event: containment.warn,
 // containment.tighten, containment.revoke, containment.quarantine when
 // taken, containment.lifted and containment.expired when it ends,
 // containment.dropped when the bound on actions pushed it out. When an

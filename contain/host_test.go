@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,4 +152,60 @@ return out`,
 			}
 		})
 	}
+}
+
+// Runs of many scripts at once through a host, while rules fire and an
+// operator lifts actions: no race (run with -race), and every run ends
+// as ok, denied or quarantined.
+func TestHostConcurrent(t *testing.T) {
+	mon, err := contain.New(contain.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{js.New()},
+		Modules: []*bridge.Module{kv.Module(kv.NewMemory())}, Containment: mon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	pol, err := policy.Parse("tenant-kv.yaml", []byte(hostPolicy), policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scripts []*engine.Script
+	for _, code := range []string{`host.kv.get("acme:a"); return 1`, `host.kv.get("other:a"); return 1`,
+		`try { host.kv.get("other:a") } catch (e) {} return host.kv.get("acme:b")`, `throw new Error("x")`} {
+		s, err := h.Compile(engine.Source{Name: fmt.Sprintf("s%d.js", len(scripts)), Lang: "js", Code: code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scripts = append(scripts, s)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 50; i++ {
+			for _, a := range mon.Actions() {
+				_ = mon.Lift(a.ID)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				s := scripts[(g+i)%len(scripts)]
+				_, err := h.Run(context.Background(), s, engine.RunOptions{Policy: pol, Identity: engine.Identity{Tenant: "acme"}})
+				var e *engine.Error
+				if err != nil && (!errors.As(err, &e) || e.Kind != engine.KindDenied && e.Kind != engine.KindQuarantined && e.Kind != engine.KindRuntime) {
+					t.Errorf("%s: %v", s.Name(), err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	<-done
 }

@@ -52,27 +52,36 @@ type Config struct {
 // script by name, so a new version uploaded under the same name keeps its
 // record (and stays quarantined).
 type Key struct {
-	Tenant string
-	Script string
+	Tenant string `json:"tenant"`
+	Script string `json:"script"`
 }
 
 // Action is a containment action: taken (or, in audit mode, only logged)
 // when a rule of the policy's containment section fired.
 type Action struct {
-	ID     string
-	Key    Key
-	Rule   string        // the containment rule's name
-	Policy string        // the policy's name
-	Kind   policy.Action // warn, tighten, revoke, quarantine
-	Revoke []string      // Kind revoke: the capability patterns taken away
-	Limits policy.Limits // Kind tighten: the ceilings
+	ID     string        `json:"id"`
+	Key    Key           `json:"key"`
+	Rule   string        `json:"rule"`             // the containment rule's name
+	Policy string        `json:"policy"`           // the policy's name
+	Kind   policy.Action `json:"kind"`             // warn, tighten, revoke, quarantine
+	Revoke []string      `json:"revoke,omitempty"` // Kind revoke: the capability patterns taken away
+	Limits policy.Limits `json:"-"`                // Kind tighten: the ceilings (LimitsMap renders them)
 	// Audit: the section's mode is audit, so the action is logged and
 	// listed but not taken.
-	Audit bool
-	Start time.Time
-	Until time.Time
+	Audit bool      `json:"audit"`
+	Start time.Time `json:"start"`
+	Until time.Time `json:"until"`
 	// Reason is the rule's condition and the statistics it saw.
-	Reason string
+	Reason string `json:"reason"`
+}
+
+// LimitsMap renders a tighten action's Limits as the policy writes them
+// ({"cpu": "100ms", "hostCalls": "5"}); nil for other kinds.
+func (a Action) LimitsMap() map[string]string {
+	if a.Kind != policy.Tighten {
+		return nil
+	}
+	return limitsMap(a.Limits)
 }
 
 // ErrNoAction is returned by Lift for an id that names no action in force.
@@ -82,7 +91,8 @@ var ErrNoAction = errors.New("contain: no such action")
 // policies' containment rules over them and takes the actions they call
 // for. It implements engine.Containment: set it in engine.Config.Containment
 // (it observes runs from there; do not add it as an Observer too). It is
-// safe for concurrent use.
+// safe for concurrent use. A nil *Monitor watches nothing and holds nothing
+// back (a host configured with one works as without).
 type Monitor struct {
 	log      zerolog.Logger
 	now      func() time.Time
@@ -96,12 +106,13 @@ type Monitor struct {
 
 	mu      sync.Mutex // scripts, lru, tenants
 	scripts map[Key]*list.Element
-	lru     *list.List     // of *entry, most recent first
-	tenants map[string]int // entries per tenant
+	lru     *list.List            // of *entry, most recent first
+	tenants map[string]*list.List // each tenant's entries, most recent first
 
 	amu      sync.RWMutex // actions, byID, nextID
 	actions  map[Key][]*Action
 	byID     map[string]*Action
+	byTenant map[string]map[*Action]bool
 	nextID   uint64
 	nRevokes atomic.Int64 // enforced revoke actions: Revoked's fast path
 }
@@ -115,8 +126,8 @@ func New(cfg Config) (*Monitor, error) {
 	}
 	m := &Monitor{now: cfg.Now, maxS: cfg.MaxScripts, maxT: cfg.MaxScriptsPerTenant, maxA: cfg.MaxActions,
 		maxSet: cfg.MaxSet, onAction: cfg.OnAction,
-		scripts: map[Key]*list.Element{}, lru: list.New(), tenants: map[string]int{},
-		actions: map[Key][]*Action{}, byID: map[string]*Action{}}
+		scripts: map[Key]*list.Element{}, lru: list.New(), tenants: map[string]*list.List{},
+		actions: map[Key][]*Action{}, byID: map[string]*Action{}, byTenant: map[string]map[*Action]bool{}}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -143,27 +154,44 @@ func New(cfg Config) (*Monitor, error) {
 // entry is one (tenant, script)'s record.
 type entry struct {
 	key Key
+	tel *list.Element // in its tenant's list (Monitor.mu)
 
 	mu              sync.Mutex
 	window, history *series
 	spans           [2]time.Duration // of window and history
 	streak          int64
+	gen             uint64 // counts the fresh starts of the window
 	sha             string
 	newVersion      bool
 	caps, hosts     set
 }
 
-// run is what the monitor keeps about a run in progress.
+// run is what the monitor keeps about a run in progress. A run's events
+// come one at a time (its calls are sequential; the further uses a host
+// function asks about, maybe from a goroutine of its own, are serialized
+// with the call by the bridge), so its host calls are counted here without
+// a lock and added to the entry when the
+// run ends; a mid-run evaluation sees the entry's counts plus these.
 type run struct {
 	e       *entry
 	start   time.Time // the monitor's clock when the run started
-	newCaps []string  // first seen during the run
+	gen     uint64    // e.gen at the start: a fresh window since drops calls
+	calls   counts    // the run's host calls
+	seen    map[string]bool
+	newCaps []string // first seen during the run
 	hosts   []string
 }
 
 // RunStarted implements engine.Observer.
 func (m *Monitor) RunStarted(r *engine.RunInfo) {
-	m.runs.Store(r, &run{e: m.entry(keyOf(r)), start: m.now()})
+	if m == nil {
+		return
+	}
+	e := m.entry(keyOf(r))
+	e.mu.Lock()
+	gen := e.gen
+	e.mu.Unlock()
+	m.runs.Store(r, &run{e: e, start: m.now(), gen: gen})
 }
 
 // HostCall implements engine.Observer: it counts the call and, when it was
@@ -171,31 +199,52 @@ func (m *Monitor) RunStarted(r *engine.RunInfo) {
 // containment rules at once, so an action can apply from the run's next
 // host call.
 func (m *Monitor) HostCall(r *engine.RunInfo, c *bridge.CallEvent) {
+	if m == nil {
+		return
+	}
 	v, ok := m.runs.Load(r)
 	if !ok {
 		return
 	}
 	rn := v.(*run)
 	e := rn.e
+	capability := c.Call.Capability
 	denied := c.Outcome == "deny" || c.Outcome == "audit-deny"
+	rn.calls.addCall(capability, denied)
+	// The entry's sets are asked only about what this run has not asked
+	// about yet: a loop of calls to one capability and host takes no lock.
 	var newCaps, newHosts []string
-	e.mu.Lock()
-	e.sync(r.Policy)
-	// A call counts in the bucket of its run's start (runs last seconds,
-	// buckets minutes): no clock read on every call.
-	e.window.at(rn.start).addCall(c.Call.Capability, denied)
-	e.history.at(rn.start).addCall(c.Call.Capability, denied)
-	if c.Outcome == "allow" || c.Outcome == "audit-deny" {
-		if e.caps.add(c.Call.Capability) {
-			newCaps = []string{c.Call.Capability}
+	var host string
+	used := c.Outcome == "allow" || c.Outcome == "audit-deny"
+	if used {
+		if host = hostOf(c.Call.Args); host != "" && rn.seen["//"+host] {
+			host = ""
 		}
-		if h := hostOf(c.Call.Args); h != "" && e.hosts.add(h) {
-			newHosts = []string{h}
+	}
+	newCap := used && !rn.seen[capability]
+	if !newCap && host == "" && !denied && c.Outcome != "error" {
+		return
+	}
+	if rn.seen == nil {
+		rn.seen = map[string]bool{}
+	}
+	e.mu.Lock()
+	if newCap {
+		rn.seen[capability] = true
+		if e.caps.add(capability) {
+			newCaps = []string{capability}
+		}
+	}
+	if host != "" {
+		rn.seen["//"+host] = true
+		if e.hosts.add(host) {
+			newHosts = []string{host}
 		}
 	}
 	var st *policy.Stats
 	if denied || c.Outcome == "error" || newCaps != nil || newHosts != nil {
-		st = e.stats(m.now(), newCaps, newHosts)
+		e.sync(r.Policy)
+		st = e.stats(m.now(), &rn.calls, rn.gen, newCaps, newHosts)
 	}
 	e.mu.Unlock()
 	rn.newCaps = append(rn.newCaps, newCaps...)
@@ -206,14 +255,25 @@ func (m *Monitor) HostCall(r *engine.RunInfo, c *bridge.CallEvent) {
 }
 
 // RunFinished implements engine.Observer: it counts the run and evaluates
-// the containment rules. Runs refused by a quarantine are not counted.
+// the containment rules. Runs refused by a quarantine are not counted, nor
+// runs stopped from outside (see external).
 func (m *Monitor) RunFinished(r *engine.RunInfo, res *engine.Result, err error) {
+	if m == nil {
+		return
+	}
 	v, ok := m.runs.LoadAndDelete(r)
 	if !ok || errors.Is(err, engine.ErrQuarantined) {
 		return
 	}
 	rn := v.(*run)
 	e := rn.e
+	if external(err) {
+		e.mu.Lock()
+		e.sync(r.Policy)
+		e.addCalls(rn)
+		e.mu.Unlock()
+		return
+	}
 	now := m.now()
 	kind := ""
 	if err != nil {
@@ -226,6 +286,7 @@ func (m *Monitor) RunFinished(r *engine.RunInfo, res *engine.Result, err error) 
 	cpu, mem := float64(res.Usage.CPUMs), float64(res.Usage.MemoryBytes)
 	e.mu.Lock()
 	e.sync(r.Policy)
+	e.addCalls(rn)
 	e.window.at(now).addRun(kind, cpu, mem)
 	e.history.at(now).addRun(kind, cpu, mem)
 	if kind != "" {
@@ -239,14 +300,30 @@ func (m *Monitor) RunFinished(r *engine.RunInfo, res *engine.Result, err error) 
 	} else {
 		e.newVersion = false
 	}
-	st := e.stats(now, rn.newCaps, rn.hosts)
+	st := e.stats(now, nil, 0, rn.newCaps, rn.hosts)
 	e.mu.Unlock()
 	m.evaluate(r, e.key, st)
+}
+
+// addCalls adds a finished run's host calls to the entry's counts, in the
+// bucket of the run's start (runs last seconds, buckets minutes), unless
+// the window started afresh since the run started. e.mu is held.
+func (e *entry) addCalls(rn *run) {
+	if rn.calls.hostCalls == 0 {
+		return
+	}
+	if rn.gen == e.gen {
+		e.window.at(rn.start).add(&rn.calls)
+	}
+	e.history.at(rn.start).add(&rn.calls)
 }
 
 // Admit implements engine.Containment: a quarantined script's run is
 // refused; tightened budgets become the run's ceilings.
 func (m *Monitor) Admit(r *engine.RunInfo) (engine.Hold, error) {
+	if m == nil {
+		return engine.Hold{}, nil
+	}
 	k := keyOf(r)
 	m.expire(k)
 	now := m.now()
@@ -272,7 +349,7 @@ func (m *Monitor) Admit(r *engine.RunInfo) (engine.Hold, error) {
 
 // Revoked implements engine.Containment.
 func (m *Monitor) Revoked(r *engine.RunInfo, capability string) (engine.Revocation, bool) {
-	if m.nRevokes.Load() == 0 {
+	if m == nil || m.nRevokes.Load() == 0 {
 		return engine.Revocation{}, false
 	}
 	k := keyOf(r)
@@ -296,6 +373,9 @@ func (m *Monitor) Revoked(r *engine.RunInfo, capability string) (engine.Revocati
 // Actions returns the actions in force (and, in audit mode, logged),
 // oldest first.
 func (m *Monitor) Actions() []Action {
+	if m == nil {
+		return nil
+	}
 	m.expireAll()
 	m.amu.RLock()
 	out := make([]Action, 0, len(m.byID))
@@ -313,9 +393,13 @@ func (m *Monitor) Actions() []Action {
 }
 
 // Lift ends the action id now (an operator's decision; a containment.lifted
-// event). The script's window statistics start afresh, so the evidence
-// behind the action does not fire it again at once; its history stays.
+// event). Unless it was a warn, the script's window statistics start
+// afresh, so the evidence behind the action does not fire it again at
+// once; its history stays.
 func (m *Monitor) Lift(id string) error {
+	if m == nil {
+		return fmt.Errorf("%w: %q", ErrNoAction, id)
+	}
 	m.amu.Lock()
 	a := m.byID[id]
 	if a == nil {
@@ -324,7 +408,9 @@ func (m *Monitor) Lift(id string) error {
 	}
 	m.removeLocked(a)
 	m.amu.Unlock()
-	m.freshWindow(a.Key)
+	if a.Kind != policy.Warn {
+		m.freshWindow(a.Key)
+	}
 	m.event(m.log.Info(), "containment.lifted", a)
 	return nil
 }
@@ -332,6 +418,9 @@ func (m *Monitor) Lift(id string) error {
 // Stats returns the statistics the containment rules would see now for a
 // script (no new capabilities or hosts), and whether it is tracked.
 func (m *Monitor) Stats(k Key) (policy.Stats, bool) {
+	if m == nil {
+		return policy.Stats{}, false
+	}
 	m.mu.Lock()
 	el := m.scripts[k]
 	m.mu.Unlock()
@@ -344,7 +433,19 @@ func (m *Monitor) Stats(k Key) (policy.Stats, bool) {
 	if e.window == nil {
 		return policy.Stats{Tenant: k.Tenant, Script: k.Script}, true
 	}
-	return *e.stats(m.now(), nil, nil), true
+	return *e.stats(m.now(), nil, 0, nil, nil), true
+}
+
+// external says whether err stopped the run for a reason outside the
+// script: the process-wide heap ceiling (which stops every active run,
+// the culprit's neighbours too) or the caller's cancellation (a client gone,
+// a service shutting down). Counting those as the script's failures would
+// let one tenant's memory hog, or a restart, quarantine innocent scripts.
+// The host calls the run made are counted all the same.
+func external(err error) bool {
+	var le *limits.ExceededError
+	var ce *limits.CanceledError
+	return errors.As(err, &le) && le.Process || errors.As(err, &ce) && !ce.Deadline
 }
 
 func keyOf(r *engine.RunInfo) Key { return Key{Tenant: r.Identity.Tenant, Script: r.Script.Name()} }
@@ -354,31 +455,38 @@ func (m *Monitor) entry(k Key) *entry {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if el := m.scripts[k]; el != nil {
+		e := el.Value.(*entry)
 		m.lru.MoveToFront(el)
-		return el.Value.(*entry)
+		m.tenants[k.Tenant].MoveToFront(e.tel)
+		return e
 	}
-	if m.tenants[k.Tenant] >= m.maxT {
+	if tl := m.tenants[k.Tenant]; tl != nil && tl.Len() >= m.maxT {
 		// The tenant's own least recent entry goes.
-		for el := m.lru.Back(); el != nil; el = el.Prev() {
-			if el.Value.(*entry).key.Tenant == k.Tenant {
-				m.evictLocked(el)
-				break
-			}
-		}
+		m.evictLocked(tl.Back().Value.(*entry))
 	}
 	if m.lru.Len() >= m.maxS {
-		m.evictLocked(m.lru.Back())
+		m.evictLocked(m.lru.Back().Value.(*entry))
+	}
+	// After the evictions, which may have emptied (and dropped) the
+	// tenant's list.
+	tl := m.tenants[k.Tenant]
+	if tl == nil {
+		tl = list.New()
+		m.tenants[k.Tenant] = tl
 	}
 	e := &entry{key: k, caps: set{cap: m.maxSet}, hosts: set{cap: m.maxSet}}
+	e.tel = tl.PushFront(e)
 	m.scripts[k] = m.lru.PushFront(e)
-	m.tenants[k.Tenant]++
 	return e
 }
 
-func (m *Monitor) evictLocked(el *list.Element) {
-	e := m.lru.Remove(el).(*entry)
+// evictLocked forgets e's record. mu is held.
+func (m *Monitor) evictLocked(e *entry) {
+	m.lru.Remove(m.scripts[e.key])
 	delete(m.scripts, e.key)
-	if m.tenants[e.key.Tenant]--; m.tenants[e.key.Tenant] <= 0 {
+	tl := m.tenants[e.key.Tenant]
+	tl.Remove(e.tel)
+	if tl.Len() == 0 {
 		delete(m.tenants, e.key.Tenant)
 	}
 }
@@ -400,10 +508,17 @@ func (e *entry) sync(pol *policy.Policy) {
 	e.spans = spans
 }
 
-// stats renders the entry's statistics. e.mu is held.
-func (e *entry) stats(now time.Time, newCaps, newHosts []string) *policy.Stats {
+// stats renders the entry's statistics, with the host calls of a run in
+// progress (nil: none) that started at generation gen. e.mu is held.
+func (e *entry) stats(now time.Time, running *counts, gen uint64, newCaps, newHosts []string) *policy.Stats {
 	w := e.window.sum(now)
 	h := e.history.sum(now)
+	if running != nil {
+		if gen == e.gen {
+			w.add(running)
+		}
+		h.add(running)
+	}
 	st := &policy.Stats{
 		Tenant: e.key.Tenant, Script: e.key.Script, SHA256: e.sha, NewVersion: e.newVersion,
 		Runs: w.runs, Failures: w.failures, FailureRate: rate(w.failures, w.runs),
@@ -469,6 +584,10 @@ func (m *Monitor) take(pol *policy.Policy, c *policy.Containment, rule *policy.C
 	dropped := m.makeRoomLocked(k.Tenant)
 	m.actions[k] = append(m.actions[k], a)
 	m.byID[a.ID] = a
+	if m.byTenant[k.Tenant] == nil {
+		m.byTenant[k.Tenant] = map[*Action]bool{}
+	}
+	m.byTenant[k.Tenant][a] = true
 	if a.Kind == policy.Revoke && !a.Audit {
 		m.nRevokes.Add(1)
 	}
@@ -481,27 +600,25 @@ func (m *Monitor) take(pol *policy.Policy, c *policy.Containment, rule *policy.C
 
 // makeRoomLocked drops actions so one more of tenant's fits the bounds.
 // amu is held.
+// Only a bound reached costs a scan: of the tenant's own actions, or of
+// all of them when the global bound is reached.
 func (m *Monitor) makeRoomLocked(tenant string) []*Action {
 	var dropped []*Action
 	for {
-		n, nt := 0, 0
-		var soonest, soonestT *Action
-		for _, a := range m.byID {
-			n++
-			if soonest == nil || a.Until.Before(soonest.Until) {
-				soonest = a
-			}
-			if a.Key.Tenant == tenant {
-				nt++
-				if soonestT == nil || a.Until.Before(soonestT.Until) {
-					soonestT = a
+		var soonest *Action
+		switch {
+		case len(m.byTenant[tenant]) >= m.maxT:
+			for a := range m.byTenant[tenant] {
+				if soonest == nil || a.Until.Before(soonest.Until) {
+					soonest = a
 				}
 			}
-		}
-		switch {
-		case nt >= m.maxT:
-			soonest = soonestT
-		case n >= m.maxA:
+		case len(m.byID) >= m.maxA:
+			for _, a := range m.byID {
+				if soonest == nil || a.Until.Before(soonest.Until) {
+					soonest = a
+				}
+			}
 		default:
 			return dropped
 		}
@@ -513,6 +630,12 @@ func (m *Monitor) makeRoomLocked(tenant string) []*Action {
 // removeLocked forgets a. amu is held.
 func (m *Monitor) removeLocked(a *Action) {
 	delete(m.byID, a.ID)
+	if t := m.byTenant[a.Key.Tenant]; t != nil {
+		delete(t, a)
+		if len(t) == 0 {
+			delete(m.byTenant, a.Key.Tenant)
+		}
+	}
 	list := m.actions[a.Key]
 	for i, x := range list {
 		if x == a {
@@ -598,6 +721,7 @@ func (m *Monitor) freshWindow(k Key) {
 	if e.window != nil {
 		e.window = newSeries(e.spans[0])
 	}
+	e.gen++
 	e.streak = 0
 	e.mu.Unlock()
 }
@@ -641,25 +765,14 @@ func reason(rule *policy.ContainmentRule, st *policy.Stats) string {
 		st.CPU.Mean, st.CPU.Max, st.Memory.Max)
 }
 
-// tighter clamps b to the non-zero fields of l.
+// tighter clamps b to the non-zero fields of l (every budget field,
+// limits.Fields).
 func tighter(b limits.Budget, l policy.Limits) limits.Budget {
-	clamp := func(dst *int64, c int64) {
-		if c > 0 && (*dst == 0 || *dst > c) {
-			*dst = c
+	for _, f := range limits.Fields() {
+		if c := f.Get(l); c > 0 && (f.Get(b) == 0 || f.Get(b) > c) {
+			f.Set(&b, c)
 		}
 	}
-	clampD := func(dst *time.Duration, c time.Duration) {
-		if c > 0 && (*dst == 0 || *dst > c) {
-			*dst = c
-		}
-	}
-	clamp(&b.Steps, l.Steps)
-	clamp(&b.Memory, l.Memory)
-	clampD(&b.Timeout, l.Timeout)
-	clampD(&b.CPU, l.CPU)
-	clamp(&b.HostCalls, l.HostCalls)
-	clamp(&b.Output, l.Output)
-	clamp(&b.Logs, l.Logs)
 	return b
 }
 

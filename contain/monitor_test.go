@@ -103,12 +103,12 @@ func (f *fixture) info(tenant string, s *engine.Script) *engine.RunInfo {
 // run drives one synthetic run through the monitor: Admit, RunStarted,
 // the host calls (capability, outcome, url), RunFinished with err and
 // usage. It returns Admit's error and the revocations seen before each call.
-func (f *fixture) run(r *engine.RunInfo, calls [][3]string, u limits.Usage, err error) (engine.Hold, error, []bool) {
+func (f *fixture) run(r *engine.RunInfo, calls [][3]string, u limits.Usage, err error) (engine.Hold, []bool, error) {
 	hold, aerr := f.mon.Admit(r)
 	f.mon.RunStarted(r)
 	if aerr != nil {
 		f.mon.RunFinished(r, &engine.Result{}, aerr)
-		return hold, aerr, nil
+		return hold, nil, aerr
 	}
 	var revoked []bool
 	for _, c := range calls {
@@ -121,7 +121,7 @@ func (f *fixture) run(r *engine.RunInfo, calls [][3]string, u limits.Usage, err 
 		f.mon.HostCall(r, &bridge.CallEvent{Call: &bridge.Call{Capability: c[0], Args: args}, Outcome: c[1]})
 	}
 	f.mon.RunFinished(r, &engine.Result{Usage: u}, err)
-	return hold, nil, revoked
+	return hold, revoked, nil
 }
 
 func (f *fixture) events(name string) []map[string]any {
@@ -183,13 +183,13 @@ func TestQuarantineAndLift(t *testing.T) {
 	// too; another tenant's script of the same name is not.
 	v2 := f.script("job.js", "v2")
 	for _, s := range []*engine.Script{s, v2} {
-		_, err, _ := f.run(f.info("acme", s), nil, limits.Usage{}, nil)
+		_, _, err := f.run(f.info("acme", s), nil, limits.Usage{}, nil)
 		var e *engine.Error
 		if !errors.Is(err, engine.ErrQuarantined) || !errors.As(err, &e) || e.Rule != "containment:crash-loop" || !strings.Contains(e.Message, "quarantined") {
 			t.Errorf("quarantined run: %v; want a quarantined error naming containment:crash-loop", err)
 		}
 	}
-	if _, err, _ := f.run(f.info("other", s), nil, limits.Usage{}, nil); err != nil {
+	if _, _, err := f.run(f.info("other", s), nil, limits.Usage{}, nil); err != nil {
 		t.Errorf("another tenant's job.js: %v", err)
 	}
 	// Refused runs are not counted.
@@ -203,7 +203,7 @@ func TestQuarantineAndLift(t *testing.T) {
 	if err := f.mon.Lift(acts[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err, _ := f.run(f.info("acme", v2), nil, limits.Usage{}, failed); err != nil {
+	if _, _, err := f.run(f.info("acme", v2), nil, limits.Usage{}, failed); err != nil {
 		t.Errorf("lifted: %v", err)
 	}
 	// The streak started afresh: one failure is not three.
@@ -249,11 +249,11 @@ containment:
 		t.Fatalf("no quarantine after 3 failures in the window")
 	}
 	f.clk.Add(29 * time.Minute)
-	if _, err, _ := f.run(f.info("acme", s), nil, limits.Usage{}, nil); !errors.Is(err, engine.ErrQuarantined) {
+	if _, _, err := f.run(f.info("acme", s), nil, limits.Usage{}, nil); !errors.Is(err, engine.ErrQuarantined) {
 		t.Errorf("at 29m: %v, want quarantined", err)
 	}
 	f.clk.Add(time.Minute)
-	if _, err, _ := f.run(f.info("acme", s), nil, limits.Usage{}, failed); err != nil {
+	if _, _, err := f.run(f.info("acme", s), nil, limits.Usage{}, failed); err != nil {
 		t.Errorf("at 30m: %v, want admitted", err)
 	}
 	if len(f.mon.Actions()) != 0 || len(f.events("containment.expired")) != 1 {
@@ -281,7 +281,7 @@ func TestRevokeMidRun(t *testing.T) {
 	f := newFixture(t, denyPolicy, contain.Config{})
 	s := f.script("job.js", "")
 	calls := [][3]string{{"kv.get", "allow"}, {"kv.get", "deny"}, {"kv.get", "deny"}, {"kv.get", "deny"}, {"kv.get", "allow"}, {"log.info", "allow"}}
-	_, _, revoked := f.run(f.info("acme", s), calls, limits.Usage{}, nil)
+	_, revoked, _ := f.run(f.info("acme", s), calls, limits.Usage{}, nil)
 	if fmt.Sprint(revoked) != "[false false false false true false]" {
 		t.Errorf("revoked before each call: %v; want only the kv call after the third denial", revoked)
 	}
@@ -304,7 +304,7 @@ func TestAuditMode(t *testing.T) {
 	f := newFixture(t, strings.Replace(denyPolicy, "containment:\n", "containment:\n  mode: audit\n", 1), contain.Config{})
 	s := f.script("job.js", "")
 	calls := [][3]string{{"kv.get", "deny"}, {"kv.get", "deny"}, {"kv.get", "deny"}, {"kv.get", "allow"}}
-	_, _, revoked := f.run(f.info("acme", s), calls, limits.Usage{}, nil)
+	_, revoked, _ := f.run(f.info("acme", s), calls, limits.Usage{}, nil)
 	if fmt.Sprint(revoked) != "[false false false false]" {
 		t.Errorf("audit mode revoked: %v", revoked)
 	}
@@ -346,7 +346,7 @@ containment:
 	for i := 0; i < 3; i++ {
 		f.run(f.info("acme", s), nil, limits.Usage{CPUMs: 900}, nil)
 	}
-	hold, err, _ := f.run(f.info("acme", s), nil, limits.Usage{}, nil)
+	hold, _, err := f.run(f.info("acme", s), nil, limits.Usage{}, nil)
 	if err != nil || hold.Budget.CPU != 100*time.Millisecond || hold.Budget.HostCalls != 5 || fmt.Sprint(hold.Rules) != "[containment:cpu-hog]" {
 		t.Errorf("hold %+v, %v; want cpu 100ms, hostCalls 5 from containment:cpu-hog", hold, err)
 	}
@@ -395,7 +395,7 @@ func TestBounds(t *testing.T) {
 	if _, ok := f.mon.Stats(contain.Key{Tenant: "acme", Script: "job.js"}); ok {
 		t.Error("acme's record survived 30 newer tenants with MaxScripts 20")
 	}
-	if _, err, _ := f.run(f.info("acme", victim), nil, limits.Usage{}, nil); !errors.Is(err, engine.ErrQuarantined) {
+	if _, _, err := f.run(f.info("acme", victim), nil, limits.Usage{}, nil); !errors.Is(err, engine.ErrQuarantined) {
 		t.Errorf("evicted record's quarantine: %v", err)
 	}
 }
@@ -448,5 +448,162 @@ func TestConcurrent(t *testing.T) {
 	st, _ := f.mon.Stats(contain.Key{Tenant: "acme", Script: "a.js"})
 	if st.History.Runs != 800 {
 		t.Errorf("a.js: %d runs in the history, want 800", st.History.Runs)
+	}
+}
+
+// A nil *Monitor in engine.Config.Containment (a service with containment
+// switched off) is harmless, not a nil dereference on every run.
+func TestNilMonitor(t *testing.T) {
+	var mon *contain.Monitor
+	h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{nopBackend{}}, Containment: mon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	s, err := h.Compile(engine.Source{Name: "x", Lang: "nop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Run(context.Background(), s, engine.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := mon.Stats(contain.Key{}); ok || mon.Actions() != nil || !errors.Is(mon.Lift("1"), contain.ErrNoAction) {
+		t.Error("a nil monitor reports something")
+	}
+}
+
+func TestActionJSON(t *testing.T) {
+	f := newFixture(t, `name: p
+containment:
+  rules:
+    - name: slow
+      when: stats.runs >= 1
+      action: tighten
+      limits: {cpu: 100ms, hostCalls: 5}
+      for: 1m
+`, contain.Config{})
+	f.run(f.info("acme", f.script("a.js", "")), nil, limits.Usage{}, nil)
+	acts := f.mon.Actions()
+	if len(acts) != 1 {
+		t.Fatalf("actions %+v", acts)
+	}
+	b, _ := json.Marshal(acts[0])
+	if !strings.Contains(string(b), `"key":{"tenant":"acme","script":"a.js"},"rule":"slow","policy":"p","kind":"tighten"`) ||
+		fmt.Sprint(acts[0].LimitsMap()) != "map[cpu:100ms hostCalls:5]" {
+		t.Errorf("JSON %s, limits %v", b, acts[0].LimitsMap())
+	}
+}
+
+// A script that reaches a new host on every call does not grow the
+// monitor's memory past MaxSet per script, and every unseen host stays a
+// signal.
+func TestHostSetBound(t *testing.T) {
+	f := newFixture(t, `name: p
+containment:
+  rules:
+    - name: roaming
+      when: size(stats.newHosts) > 0 && size(stats.hosts) >= 4
+      action: warn
+`, contain.Config{MaxSet: 4})
+	s := f.script("a.js", "")
+	var calls [][3]string
+	for i := 0; i < 50; i++ {
+		calls = append(calls, [3]string{"http.get", "allow", fmt.Sprintf("https://h%d.example/", i)})
+	}
+	calls = append(calls, [3]string{"http.get", "allow", "https://" + strings.Repeat("a", 300) + ".example/"})
+	f.run(f.info("acme", s), calls, limits.Usage{}, nil)
+	st, _ := f.mon.Stats(contain.Key{Tenant: "acme", Script: "a.js"})
+	if len(st.Hosts) != 4 {
+		t.Errorf("%d hosts remembered, want 4", len(st.Hosts))
+	}
+	if w := f.events("containment.warn"); len(w) != 1 {
+		t.Errorf("%d warnings, want 1 (the rule fires once per action)", len(w))
+	}
+}
+
+// Runs stopped from outside (the process heap ceiling, which stops every
+// run; the caller's cancellation) are not the script's failures.
+func TestExternalStops(t *testing.T) {
+	f := newFixture(t, crashPolicy, contain.Config{})
+	s := f.script("job.js", "")
+	heap := &engine.Error{Kind: engine.KindLimit, Limit: limits.Memory, Err: &limits.ExceededError{Limit: limits.Memory, Process: true}}
+	canceled := &engine.Error{Kind: engine.KindRuntime, Err: &limits.CanceledError{Err: context.Canceled}}
+	own := &engine.Error{Kind: engine.KindLimit, Limit: limits.Memory, Err: &limits.ExceededError{Limit: limits.Memory}}
+	for i := 0; i < 5; i++ {
+		f.run(f.info("acme", s), nil, limits.Usage{}, heap)
+		f.run(f.info("acme", s), nil, limits.Usage{}, canceled)
+	}
+	st, _ := f.mon.Stats(contain.Key{Tenant: "acme", Script: "job.js"})
+	if st.Runs != 0 || st.FailureStreak != 0 || len(f.mon.Actions()) != 0 {
+		t.Errorf("stats %+v, actions %+v; want external stops not counted", st, f.mon.Actions())
+	}
+	for i := 0; i < 3; i++ {
+		f.run(f.info("acme", s), nil, limits.Usage{}, own)
+	}
+	if acts := f.mon.Actions(); len(acts) != 1 {
+		t.Errorf("own memory limit thrice: actions %+v, want a quarantine", acts)
+	}
+}
+
+// The global bound evicting a tenant's only record while that tenant
+// adds one (the tenant's list emptied and made anew) keeps the books
+// straight: the tenant's share still holds afterwards.
+func TestEvictOwnLast(t *testing.T) {
+	f := newFixture(t, "", contain.Config{MaxScripts: 3, MaxScriptsPerTenant: 2})
+	// a/s1 is the least recent when a adds s4: the global bound evicts it,
+	// a's only record.
+	for _, k := range [][2]string{{"a", "s1"}, {"b", "s2"}, {"c", "s3"}, {"a", "s4"}, {"a", "s5"}, {"a", "s6"}, {"a", "s7"}} {
+		f.run(f.info(k[0], f.script(k[1], "")), nil, limits.Usage{}, nil)
+	}
+	var got []string
+	for i := 1; i <= 7; i++ {
+		if _, ok := f.mon.Stats(contain.Key{Tenant: "a", Script: fmt.Sprintf("s%d", i)}); ok {
+			got = append(got, fmt.Sprintf("s%d", i))
+		}
+	}
+	if fmt.Sprint(got) != "[s6 s7]" {
+		t.Errorf("a's records %v, want [s6 s7] (its share is 2)", got)
+	}
+}
+
+// Past the global bound on actions the one expiring soonest goes.
+func TestGlobalActionBound(t *testing.T) {
+	f := newFixture(t, crashPolicy, contain.Config{MaxActions: 4, MaxScriptsPerTenant: 3})
+	for _, tenant := range []string{"a", "b", "c"} {
+		for i := 0; i < 2; i++ {
+			s := f.script(fmt.Sprintf("s%d.js", i), "")
+			for j := 0; j < 3; j++ {
+				f.run(f.info(tenant, s), nil, limits.Usage{}, failed)
+			}
+			f.clk.Add(time.Second)
+		}
+	}
+	var got []string
+	for _, a := range f.mon.Actions() {
+		got = append(got, a.Key.Tenant+"/"+a.Key.Script)
+	}
+	if fmt.Sprint(got) != "[b/s0.js b/s1.js c/s0.js c/s1.js]" || len(f.events("containment.dropped")) != 2 {
+		t.Errorf("actions %v, dropped %d; want a's two (the soonest to expire) dropped", got, len(f.events("containment.dropped")))
+	}
+}
+
+// A run that lasted longer than the window adds its host calls without
+// wiping what newer runs counted.
+func TestLongRun(t *testing.T) {
+	f := newFixture(t, `name: p
+containment:
+  window: 12m
+  rules: [{name: w, when: stats.runs > 100, action: warn}]
+`, contain.Config{})
+	s := f.script("a.js", "")
+	long := f.info("acme", s)
+	f.mon.RunStarted(long)
+	f.mon.HostCall(long, &bridge.CallEvent{Call: &bridge.Call{Capability: "kv.get"}, Outcome: "allow"})
+	f.clk.Add(12 * time.Minute) // the same bucket index, one window later
+	f.run(f.info("acme", s), [][3]string{{"kv.get", "deny"}}, limits.Usage{}, failed)
+	f.mon.RunFinished(long, &engine.Result{}, nil)
+	st, _ := f.mon.Stats(contain.Key{Tenant: "acme", Script: "a.js"})
+	if st.Runs != 2 || st.Failures != 1 || st.HostCalls != 2 || st.Denials != 1 {
+		t.Errorf("stats %+v; want 2 runs, 1 failure, 2 calls, 1 denial", st)
 	}
 }

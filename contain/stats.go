@@ -97,11 +97,13 @@ func newSeries(span time.Duration) *series {
 
 func (s *series) slot(now time.Time) int64 { return now.UnixNano()/int64(s.width) + 1 }
 
-// at returns the bucket for now, emptying a stale one.
+// at returns the bucket for now, emptying a stale one. A time older than
+// the span (a run that started long ago) whose bucket holds newer counts
+// counts in that newer bucket, never wiping it.
 func (s *series) at(now time.Time) *counts {
 	slot := s.slot(now)
 	i := int(slot % nBuckets)
-	if s.slots[i] != slot {
+	if s.slots[i] < slot {
 		s.slots[i] = slot
 		s.buckets[i] = counts{}
 	}

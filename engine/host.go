@@ -307,9 +307,7 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 	log := lc.Logger()
 	var ceiling limits.Budget
 	if opts.Policy != nil {
-		l := opts.Policy.Limits
-		ceiling = limits.Budget{Steps: l.Steps, Memory: l.Memory, Timeout: l.Timeout, CPU: l.CPU,
-			HostCalls: l.HostCalls, Output: l.Output, Logs: l.Logs}
+		ceiling = opts.Policy.Limits
 	}
 	budget, berr := limits.Resolve(h.budget, opts.Budget, ceiling)
 	if berr != nil {
@@ -580,8 +578,24 @@ func (g *gate) Check(ctx context.Context, c *bridge.Call) (bridge.Decision, erro
 	if d.Allow {
 		g.calls[c.Capability]++
 	}
-	return bridge.Decision{Allow: d.Allow, Rule: d.Rule, Message: d.Message, WouldDeny: d.WouldDeny,
+	return bridge.Decision{Allow: d.Allow, Rule: d.Rule, Message: denialMessage(d), WouldDeny: d.WouldDeny,
 		Catchable: g.pol.CatchableDenials}, nil
+}
+
+// denialMessage is what a denial adds to "call to C denied by rule R" (or
+// "call to C denied: no rule allows it"), so that the denial says each
+// thing once: the deny rule's own message, or why the rule failed to
+// evaluate (the rule is named already), and nothing for the policy's
+// fixed texts, which restate the rule or the call.
+func denialMessage(d policy.Decision) string {
+	var ee *policy.EvalError
+	switch {
+	case errors.As(d.Err, &ee):
+		return ee.Expr + " failed: " + ee.Err.Error()
+	case d.Err == nil && !d.Authored:
+		return ""
+	}
+	return d.Message
 }
 
 // Usage is the run's usage before the call being decided (policy.State).

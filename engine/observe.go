@@ -12,7 +12,8 @@ import (
 // Observer receives a host's run and host-call events: what telemetry,
 // recorders and the containment monitor are built on. Set it in
 // Config.Observer (every run) or RunOptions.Observer (one run); unset, it
-// costs nothing.
+// costs nothing. (Config.Containment is an Observer too and gets the same
+// events; a run it refuses is seen to start and finish with its error.)
 //
 // Its methods are called on the run's goroutine, in order: RunStarted, a
 // HostCall for every call that reached the policy, RunFinished. A further

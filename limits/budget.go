@@ -22,7 +22,8 @@ type Budget struct {
 	Input      int64         // bytes of the run's input, as JSON
 }
 
-// Field names of Budget as they appear in errors, the CLI and policies.
+// Field names of Budget as they appear in errors, the CLI and policies
+// (Field.Name; Fields describes each).
 const (
 	Steps      = "steps"
 	Memory     = "memory"
@@ -36,20 +37,14 @@ const (
 	Input      = "input"
 )
 
-// Default returns the budget used for every field a run leaves at zero.
+// Default returns the budget used for every field a run leaves at zero
+// (Field.Default of each field).
 func Default() Budget {
-	return Budget{
-		Steps:      100_000_000,
-		Memory:     64 << 20,
-		Timeout:    2 * time.Second,
-		CPU:        time.Second,
-		HostCalls:  100,
-		Output:     1 << 20,
-		Logs:       64 << 10,
-		StackDepth: 1000,
-		Source:     1 << 20,
-		Input:      1 << 20,
+	var b Budget
+	for _, f := range fields {
+		f.Set(&b, f.Default)
 	}
+	return b
 }
 
 // MaxStackDepth is the highest StackDepth a run may ask for. Recursion through
@@ -58,83 +53,49 @@ const MaxStackDepth = 2000
 
 // Resolve returns the budget in force for a run: start from def, let every
 // non-zero field of run replace the default, then clamp each field to the
-// matching non-zero field of ceiling (a policy's limits; the tighter wins).
-// Negative fields are rejected.
+// matching non-zero field of ceiling (a policy's limits; the tighter wins),
+// and to the field's Max. Negative fields are rejected.
 func Resolve(def, run, ceiling Budget) (Budget, error) {
-	if err := run.validate("budget"); err != nil {
+	if err := run.Validate("budget"); err != nil {
 		return Budget{}, err
 	}
-	if err := ceiling.validate("ceiling"); err != nil {
+	if err := ceiling.Validate("ceiling"); err != nil {
 		return Budget{}, err
 	}
 	out := def
-	pick := func(dst *int64, r, c int64) {
-		if r > 0 {
-			*dst = r
+	for _, f := range fields {
+		v := f.Get(out)
+		if r := f.Get(run); r > 0 {
+			v = r
 		}
-		if c > 0 && *dst > c {
-			*dst = c
+		if c := f.Get(ceiling); c > 0 && v > c {
+			v = c
 		}
-	}
-	pickD := func(dst *time.Duration, r, c time.Duration) {
-		if r > 0 {
-			*dst = r
+		if f.Max > 0 && v > f.Max {
+			v = f.Max
 		}
-		if c > 0 && *dst > c {
-			*dst = c
-		}
-	}
-	pick(&out.Steps, run.Steps, ceiling.Steps)
-	pick(&out.Memory, run.Memory, ceiling.Memory)
-	pickD(&out.Timeout, run.Timeout, ceiling.Timeout)
-	pickD(&out.CPU, run.CPU, ceiling.CPU)
-	pick(&out.HostCalls, run.HostCalls, ceiling.HostCalls)
-	pick(&out.Output, run.Output, ceiling.Output)
-	pick(&out.Logs, run.Logs, ceiling.Logs)
-	pick(&out.StackDepth, run.StackDepth, ceiling.StackDepth)
-	pick(&out.Source, run.Source, ceiling.Source)
-	pick(&out.Input, run.Input, ceiling.Input)
-	if out.StackDepth > MaxStackDepth {
-		out.StackDepth = MaxStackDepth
+		f.Set(&out, v)
 	}
 	return out, nil
 }
 
-func (b Budget) validate(what string) error {
-	for _, f := range b.fields() {
-		if f.v < 0 {
-			return fmt.Errorf("%s: %s must not be negative, got %d", what, f.name, f.v)
+// Validate returns an error naming the first negative field of b; what
+// says whose budget it is ("budget", "limits").
+func (b Budget) Validate(what string) error {
+	for _, f := range fields {
+		if v := f.Get(b); v < 0 {
+			return fmt.Errorf("%s: %s must not be negative, got %s", what, f.Name, f.Format(v))
 		}
 	}
 	return nil
 }
 
-type field struct {
-	name string
-	v    int64
-}
-
-func (b Budget) fields() []field {
-	return []field{
-		{Steps, b.Steps}, {Memory, b.Memory}, {Timeout, int64(b.Timeout)}, {CPU, int64(b.CPU)},
-		{HostCalls, b.HostCalls}, {Output, b.Output}, {Logs, b.Logs}, {StackDepth, b.StackDepth},
-		{Source, b.Source}, {Input, b.Input},
-	}
-}
-
 // Value returns the budget's value for the named field, formatted for humans
 // ("2s", "1048576"); "" for an unknown name.
 func (b Budget) Value(name string) string {
-	switch name {
-	case Timeout:
-		return b.Timeout.String()
-	case CPU:
-		return b.CPU.String()
+	f, ok := FieldNamed(name)
+	if !ok {
+		return ""
 	}
-	for _, f := range b.fields() {
-		if f.name == name {
-			return fmt.Sprint(f.v)
-		}
-	}
-	return ""
+	return f.Format(f.Get(b))
 }

@@ -5,18 +5,24 @@
 // # Budget
 //
 // A Budget has one field per resource. A zero field means "use the
-// default", never "unlimited":
+// default", never "unlimited". Fields describes each field once: its
+// name in errors and JSON (Name), its key under a policy's limits (Key),
+// its CLI flag (Flag), its kind (Count, Size or Duration, which says how
+// it is written), its default, its maximum and what it counts. Default,
+// Resolve, Budget.Value, the policy's limits parsing, the CLI's flags and
+// the README's budget table (go generate ./limits, cmd/budgettable) all
+// derive from it:
 //
 //	field       default      what counts
-//	Steps       100,000,000  VM instructions (JS, Lua) + built-in loop iterations (JS); ~1 s of a tight loop
+//	Steps       100,000,000  VM instructions (JS, Lua) + built-in loop iterations; ~1 s of a tight JS loop
 //	Memory      64 MiB       bytes charged by metered built-ins before they allocate
 //	Timeout     2s           wall time of the run
 //	CPU         1s           CPU time of the OS thread running the script (Linux only)
 //	HostCalls   100          host function calls, denied ones included
 //	Output      1 MiB        size of the result; also bounds each host call's arguments
 //	Logs        64 KiB       bytes written to the run's log (console.*, print)
-//	StackDepth  1000         call depth of the script (never above MaxStackDepth, 2000)
-//	Source      1 MiB        bytes of script source
+//	StackDepth  1000         call depth of the script (Max: MaxStackDepth, 2000)
+//	Source      1 MiB        bytes of script source (no policy key: applies at compile time)
 //	Input       1 MiB        size of the input; also bounds each host function's result
 //
 // Sizes are counted as bridge.Size counts values, roughly their JSON length.
@@ -55,3 +61,5 @@
 // Usage returns what the run used: steps, memoryBytes, cpuMs, wallMs,
 // hostCalls, outputBytes and logBytes. The JSON field names match the CLI.
 package limits
+
+//go:generate go run ./cmd/budgettable -w ../README.md

@@ -24,9 +24,9 @@ func TestResolve(t *testing.T) {
 	if _, err := Resolve(def, Budget{Steps: -1}, Budget{}); err == nil {
 		t.Errorf("negative steps accepted")
 	}
-	for _, f := range def.fields() {
-		if f.v <= 0 {
-			t.Errorf("default %s is %d: a zero Budget must never mean unlimited", f.name, f.v)
+	for _, f := range Fields() {
+		if v := f.Get(def); v <= 0 {
+			t.Errorf("default %s is %d: a zero Budget must never mean unlimited", f.Name, v)
 		}
 	}
 }

@@ -13,4 +13,12 @@
 //	loc.Frame{Func: "f", Pos: ...}                       f (count.js:2:20)
 //	loc.Frame{Tail: true}                                (tail call)
 //	loc.Frame{Omitted: 7}                                ... 7 more frames
+//
+// Snippet renders a position as a code frame for people: the source line
+// with its number and a caret under the column, with what a terminal would
+// act on escaped (the source is untrusted). The Syntax argument (JS, Lua,
+// YAML) says how the language counts lines and columns:
+//
+//	3 |   n = n + t.x
+//	  |            ^
 package loc

@@ -27,3 +27,12 @@ func Example() {
 	// (tail call)
 	// main chunk (count.lua:7)
 }
+
+// A code frame for an error's position, for people to read.
+func ExampleSnippet() {
+	src := "local n = 0\nfor i = 1, 10 do\n  n = n + t.x\nend\n"
+	fmt.Println(loc.Snippet(src, loc.Pos{File: "count.lua", Line: 3, Col: 12}, loc.Lua))
+	// Output:
+	// 3 |   n = n + t.x
+	//   |            ^
+}

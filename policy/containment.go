@@ -9,8 +9,9 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
-	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
+
+	"github.com/scriptrun/scriptrun/limits"
 )
 
 // Action is what a containment rule does when it fires.
@@ -35,6 +36,7 @@ const (
 // modified.
 type Containment struct {
 	// Mode Audit logs the actions the rules call for without taking them.
+	// Unset, it is the policy's mode.
 	Mode Mode
 	// Window is the span of Stats' run statistics (default 10m); History
 	// that of Stats.History, the script's own longer record (default 24h).
@@ -142,7 +144,7 @@ func (c *Containment) Eval(ctx context.Context, s *Stats) (fired []*ContainmentR
 		}
 		v, _, err := r.prog.ContextEval(ctx, act)
 		if err == nil {
-			b, ok := v.(ref.Val).Value().(bool)
+			b, ok := v.Value().(bool)
 			if !ok {
 				err = fmt.Errorf("got %v, want a bool", v)
 			} else if b {
@@ -168,7 +170,10 @@ func newContainEnv() (*cel.Env, error) {
 }
 
 // compileContainment validates c and compiles its rules into a copy.
-func compileContainment(c *Containment, opts Options, file string, is *issues) *Containment {
+// An unset mode is the policy's (polMode, already defaulted): a policy
+// tried out in audit mode does not act through its containment rules
+// either, unless they say enforce.
+func compileContainment(c *Containment, polMode Mode, opts Options, file string, is *issues) *Containment {
 	nc := *c
 	pos := c.Pos
 	if pos.File == "" {
@@ -176,7 +181,7 @@ func compileContainment(c *Containment, opts Options, file string, is *issues) *
 	}
 	switch nc.Mode {
 	case "":
-		nc.Mode = Enforce
+		nc.Mode = polMode
 	case Enforce, Audit:
 	default:
 		is.add(pos, "containment: mode %q: want enforce or audit", nc.Mode)
@@ -257,8 +262,13 @@ func compileContainment(c *Containment, opts Options, file string, is *issues) *
 				is.add(rpos, "%s: limits belong to action tighten only", what)
 			}
 		}
-		if l.Steps < 0 || l.Memory < 0 || l.Timeout < 0 || l.CPU < 0 || l.HostCalls < 0 || l.Output < 0 || l.Logs < 0 {
-			is.add(rpos, "%s: limits must not be negative", what)
+		if err := l.Validate("limits"); err != nil {
+			is.add(rpos, "%s: %v", what, err)
+		}
+		for _, f := range limits.Fields() {
+			if f.Key == "" && f.Get(l) != 0 {
+				is.add(rpos, "%s: limits: a policy cannot cap %s", what, f.Name)
+			}
 		}
 		for k, cp := range r.Revoke {
 			p := rpos

@@ -131,3 +131,28 @@ func TestContainmentErrors(t *testing.T) {
 		t.Errorf("misspelt revoke capability: %v", err)
 	}
 }
+
+// A policy tried in audit mode does not act through its containment rules
+// unless they say enforce.
+func TestContainmentModeDefault(t *testing.T) {
+	for _, tc := range []struct{ pol, section, want Mode }{
+		{"", "", Enforce}, {Audit, "", Audit}, {Audit, Enforce, Enforce}, {Enforce, Audit, Audit},
+	} {
+		src := "name: p\n"
+		if tc.pol != "" {
+			src += "mode: " + string(tc.pol) + "\n"
+		}
+		src += "containment:\n"
+		if tc.section != "" {
+			src += "  mode: " + string(tc.section) + "\n"
+		}
+		src += "  rules: [{name: w, when: stats.runs > 1, action: warn}]\n"
+		p, err := Parse("p.yaml", []byte(src), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Containment.Mode != tc.want {
+			t.Errorf("policy mode %q, section mode %q: %q, want %q", tc.pol, tc.section, p.Containment.Mode, tc.want)
+		}
+	}
+}

@@ -23,10 +23,13 @@
 //	    when: size(args.value) > 65536
 //	    message: "'value is ' + string(size(args.value)) + ' bytes'"  # optional, deny rules
 //
-// Limits: steps and hostCalls are integers; memory, output and logs are sizes,
-// an integer number of bytes or a number with a suffix B, KiB, MiB, GiB
-// (powers of 1024) or KB, MB, GB (powers of 1000); timeout and cpu are Go
-// durations ("2s", "500ms"). A missing or zero limit means no ceiling.
+// Limits: the keys are the budget fields' (limits.Fields, Field.Key):
+// steps, hostCalls and stackDepth (at most 2000) are integers (100000,
+// 100_000); memory, output, logs and input are sizes, an integer number of
+// bytes or a number with a suffix B, KiB, MiB, GiB (powers of 1024) or KB,
+// MB, GB (powers of 1000); timeout and cpu are Go durations ("2s",
+// "500ms"). A missing or zero limit means no ceiling. The source budget
+// applies at compile time, before any policy, so a policy cannot cap it.
 //
 // Capability patterns are "module.function", "module.*" or "*", with module
 // and function names matching [a-z][a-z0-9_]*.
@@ -35,7 +38,10 @@
 // and New report every problem at once in an *Error whose issues read
 // "file:line:col: message"; for CEL errors the position points inside the
 // expression and the message shows the expression with a caret under the
-// problem. (YAML syntax errors carry a line only; their column is 1.)
+// problem. A YAML syntax error points at the line and column of the
+// problem (yaml.v3 itself names the line where the enclosing construct
+// starts; internal/yamlpos finds the problem), and its message shows that
+// line of the file with a caret (loc.Snippet).
 //
 // # Semantics
 //
@@ -148,7 +154,7 @@
 // evaluate does not fire.
 //
 //	containment:
-//	  mode: enforce             # or audit: log the actions, take none
+//	  mode: enforce             # or audit: log the actions, take none (default: the policy's mode)
 //	  window: 10m               # span of the counts (default 10m)
 //	  history: 24h              # span of stats.history (default 24h)
 //	  rules:

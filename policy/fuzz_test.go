@@ -20,6 +20,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte("name: x\nrules:\n  - name: r\n    deny: ['*']\n    when: call.name in ['kv.get', 'x.y'] || usage.calls['kv.lst'] > 0 || call.module == 'kv'\n"))
 	f.Add([]byte("name: x\nrules:\n  - name: r\n    allow: [kv.lst, kv.*]\n    when: args.prefix == script.labels['p'] && has(args.x)\n"))
+	f.Add([]byte(containSrc))
+	f.Add([]byte("name: x\naudit: {args: true}\ncontainment:\n  mode: audit\n  rules:\n    - {name: a, when: 'stats.calls[\"kv.get\"] > 1 && \"x\" in stats.newHosts', action: revoke, revoke: [kv.*], for: 1m}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 4096 {
 			return
@@ -35,6 +37,9 @@ func FuzzParse(f *testing.F) {
 		defer cancel()
 		r := req("kv.set", map[string]any{"key": "acme:k", "value": "v", "url": "https://a.example/"})
 		p.Decide(ctx, r)
+		if p.Containment != nil {
+			p.Containment.Eval(ctx, &Stats{Calls: map[string]int64{"kv.get": 2}, NewHosts: []string{"x"}})
+		}
 		// With known capabilities: more load errors, warnings, prefilled
 		// usage.calls; Trace agrees with Decide on the outcome.
 		p, err = Parse("fuzz.yaml", data, Options{Capabilities: testCaps})

@@ -1,15 +1,18 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
-	"math"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/scriptrun/scriptrun/internal/yamlpos"
+	"github.com/scriptrun/scriptrun/limits"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // exprLoc maps positions inside an expression to positions in the file.
@@ -52,7 +55,7 @@ func Parse(filename string, data []byte, opts Options) (*Policy, error) {
 	ps := &parser{file: filename, lines: strings.Split(string(data), "\n")}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		ps.is.list = append(ps.is.list, yamlIssue(filename, err))
+		ps.is.list = append(ps.is.list, yamlIssue(filename, data, err))
 		return nil, ps.is.err()
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
@@ -71,18 +74,19 @@ func Parse(filename string, data []byte, opts Options) (*Policy, error) {
 	return np, nil
 }
 
-// yamlIssue turns a yaml.v3 syntax error ("yaml: line N: msg") into an Issue.
-// yaml.v3 does not report columns, so the column is 1.
-func yamlIssue(file string, err error) Issue {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if n, m, ok := strings.Cut(rest, ": "); ok {
-			if line, err := strconv.Atoi(n); err == nil {
-				return Issue{Pos: Pos{File: file, Line: line, Col: 1}, Msg: "invalid YAML: " + m}
-			}
-		}
+// yamlIssue turns a yaml.v3 syntax error into an Issue at the problem's
+// line and column (yaml.v3 reports the line of the enclosing construct;
+// see internal/yamlpos), with the line and a caret under the message.
+func yamlIssue(file string, data []byte, err error) Issue {
+	var e *yamlpos.Error
+	if !errors.As(yamlpos.Locate(file, data, err), &e) {
+		return Issue{Pos: Pos{File: file}, Msg: "invalid YAML: " + err.Error()}
 	}
-	return Issue{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: "invalid YAML: " + msg}
+	msg := "invalid YAML: " + e.Msg
+	if frame := loc.Snippet(string(data), e.Pos, loc.YAML); frame != "" {
+		msg += "\n" + frame
+	}
+	return Issue{Pos: e.Pos, Msg: msg}
 }
 
 type parser struct {
@@ -276,77 +280,45 @@ func (ps *parser) limits(n *yaml.Node) Limits {
 	var l Limits
 	for _, kv := range ps.mapping(n, "limits") {
 		k, v := kv[0], kv[1]
-		what := "limits." + k.Value
-		switch k.Value {
-		case "steps":
-			l.Steps = ps.count(v, what)
-		case "hostCalls":
-			l.HostCalls = ps.count(v, what)
-		case "memory":
-			l.Memory = ps.size(v, what)
-		case "output":
-			l.Output = ps.size(v, what)
-		case "logs":
-			l.Logs = ps.size(v, what)
-		case "timeout":
-			l.Timeout = ps.duration(v, what)
-		case "cpu":
-			l.CPU = ps.duration(v, what)
-		default:
-			ps.unknown(k, "limits")
+		f, ok := limitField(k.Value)
+		if !ok {
+			if _, isField := limits.FieldNamed(k.Value); isField {
+				ps.is.add(ps.pos(k), "limits: a policy cannot cap %s", k.Value)
+			} else {
+				ps.unknown(k, "limits")
+			}
+			continue
 		}
+		// A count is a YAML integer; a size or a duration may be written
+		// as a number (65536, 0) or a string (64KiB, 2s).
+		if v.Kind != yaml.ScalarNode || f.Kind == limits.Count && v.Tag != "!!int" {
+			ps.is.add(ps.pos(v), "limits.%s: %s, got %q", k.Value, wantOf(f), v.Value)
+			continue
+		}
+		x, err := f.Parse(v.Value)
+		if err != nil {
+			ps.is.add(ps.pos(v), "limits.%s: %v, got %q", k.Value, err, v.Value)
+			continue
+		}
+		f.Set(&l, x)
 	}
 	return l
 }
 
-func (ps *parser) count(n *yaml.Node, what string) int64 {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
-		if v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil && v >= 0 {
-			return v
+// limitField returns the budget field whose policy key is key.
+func limitField(key string) (limits.Field, bool) {
+	for _, f := range limits.Fields() {
+		if f.Key != "" && f.Key == key {
+			return f, true
 		}
 	}
-	ps.is.add(ps.pos(n), "%s: want a non-negative integer, got %q", what, n.Value)
-	return 0
+	return limits.Field{}, false
 }
 
-var sizeUnits = []struct {
-	suffix string
-	mult   int64
-}{
-	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
-	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1},
-}
-
-// ParseSize parses a byte count as policies write it: "65536", "64MiB",
-// "512KB", "1 GiB" (units B, KiB, MiB, GiB, KB, MB, GB). The CLI's size
-// flags use it too.
-func ParseSize(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range sizeUnits {
-		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
-			s, mult = strings.TrimSpace(rest), u.mult
-			break
-		}
-	}
-	if s == "" || strings.Trim(s, "0123456789") != "" {
-		return 0, false
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v > math.MaxInt64/mult {
-		return 0, false
-	}
-	return v * mult, true
-}
-
-func (ps *parser) size(n *yaml.Node, what string) int64 {
-	if n.Kind == yaml.ScalarNode {
-		if v, ok := ParseSize(n.Value); ok {
-			return v
-		}
-	}
-	ps.is.add(ps.pos(n), "%s: want a size like 65536, 64KiB or 1MB, got %q", what, n.Value)
-	return 0
+// wantOf says what a value of f looks like.
+func wantOf(f limits.Field) string {
+	_, err := f.Parse("")
+	return err.Error()
 }
 
 func (ps *parser) duration(n *yaml.Node, what string) time.Duration {
@@ -361,6 +333,11 @@ func (ps *parser) duration(n *yaml.Node, what string) time.Duration {
 	ps.is.add(ps.pos(n), "%s: want a duration like 2s or 500ms, got %q", what, n.Value)
 	return 0
 }
+
+// ParseSize parses a byte count as policies write it: "65536", "64MiB",
+// "512KB", "1 GiB" (units B, KiB, MiB, GiB, KB, MB, GB). It is
+// limits.ParseSize.
+func ParseSize(s string) (int64, bool) { return limits.ParseSize(s) }
 
 func (ps *parser) rule(n *yaml.Node) *Rule {
 	r := &Rule{Pos: ps.pos(n)}

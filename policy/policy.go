@@ -11,6 +11,8 @@ import (
 	"cel.dev/cel-go/common"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
+
+	"github.com/scriptrun/scriptrun/limits"
 )
 
 // Mode says whether a policy's denials take effect.
@@ -24,14 +26,12 @@ const (
 	Audit Mode = "audit"
 )
 
-// Limits are ceilings a policy puts on runs; zero means no ceiling for that
-// field. Memory, Output and Logs are in bytes.
-type Limits struct {
-	Steps, Memory     int64
-	Timeout, CPU      time.Duration
-	HostCalls, Output int64
-	Logs              int64
-}
+// Limits are ceilings a policy puts on runs: a limits.Budget whose zero
+// fields mean no ceiling for that field (not the default, as in a run's
+// budget). Each field a policy may cap has its key under `limits:`
+// (limits.Field.Key); Source has none, since the source budget applies at
+// compile time, and a policy that sets it does not load.
+type Limits = limits.Budget
 
 // Rule is one policy rule. Exactly one of Allow and Deny is non-empty.
 // A Rule belongs to its Policy once compiled and must not be modified.
@@ -149,6 +149,10 @@ type Decision struct {
 	// Message is the deny rule's evaluated message, or the evaluation error
 	// text of a failing rule, or a fixed text.
 	Message string
+	// Authored is set when Message is the deny rule's own message (its
+	// message expression evaluated), not a fixed text that only restates
+	// the rule or the call.
+	Authored bool
 	// WouldDeny is set in audit mode when the call would have been denied;
 	// Allow is then true.
 	WouldDeny bool
@@ -197,8 +201,13 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 	default:
 		is.add(Pos{File: posFile(p)}, "mode %q: want enforce or audit", np.Mode)
 	}
-	if l := np.Limits; l.Steps < 0 || l.Memory < 0 || l.Timeout < 0 || l.CPU < 0 || l.HostCalls < 0 || l.Output < 0 || l.Logs < 0 {
-		is.add(Pos{File: posFile(p)}, "limits must not be negative")
+	if err := np.Limits.Validate("limits"); err != nil {
+		is.add(Pos{File: posFile(p)}, "%v", err)
+	}
+	for _, f := range limits.Fields() {
+		if f.Key == "" && f.Get(np.Limits) != 0 {
+			is.add(Pos{File: posFile(p)}, "limits: a policy cannot cap %s", f.Name)
+		}
 	}
 	env, err := newEnv()
 	if err != nil {
@@ -284,7 +293,7 @@ func compile(p *Policy, opts Options, check bool, is *issues) *Policy {
 		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
 	})
 	if p.Containment != nil {
-		np.Containment = compileContainment(p.Containment, opts, posFile(p), is)
+		np.Containment = compileContainment(p.Containment, np.Mode, opts, posFile(p), is)
 	}
 	np.warnings = is.warn
 	np.audit = np.Mode == Audit

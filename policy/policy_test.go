@@ -62,11 +62,11 @@ func TestExample(t *testing.T) {
 		{"kv get without prefix", req("kv.get", map[string]any{"key": "other:x"}), Decision{Message: `no rule allows "kv.get"`}},
 		{"kv set small", req("kv.set", map[string]any{"key": "acme:x", "value": "v"}), Decision{Allow: true, Rule: "tenant-kv"}},
 		{"kv set large", req("kv.set", map[string]any{"key": "acme:x", "value": big}),
-			Decision{Rule: "no-large-values", Message: "value is 70000 bytes, limit 65536"}},
+			Decision{Rule: "no-large-values", Message: "value is 70000 bytes, limit 65536", Authored: true}},
 		{"kv set large bytes", req("kv.set", map[string]any{"key": "acme:x", "value": []byte(big)}),
-			Decision{Rule: "no-large-values", Message: "value is 70000 bytes, limit 65536"}},
+			Decision{Rule: "no-large-values", Message: "value is 70000 bytes, limit 65536", Authored: true}},
 		{"kv set large list", req("kv.set", map[string]any{"key": "acme:x", "value": make([]any, 70000)}),
-			Decision{Rule: "no-large-values", Message: "value is 70000 bytes, limit 65536"}},
+			Decision{Rule: "no-large-values", Message: "value is 70000 bytes, limit 65536", Authored: true}},
 		{"http partner", req("http.get", map[string]any{"url": "https://API.partner.example./v1?x=1"}), Decision{Allow: true, Rule: "partner-api"}},
 		{"http plain", req("http.get", map[string]any{"url": "http://api.partner.example/v1"}), Decision{Message: `no rule allows "http.get"`}},
 		{"http other host", req("http.get", map[string]any{"url": "https://api.partner.example.evil.com/"}), Decision{Message: `no rule allows "http.get"`}},
@@ -136,7 +136,7 @@ func TestDecide(t *testing.T) {
 	}{
 		{"pattern kv.*", func() *Request { return req("kv.delete", map[string]any{"key": "a"}) }, Decision{Allow: true, Rule: "kv-all"}, ""},
 		{"deny overrides allow", func() *Request { return req("kv.get", map[string]any{"key": "secret/x"}) },
-			Decision{Rule: "no-secrets", Message: "no secrets: secret/x"}, ""},
+			Decision{Rule: "no-secrets", Message: "no secrets: secret/x", Authored: true}, ""},
 		{"deny rule when false", func() *Request { return req("kv.get", map[string]any{"key": "a"}) }, Decision{Allow: true, Rule: "kv-all"}, ""},
 		{"match labels", func() *Request { return req("http.get", nil) }, Decision{Allow: true, Rule: "prod-only"}, ""},
 		{"match labels miss", func() *Request {
@@ -192,7 +192,7 @@ func TestDecide(t *testing.T) {
 func TestAudit(t *testing.T) {
 	p := mustParse(t, "name: a\nmode: audit\nrules:\n  - name: r\n    deny: [kv.set]\n    message: \"'nope'\"\n")
 	got, _ := decide(p, req("kv.set", nil))
-	want := Decision{Allow: true, WouldDeny: true, Rule: "r", Message: "nope"}
+	want := Decision{Allow: true, WouldDeny: true, Rule: "r", Message: "nope", Authored: true}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("audit deny (-want +got):\n%s", diff)
 	}
@@ -267,8 +267,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{`p.yaml:5:5: rule "r": unknown key "wen"`}},
 		{"unknown top key", "name: x\nrule: []\n", []string{`p.yaml:2:1: policy: unknown key "rule"`}},
 		{"unknown limit", "name: x\nlimits:\n  stepz: 1\n", []string{`p.yaml:3:3: limits: unknown key "stepz"`}},
-		{"bad yaml", "name: x\nrules:\n  - name: r\n  allow: [kv.get\n", []string{`p.yaml:2:1: invalid YAML: did not find expected '-' indicator`}},
-		{"bad yaml 2", "name: x\nrules: [\n", []string{`p.yaml:2:1: invalid YAML: did not find expected node content`}},
+		{"bad yaml", "name: x\nrules:\n  - name: r\n  allow: [kv.get\n", []string{`p.yaml:4:8: invalid YAML: did not find expected '-' indicator`}},
+		{"bad yaml 2", "name: x\nrules: [\n", []string{`p.yaml:2:8: invalid YAML: did not find expected node content`}},
 		{"duplicate rule", "name: x\nrules:\n  - name: r\n    allow: [kv.get]\n  - name: r\n    allow: [kv.set]\n",
 			[]string{`p.yaml:5:5: rule "r": duplicate rule name`}},
 		{"empty allow", "name: x\nrules:\n  - name: r\n    allow: []\n", []string{`p.yaml:4:12: rule "r": allow must not be empty`}},
@@ -321,6 +321,19 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("issues (-want +got):\n%s\nfull error:\n%v", diff, err)
 			}
 		})
+	}
+}
+
+// A YAML syntax error points at the line of the problem (yaml.v3 names
+// the line where the enclosing list starts, here 2) and shows it.
+func TestYAMLErrorLine(t *testing.T) {
+	src := "name: x\nrules:\n  - name: r\n    allow: [kv.get]\n  - name: s\n    allow: [kv.set]\n   when: x\n"
+	_, err := Parse("p.yaml", []byte(src), Options{})
+	want := "p.yaml:7:4: invalid YAML: did not find expected '-' indicator\n" +
+		"7 |    when: x\n" +
+		"  |    ^"
+	if err == nil || err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
 	}
 }
 

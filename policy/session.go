@@ -328,17 +328,17 @@ func (s *Session) decide(ctx context.Context, call Call, args map[string]any, st
 			allowRule = r.name
 			continue
 		}
-		msg := stp.message
+		msg, authored := stp.message, stp.message != ""
 		if msg == "" {
 			msg = r.denied
 			if prog := r.expr[2].prog; prog != nil {
 				v, err := s.eval(ctx, r, 2, prog, act)
 				if m, isStr := v.(types.String); err == nil && isStr {
-					msg = string(m)
+					msg, authored = string(m), true
 				}
 			}
 		}
-		return Decision{Rule: r.name, Message: msg}
+		return Decision{Rule: r.name, Message: msg, Authored: authored}
 	}
 	if allowRule != "" {
 		return Decision{Allow: true, Rule: allowRule}

@@ -81,14 +81,14 @@ func refDecide(ctx context.Context, p *Policy, req *Request) Decision {
 				allowRule = r.name
 				continue
 			}
-			msg := fmt.Sprintf("denied by rule %q", r.name)
+			msg, authored := fmt.Sprintf("denied by rule %q", r.name), false
 			if r.expr[2].prog != nil {
 				v, err := eval(r, 2)
 				if s, isStr := v.(string); err == nil && isStr {
-					msg = s
+					msg, authored = s, true
 				}
 			}
-			return Decision{Rule: r.name, Message: msg}
+			return Decision{Rule: r.name, Message: msg, Authored: authored}
 		}
 		if allowRule != "" {
 			return Decision{Allow: true, Rule: allowRule}

@@ -102,7 +102,7 @@ func TestSessionReadsStatePerCall(t *testing.T) {
 		st.usage.Calls["kv.get"]++ // the same map: what the engine's gate does
 	}
 	d := s.Decide(context.Background(), get, args, st)
-	if want := (Decision{Rule: "kv-quota", Message: "quota of kv.get reached"}); d != want {
+	if want := (Decision{Rule: "kv-quota", Message: "quota of kv.get reached", Authored: true}); d != want {
 		t.Errorf("third call: got %+v, want %+v", d, want)
 	}
 	if st.usageN != 3 || st.nowN != 0 {
@@ -210,7 +210,7 @@ func TestSessionAudit(t *testing.T) {
 	s := p.NewSession(Script{Tenant: "acme"})
 	for i := 0; i < 2; i++ {
 		d := s.Decide(context.Background(), Call{Name: "kv.set"}, nil, &countingState{})
-		if want := (Decision{Allow: true, WouldDeny: true, Rule: "r", Message: "nope acme"}); d != want {
+		if want := (Decision{Allow: true, WouldDeny: true, Rule: "r", Message: "nope acme", Authored: true}); d != want {
 			t.Errorf("call %d: got %+v, want %+v", i, d, want)
 		}
 	}

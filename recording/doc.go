@@ -56,8 +56,8 @@
 // recorded result or error, after its further uses are asked of the
 // policy again with their recorded args (so denials, host-call counts and
 // usage.calls come out the same). Modules named in ReplayOptions.Live run
-// for real: the CLI makes `log` live, whose only effect is the run's own
-// log and log budget.
+// for real: by default `log`, whose only effect is the run's own log and
+// log budget.
 //
 // The clock: each read gets the next recorded time read between the same
 // two host calls; a replay that reads more gets the last time again.
@@ -74,8 +74,9 @@
 // sha256 differs is replayed all the same, with a note: that is how a fix
 // is tested against a recorded production run.
 //
-// Not reproduced: outcomes that depend on the machine (the cpu and memory
-// budgets, the wall time, except that a call cut short by the run's
-// timeout waits for the replay's own timeout), and a run interrupted by
-// its caller.
+// Not reproduced: outcomes that depend on the machine (the cpu budget, the
+// wall time, memory as the OS measures a worker process), except that a
+// call cut short by the run's timeout waits for the replay's own timeout
+// and a call that charged memory or log bytes past the budget charges them
+// again; and a run interrupted by its caller, which a replay runs on.
 package recording

@@ -65,6 +65,9 @@ func TestReadErrors(t *testing.T) {
 		{"redacted result", sub(`"result": null`, `"result": {"$redacted": true}`), 0, "calls[0].result: only a host call's argument may be redacted"},
 		{"outcome", sub(`"ok": true`, `"ok": false`), 0, "outcome: wants ok: true, or an error"},
 		{"sha", sub(`"sha256": "`, `"sha256": "x`), 0, "script: wants name, lang and a sha256"},
+		{"outcome value", sub(`"outcome": "allow"`, `"outcome": "maybe"`), 0, `calls[0].outcome: "maybe": want allow`},
+		{"nested checks", sub(`"outcome": "allow"`, `"outcome": "allow", "checks": [{"capability": "a.b", "args": {}, "outcome": "allow", "checks": [{"capability": "a.b", "args": {}, "outcome": "allow"}]}]`), 0, "calls[0].checks[0].checks: a further use has no further uses"},
+		{"budget", sub(`"steps": `, `"steps": -`), 0, "budget: steps must not be negative"},
 		{"trailing", append(append([]byte{}, data...), "{}"...), 0, "invalid character '{' after top-level value"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -131,7 +134,7 @@ func TestRecorderBound(t *testing.T) {
 	if !strings.Contains(rec.Incomplete, "over 65536 bytes") || len(rec.Clock) > 1100 || !rec.Outcome.OK {
 		t.Errorf("incomplete %q, %d clock reads, outcome %+v", rec.Incomplete, len(rec.Clock), rec.Outcome)
 	}
-	if _, err := recording.Replay(context.Background(), w.host, s, nil, rec, recording.ReplayOptions{}); err == nil || !strings.Contains(err.Error(), "incomplete") {
+	if _, err := recording.Replay(context.Background(), w.host, s, nil, rec, recording.ReplayOptions{Registry: w.reg}); err == nil || !strings.Contains(err.Error(), "incomplete") {
 		t.Errorf("replay of an incomplete recording: %v", err)
 	}
 }
@@ -165,4 +168,36 @@ func TestReplayManyCalls(t *testing.T) {
 	if rep := replay(t, w, s, pol, rec); !rep.Match() {
 		t.Errorf("replay: %v", rep.Divergence)
 	}
+	// A recording of a module this host lacks cannot be replayed here.
+	other := *rec
+	other.Calls = append([]recording.Call{{Capability: "acme.lookup", Outcome: "allow"}}, rec.Calls...)
+	if _, err := recording.Replay(context.Background(), w.host, s, pol, &other, recording.ReplayOptions{Registry: w.reg}); err == nil || !strings.Contains(err.Error(), "calls[0] is acme.lookup, which this host's modules do not provide") {
+		t.Errorf("unknown module: %v", err)
+	}
+	// A host replaying recordings it did not make caps their budget.
+	rep, err = recording.Replay(context.Background(), w.host, s, pol, rec, recording.ReplayOptions{Registry: w.reg, Ceiling: limits.Budget{HostCalls: 10}})
+	if err != nil || rep.Result.Usage.HostCalls > 11 || len(rep.Notes) != 1 || rep.Notes[0] != "the recorded budget is capped: hostCalls 10 (recorded 1000)" || rep.Match() {
+		t.Errorf("capped replay: %v, usage %+v, notes %q, divergence %v", err, rep.Result.Usage, rep.Notes, rep.Divergence)
+	}
+}
+
+// FuzzRead: a recording is input; Read never panics, and what it accepts
+// it writes and reads back the same.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte(`{"version":1,"script":{"name":"a.js","lang":"js","sha256":"` + strings.Repeat("0", 64) + `"},"input":{"$bytes":"AA=="},"identity":{},"budget":{"steps":0,"memory":0,"timeout":"0s","cpu":"0s","hostCalls":0,"output":0,"logs":0,"stackDepth":0,"source":0,"input":0},"seed":"1","start":"2000-01-01T00:00:00Z","clock":[{"call":0,"t":"2000-01-01T00:00:00Z"}],"calls":[{"capability":"kv.get","args":{"key":{"$redacted":true}},"outcome":"allow","result":{"$map":{"$x":1.5}}}],"logs":[],"outcome":{"ok":true},"usage":{}}`))
+	f.Add([]byte(`{"version":1}`))
+	f.Add([]byte(`[[[[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rec, err := recording.ReadLimit(bytes.NewReader(data), 1<<20)
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := recording.Write(&buf, rec); err != nil {
+			t.Fatalf("Write of what Read accepted: %v", err)
+		}
+		if _, err := recording.Read(&buf); err != nil {
+			t.Fatalf("Read of what Write wrote: %v\n%s", err, buf.String())
+		}
+	})
 }

@@ -188,7 +188,7 @@ func (r *Recorder) HostCall(_ *engine.RunInfo, ev *bridge.CallEvent) {
 	case ev.Err != nil:
 		c.Error = callError(ev.Err)
 		size += int64(len(c.Error.Message) + len(c.Error.Cause))
-	case ev.Decision.Allow:
+	case ev.Decision.Allow && ev.Call.Via == "":
 		v := toValue(ev.Result)
 		c.Result = &v
 		size += bridge.Size(ev.Result)
@@ -291,7 +291,7 @@ func (r *Recorder) RunFinished(_ *engine.RunInfo, res *engine.Result, err error)
 	// waits for the run to be stopped the same way.
 	if n := len(r.rec.Calls); n > 0 {
 		last := &r.rec.Calls[n-1]
-		if last.Error != nil && last.Error.Kind == "host" && r.rec.Outcome.Error.Kind != string(engine.KindHost) &&
+		if last.Error != nil && last.Error.Kind != "denied" && (last.Outcome == "allow" || last.Outcome == "audit-deny") &&
 			stoppedCall(err) {
 			last.Error = &CallError{Kind: "stopped", Message: r.rec.Outcome.Error.Message}
 		}
@@ -316,6 +316,11 @@ func errorOf(err error) *Error {
 		return &Error{Kind: string(engine.KindInternal), Message: err.Error()}
 	}
 	msg := e.Message
+	var he *bridge.HostError
+	if e.Kind == engine.KindHost && errors.As(e.Err, &he) && he.Cause() != "" {
+		// As `scriptrun run` prints it: what the script saw, then why.
+		msg += ": " + he.Cause()
+	}
 	return &Error{Kind: string(e.Kind), Limit: e.Limit, Capability: e.Capability, Rule: e.Rule,
 		Message: msg, Pos: e.Pos.String(), Stack: loc.Strings(e.Stack)}
 }

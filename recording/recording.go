@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/scriptrun/scriptrun/limits"
@@ -73,47 +74,66 @@ type Identity struct {
 	Labels map[string]string `json:"labels,omitempty"`
 }
 
-// Budget is the budget in force (limits.Budget with durations as Go
-// duration strings).
-type Budget struct {
-	Steps      int64    `json:"steps"`
-	Memory     int64    `json:"memory"`
-	Timeout    Duration `json:"timeout"`
-	CPU        Duration `json:"cpu"`
-	HostCalls  int64    `json:"hostCalls"`
-	Output     int64    `json:"output"`
-	Logs       int64    `json:"logs"`
-	StackDepth int64    `json:"stackDepth"`
-	Source     int64    `json:"source"`
-	Input      int64    `json:"input"`
-}
+// Budget is the budget in force: an object keyed by the limits.Fields
+// names ("steps", "hostCalls"), a duration field as a Go duration string
+// ("2s"), the others as integers.
+type Budget limits.Budget
 
-func budgetOf(b limits.Budget) Budget {
-	return Budget{Steps: b.Steps, Memory: b.Memory, Timeout: Duration(b.Timeout), CPU: Duration(b.CPU),
-		HostCalls: b.HostCalls, Output: b.Output, Logs: b.Logs, StackDepth: b.StackDepth, Source: b.Source, Input: b.Input}
-}
+func budgetOf(b limits.Budget) Budget { return Budget(b) }
 
 // Limits returns b as a limits.Budget.
-func (b Budget) Limits() limits.Budget {
-	return limits.Budget{Steps: b.Steps, Memory: b.Memory, Timeout: time.Duration(b.Timeout), CPU: time.Duration(b.CPU),
-		HostCalls: b.HostCalls, Output: b.Output, Logs: b.Logs, StackDepth: b.StackDepth, Source: b.Source, Input: b.Input}
+func (b Budget) Limits() limits.Budget { return limits.Budget(b) }
+
+// MarshalJSON writes every field, in the order of limits.Fields.
+func (b Budget) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, f := range limits.Fields() {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(strconv.Quote(f.Name) + ":")
+		v := f.Get(limits.Budget(b))
+		if f.Kind == limits.Duration {
+			buf.WriteString(strconv.Quote(f.Format(v)))
+		} else {
+			buf.WriteString(strconv.FormatInt(v, 10))
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
 }
 
-// Duration is a time.Duration written as a Go duration string ("2s").
-type Duration time.Duration
-
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
-
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New("want a duration string such as \"2s\"")
+// UnmarshalJSON reads the fields it is given (others stay 0: the host's
+// default); an unknown name is an error.
+func (b *Budget) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return errors.New("budget: want an object of budget fields")
 	}
-	x, err := time.ParseDuration(s)
-	if err != nil {
-		return err
+	var out limits.Budget
+	for k, raw := range m {
+		f, ok := limits.FieldNamed(k)
+		if !ok {
+			return fmt.Errorf("budget: unknown field %q", k)
+		}
+		var v int64
+		if f.Kind == limits.Duration {
+			var s string
+			d, err := time.Duration(0), json.Unmarshal(raw, &s)
+			if err == nil {
+				d, err = time.ParseDuration(s)
+			}
+			if err != nil {
+				return fmt.Errorf("budget.%s: want a duration string such as \"2s\"", k)
+			}
+			v = int64(d)
+		} else if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("budget.%s: want an integer", k)
+		}
+		f.Set(&out, v)
 	}
-	*d = Duration(x)
+	*b = Budget(out)
 	return nil
 }
 
@@ -374,7 +394,9 @@ func (rec *Recording) decode() error {
 	}
 	dv(&rec.Input, "input")
 	for i := range rec.Calls {
-		dcall(&rec.Calls[i], "calls["+strconv.Itoa(i)+"]", dv)
+		if cerr := dcall(&rec.Calls[i], "calls["+strconv.Itoa(i)+"]", dv, false); cerr != nil && err == nil {
+			err = cerr
+		}
 	}
 	for i := range rec.Logs {
 		for k, f := range rec.Logs[i].Fields {
@@ -391,6 +413,9 @@ func (rec *Recording) decode() error {
 	}
 	if rec.Script.Name == "" || rec.Script.Lang == "" || len(rec.Script.SHA256) != 64 {
 		return &pathError{"script", "wants name, lang and a sha256 of 64 hex digits"}
+	}
+	if _, err := limits.Resolve(limits.Budget{}, rec.Budget.Limits(), limits.Budget{}); err != nil {
+		return &pathError{"budget", strings.TrimPrefix(err.Error(), "budget: ")}
 	}
 	if rec.Outcome.OK == (rec.Outcome.Error != nil) {
 		return &pathError{"outcome", "wants ok: true, or an error"}
@@ -409,7 +434,21 @@ func isArg(path string) bool {
 	return bytes.Contains([]byte(path), []byte(".args.")) || bytes.Contains([]byte(path), []byte(".policyArgs."))
 }
 
-func dcall(c *Call, path string, dv func(*Value, string)) {
+func dcall(c *Call, path string, dv func(*Value, string), further bool) error {
+	switch {
+	case c.Capability == "":
+		return &pathError{path + ".capability", "missing"}
+	case c.Outcome != "allow" && c.Outcome != "deny" && c.Outcome != "audit-deny" && c.Outcome != "error":
+		return &pathError{path + ".outcome", fmt.Sprintf("%q: want allow, deny, audit-deny or error", c.Outcome)}
+	case further && len(c.Checks) > 0:
+		return &pathError{path + ".checks", "a further use has no further uses"}
+	case further && c.Result != nil:
+		return &pathError{path + ".result", "a further use has no result"}
+	case c.Result != nil && c.Error != nil:
+		return &pathError{path, "both a result and an error"}
+	case c.Error != nil && !callErrorKinds[c.Error.Kind]:
+		return &pathError{path + ".error.kind", fmt.Sprintf("%q: want host, denied, limit, stopped or error", c.Error.Kind)}
+	}
 	for _, m := range [...]struct {
 		args map[string]Value
 		name string
@@ -419,11 +458,16 @@ func dcall(c *Call, path string, dv func(*Value, string)) {
 			m.args[k] = a
 		}
 	}
-	if c.Result == nil && c.Error == nil && (c.Outcome == "allow" || c.Outcome == "audit-deny") {
+	if !further && c.Result == nil && c.Error == nil && (c.Outcome == "allow" || c.Outcome == "audit-deny") {
 		c.Result = &Value{} // a null result: "result": null reads as no result
 	}
 	dv(c.Result, path+".result")
 	for i := range c.Checks {
-		dcall(&c.Checks[i], path+".checks["+strconv.Itoa(i)+"]", dv)
+		if err := dcall(&c.Checks[i], path+".checks["+strconv.Itoa(i)+"]", dv, true); err != nil {
+			return err
+		}
 	}
+	return nil
 }
+
+var callErrorKinds = map[string]bool{"host": true, "denied": true, "limit": true, "stopped": true, "error": true}

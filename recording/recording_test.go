@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func newWorld(t *testing.T, store kv.Store, iso engine.Isolation) *world {
+func newWorld(t testing.TB, store kv.Store, iso engine.Isolation) *world {
 	t.Helper()
 	if store == nil {
 		store = kv.NewMemory()
@@ -64,7 +64,7 @@ func newWorld(t *testing.T, store kv.Store, iso engine.Isolation) *world {
 	return &world{host: h, reg: reg, store: store}
 }
 
-func mustPolicy(t *testing.T, src string) *policy.Policy {
+func mustPolicy(t testing.TB, src string) *policy.Policy {
 	t.Helper()
 	p, err := policy.Parse("p.yaml", []byte(src), policy.Options{})
 	if err != nil {
@@ -73,7 +73,7 @@ func mustPolicy(t *testing.T, src string) *policy.Policy {
 	return p
 }
 
-func compile(t *testing.T, w *world, name, src string) *engine.Script {
+func compile(t testing.TB, w *world, name, src string) *engine.Script {
 	t.Helper()
 	lang := "js"
 	if strings.HasSuffix(name, ".lua") {
@@ -303,5 +303,145 @@ func TestReplayDiverges(t *testing.T) {
 				t.Errorf("notes %q (script changed: %v)", rep.Notes, changed)
 			}
 		})
+	}
+}
+
+// A host call the run's timeout cut short is replayed as one: the replay's
+// call waits for the replay's own timeout, and the run ends the same way.
+func TestReplayTimeoutInCall(t *testing.T) {
+	block := make(chan struct{})
+	ts := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer ts.Close()
+	defer close(block)
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, allPolicy)
+	src := `host.kv.get("a"); let e = ""; try { host.http.get(input.url) } catch (x) { e = x.message } return e`
+	s := compile(t, w, "slow.js", src)
+	rec, _, err := record(t, w, s, src, pol, map[string]any{"url": ts.URL}, engine.RunOptions{Budget: limits.Budget{Timeout: 300 * time.Millisecond}})
+	if err == nil || rec.Outcome.Error.Limit != "timeout" || len(rec.Calls) != 2 || rec.Calls[1].Error == nil || rec.Calls[1].Error.Kind != "stopped" {
+		t.Fatalf("recorded %v; calls %d, last error %+v", err, len(rec.Calls), rec.Calls[len(rec.Calls)-1].Error)
+	}
+	rep := replay(t, w, s, pol, rec)
+	if !rep.Match() {
+		t.Errorf("replay: %v (err %v)", rep.Divergence, rep.Err)
+	}
+}
+
+// A secret argument is compared as present: a replay with another key
+// matches (and gets the recorded result); one without it does not.
+func TestReplaySecretArg(t *testing.T) {
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, allPolicy)
+	src := `return host.crypto.hmac_sha256("k1", "d")`
+	s := compile(t, w, "mac.js", src)
+	rec, res, err := record(t, w, s, src, pol, nil, engine.RunOptions{})
+	if err != nil || !rec.Calls[0].Args["key"].Redacted {
+		t.Fatalf("recorded %v, args %+v", err, rec.Calls[0].Args)
+	}
+	rep := replay(t, w, compile(t, w, "mac.js", `return host.crypto.hmac_sha256("k2", "d")`), pol, rec)
+	if !rep.Match() || rep.Result.Value != res.Value {
+		t.Errorf("another key: %v, value %v", rep.Divergence, rep.Result.Value)
+	}
+	rep = replay(t, w, compile(t, w, "mac.js", `return host.crypto.hmac_sha256(null, "d")`), pol, rec)
+	if rep.Match() {
+		t.Error("no key: the replay matches")
+	}
+}
+
+// A host call that charged the run's memory past its budget is replayed as
+// one: the same limit, at the same call.
+func TestReplayMemoryInCall(t *testing.T) {
+	ts := httptest.NewServer(nethttp.HandlerFunc(func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		w.Write(bytes.Repeat([]byte("x"), 512<<10))
+	}))
+	defer ts.Close()
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, allPolicy)
+	src := `host.kv.get("a"); return host.http.get(input.url).body.length`
+	s := compile(t, w, "big.js", src)
+	rec, _, err := record(t, w, s, src, pol, map[string]any{"url": ts.URL}, engine.RunOptions{Budget: limits.Budget{Memory: 256 << 10}})
+	if err == nil || rec.Outcome.Error.Limit != "memory" || rec.Calls[1].Error == nil || rec.Calls[1].Error.Limit != "memory" {
+		t.Fatalf("recorded %v; last call %+v", err, rec.Calls[len(rec.Calls)-1].Error)
+	}
+	if rep := replay(t, w, s, pol, rec); !rep.Match() {
+		t.Errorf("replay: %v (err %v)", rep.Divergence, rep.Err)
+	}
+}
+
+// The log is compared last: the same run logging another line diverges
+// there; a policy in audit mode replays its would-be denials.
+func TestReplayLogAndAudit(t *testing.T) {
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, "name: audit\nmode: audit\nrules:\n  - name: get\n    allow: [kv.get, log.info]\n")
+	src := `host.kv.set("a", 1); host.log.info("x", {a: 1}); console.log("a"); return 1`
+	s := compile(t, w, "log.js", src)
+	rec, _, err := record(t, w, s, src, pol, nil, engine.RunOptions{})
+	if err != nil || rec.Calls[0].Outcome != "audit-deny" || len(rec.Logs) != 2 {
+		t.Fatalf("recorded %v, calls %+v, logs %+v", err, rec.Calls, rec.Logs)
+	}
+	if rep := replay(t, w, s, pol, rec); !rep.Match() {
+		t.Errorf("same: %v", rep.Divergence)
+	}
+	rep := replay(t, w, compile(t, w, "log.js", strings.Replace(src, `console.log("a")`, `console.log("b")`, 1)), pol, rec)
+	if got := fmt.Sprint(rep.Divergence); got != `logs: line 1: recording info "a", replay info "b"` {
+		t.Errorf("divergence %s", got)
+	}
+}
+
+// The policy's now is the recorded clock: a rule that denied in 1999
+// denies in the replay too.
+func TestReplayPolicyClock(t *testing.T) {
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, `name: clock
+catchableDenials: true
+rules:
+  - name: after-2000
+    allow: [kv.get]
+    when: now > timestamp("2000-01-01T00:00:00Z")
+`)
+	src := `let r = []; for (const k of ["a", "b"]) { try { r.push(host.kv.get(k)) } catch (e) { r.push("denied") } } return [r, Date.now()]`
+	s := compile(t, w, "clock.js", src)
+	t0 := time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC)
+	r, err := recording.NewRecorder(recording.Options{Registry: w.reg, Source: &src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	res, err := w.host.Run(context.Background(), s, engine.RunOptions{Policy: pol, Observer: r,
+		Now: r.Clock(func() time.Time { n++; return t0.Add(time.Duration(n) * time.Second) })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := r.Recording()
+	if got := fmt.Sprint(res.Value); got != "[[denied <nil>] 946684802000]" || len(rec.Clock) != 3 || rec.Calls[0].Outcome != "deny" {
+		t.Fatalf("recorded %s, clock %v, calls %+v", got, rec.Clock, rec.Calls)
+	}
+	rep := replay(t, w, s, pol, rec)
+	if !rep.Match() || fmt.Sprint(rep.Result.Value) != fmt.Sprint(res.Value) {
+		t.Errorf("replay: %v, value %v", rep.Divergence, rep.Result.Value)
+	}
+}
+
+// An uncaught host error is recorded with its cause, as `run` prints it,
+// and replays to the same.
+func TestReplayHostError(t *testing.T) {
+	w := newWorld(t, nil, engine.InProcess)
+	pol := mustPolicy(t, allPolicy)
+	ts := httptest.NewServer(nethttp.NotFoundHandler())
+	url := ts.URL
+	ts.Close() // nothing listens there now: connection refused
+	src := `host.kv.get("a"); return host.http.get(input.url)`
+	s := compile(t, w, "fail.js", src)
+	rec, _, err := record(t, w, s, src, pol, map[string]any{"url": url}, engine.RunOptions{})
+	if err == nil || rec.Outcome.Error.Kind != "host" || !strings.Contains(rec.Outcome.Error.Message, "http.get: ") || rec.Calls[1].Error.Cause == "" {
+		t.Fatalf("recorded %v: %+v, call %+v", err, rec.Outcome.Error, rec.Calls[1].Error)
+	}
+	if rep := replay(t, w, s, pol, rec); !rep.Match() {
+		t.Errorf("replay: %v", rep.Divergence)
 	}
 }

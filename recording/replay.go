@@ -12,21 +12,29 @@ import (
 
 	"github.com/scriptrun/scriptrun/bridge"
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
 // ReplayOptions configure Replay.
 type ReplayOptions struct {
-	// Registry is the host's modules, for Live (nil: no Live calls).
+	// Registry is the host's modules, where Live calls find their
+	// implementation. Required.
 	Registry *bridge.Registry
 	// Live names modules ("log") or capabilities ("log.info") whose real
 	// implementation the replay calls instead of answering from the
 	// recording: ones whose only effect is on the run itself (bridge/log
 	// writes the run's log and charges its log budget), so the replay's
 	// log and usage match. Everything else is answered from the recording.
+	// nil means {"log"}; an empty list, none.
 	Live []string
 	// Observer, when set, also receives the replay run's events.
 	Observer engine.Observer
+	// Ceiling caps the recorded budget field by field (zero fields: no
+	// cap), for a host that replays recordings it did not make: a
+	// recording is input, and its budget is whatever the file says. A
+	// capped field is noted in the Report.
+	Ceiling limits.Budget
 }
 
 // Report is what a replay found.
@@ -109,15 +117,24 @@ var errDiverged = errors.New("the replay diverged from its recording")
 // value the replay passes, as long as one is passed.
 //
 // The error is for a replay that cannot be made (an incomplete recording,
-// a nil host or script); what the replay run did is in the Report.
+// a nil host or script, a recorded call of a function the registry lacks,
+// a host too busy to run it or a quarantined script); what the replay run
+// did is in the Report.
 func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *policy.Policy, rec *Recording, opts ReplayOptions) (*Report, error) {
 	switch {
-	case host == nil || script == nil || rec == nil:
-		return nil, errors.New("recording: Replay needs a host, a script and a recording")
+	case host == nil || script == nil || rec == nil || opts.Registry == nil:
+		return nil, errors.New("recording: Replay needs a host, a script, a recording and ReplayOptions.Registry")
 	case rec.Incomplete != "":
 		return nil, errors.New("recording: cannot replay an incomplete recording: " + rec.Incomplete)
 	case rec.Version != Version:
 		return nil, fmt.Errorf("recording: version %d; this scriptrun replays version %d", rec.Version, Version)
+	}
+	for i, c := range rec.Calls {
+		if opts.Registry.Lookup(c.Capability) == nil {
+			// The script's host object would lack it: the replay would
+			// fail on the host, not on the script.
+			return nil, fmt.Errorf("recording: calls[%d] is %s, which this host's modules do not provide", i, c.Capability)
+		}
 	}
 	rep := &Report{}
 	if script.SHA256() != rec.Script.SHA256 {
@@ -137,16 +154,26 @@ func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *
 	if recPol != replPol || (rec.Policy == nil) != (pol == nil) {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("the policy is %q, the recorded one %q", replPol, recPol))
 	}
+	budget, err := limits.Resolve(limits.Budget{}, rec.Budget.Limits(), opts.Ceiling)
+	if err != nil {
+		return nil, fmt.Errorf("recording: %w", err)
+	}
+	if capped := cappedFields(rec.Budget, budgetOf(budget)); capped != "" {
+		rep.Notes = append(rep.Notes, "the recorded budget is capped: "+capped)
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p := &replayer{rec: rec, cancel: cancel, live: map[string]bool{}, reg: opts.Registry}
+	if opts.Live == nil {
+		opts.Live = []string{"log"}
+	}
 	for _, l := range opts.Live {
 		p.live[l] = true
 	}
 	ro := engine.RunOptions{
 		Input:    rec.Input.V,
 		Policy:   pol,
-		Budget:   rec.Budget.Limits(),
+		Budget:   budget,
 		Identity: engine.Identity{Tenant: rec.Identity.Tenant, Labels: rec.Identity.Labels},
 		Seed:     rec.Seed,
 		Now:      p.now,
@@ -154,6 +181,11 @@ func Replay(ctx context.Context, host *engine.Host, script *engine.Script, pol *
 		Answer:   p.answer,
 	}
 	res, err := host.Run(ctx, script, ro)
+	var ee *engine.Error
+	if errors.As(err, &ee) && (ee.Kind == engine.KindBusy || ee.Kind == engine.KindQuarantined) {
+		// The host did not run it: nothing was replayed.
+		return nil, fmt.Errorf("recording: the replay was not run: %w", err)
+	}
 	rep.Result, rep.Err = res, err
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -310,7 +342,7 @@ func (p *replayer) answer(ctx context.Context, c *bridge.Call, args bridge.Args)
 	live := p.live[mod] || p.live[c.Capability]
 	p.mu.Unlock()
 
-	if live && p.reg != nil {
+	if live {
 		if fn := p.reg.Lookup(c.Capability); fn != nil {
 			return fn.Impl(ctx, args)
 		}
@@ -337,6 +369,20 @@ func (p *replayer) answer(ctx context.Context, c *bridge.Call, args bridge.Args)
 		// one, when its own budget or caller stops it.
 		<-ctx.Done()
 		return nil, ctx.Err()
+	case e.Kind == "limit" && (e.Limit == limits.Memory || e.Limit == limits.Logs):
+		// The function charged the run's memory or log budget past its
+		// end: charged again, over the same budget.
+		if run := bridge.RunFrom(ctx); run != nil && run.Meter != nil {
+			var err error
+			if e.Limit == limits.Memory {
+				err = run.Meter.AddMemory(p.rec.Budget.Memory + 1)
+			} else {
+				err = run.Meter.AddLog(p.rec.Budget.Logs + 1)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
 	case e.Kind == "host":
 		he := &bridge.HostError{Capability: c.Capability, Msg: e.Message}
 		if e.Cause != "" {
@@ -519,4 +565,15 @@ func compareLogs(want []Log, got []engine.LogLine) *Divergence {
 		}
 	}
 	return nil
+}
+
+// cappedFields lists the fields of got below the recorded ones.
+func cappedFields(rec, got Budget) string {
+	var out []string
+	for _, f := range limits.Fields() {
+		if r, g := f.Get(rec.Limits()), f.Get(got.Limits()); r != g {
+			out = append(out, fmt.Sprintf("%s %s (recorded %s)", f.Name, f.Format(g), f.Format(r)))
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -52,5 +52,5 @@ rules:
 	fmt.Println(err)
 	// Output:
 	// [200 3] <nil>
-	// admin.js:1:21: denied error: call to http.get denied: no rule allows it: no rule allows "http.get"
+	// admin.js:1:21: denied error: call to http.get denied: no rule allows it
 }

@@ -12,17 +12,19 @@ import (
 	"github.com/scriptrun/scriptrun/bridge/kv"
 	bridgelog "github.com/scriptrun/scriptrun/bridge/log"
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
 )
 
-// cmdCheck compiles scripts and the policy and runs nothing. It prints one
-// line per problem on stderr ("path:line:col: compile error: ...") and
-// nothing on success. The exit code is that of the first problem. Policy
+// cmdCheck compiles scripts and the policy and runs nothing. It prints a
+// line per problem on stderr ("path:line:col: compile error: ..."), with
+// the code frame of its position under it, and nothing on success. The exit code is that of the first problem. Policy
 // warnings ("path:line:col: warning: ...") are printed but do not change
 // the exit code.
 func cmdCheck(args []string, stderr io.Writer) int {
 	fs := newFlagSet("check", "scriptrun check [--policy FILE] [--lang js|lua] SCRIPT...",
-		"Compile the scripts and the policy, run nothing. Problems go to stderr, one a line;\n"+
+		"Compile the scripts and the policy, run nothing. Problems go to stderr, each\n"+
+			"a line with the source line and a caret under it;\n"+
 			"exit 0 when everything compiles, 1 on a compile error, 2 on a usage error,\n"+
 			"an unreadable file or an invalid policy. The policy is checked against the\n"+
 			"CLI's modules (kv, crypto, log, http): an unknown capability is an error;\n"+
@@ -107,7 +109,14 @@ func cmdCheck(args []string, stderr io.Writer) int {
 			if pos.File == name || pos.File == "" {
 				pos.File = path
 			}
-			fmt.Fprintf(stderr, "%s: %s error: %s\n", pos, e.Kind, e.Message)
+			// The message may quote the script (a token): escaped, as
+			// the frame under it is.
+			fmt.Fprintf(stderr, "%s: %s error: %s\n", escapeText(pos.String()), e.Kind, escapeText(e.Message))
+			if e.Pos.File == name && e.Pos.Line > 0 {
+				if frame := loc.Snippet(string(src), e.Pos, syntaxOf(lang)); frame != "" {
+					fmt.Fprintln(stderr, frame)
+				}
+			}
 			fail(exitCode(e.Kind))
 		}
 	}

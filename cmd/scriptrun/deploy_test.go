@@ -191,8 +191,8 @@ func TestDeploy(t *testing.T) {
 	}
 	grace, _ := at(dep, "spec", "template", "spec", "terminationGracePeriodSeconds").(int)
 	pause, _ := at(c, "lifecycle", "preStop", "sleep", "seconds").(int)
-	if need := time.Duration(f.grace) + time.Duration(pause)*time.Second; time.Duration(grace)*time.Second <= need {
-		t.Errorf("terminationGracePeriodSeconds %d is not above --shutdown-grace %v plus the preStop pause %ds", grace, time.Duration(f.grace), pause)
+	if need := f.grace + time.Duration(pause)*time.Second; time.Duration(grace)*time.Second <= need {
+		t.Errorf("terminationGracePeriodSeconds %d is not above --shutdown-grace %v plus the preStop pause %ds", grace, f.grace, pause)
 	}
 
 	// The example scripts and policies the ConfigMaps carry check clean

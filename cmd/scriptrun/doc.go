@@ -6,6 +6,7 @@
 //
 //	scriptrun run [flags] SCRIPT        run one script
 //	scriptrun check [flags] SCRIPT...   compile scripts (and a policy); run nothing
+//	scriptrun replay [flags] FILE       re-run a recording (run --record); say whether it matches
 //	scriptrun version                   print the version
 //	scriptrun help [COMMAND]            list the commands, or describe one
 //
@@ -22,21 +23,17 @@
 //	--policy FILE           policy YAML (default: no policy, every host call denied)
 //	--tenant NAME           script.tenant as policies see it
 //	--label k=v             script.labels[k] (repeatable)
-//	--steps N               step budget
-//	--memory SIZE           memory budget (65536, 64KiB, 64MiB, 1GiB, 512KB, 1MB)
-//	--timeout DUR           wall-time budget (Go duration: 500ms, 2s)
-//	--cpu DUR               CPU-time budget
-//	--host-calls N          host-call budget
-//	--output SIZE           result-size budget
-//	--logs SIZE             log budget (console.*, print and log lines)
-//	--stack-depth N         call-depth budget, at most 2000
-//	--source-size SIZE      script-source budget
-//	--input-size SIZE       input budget (the --input file, then its value)
+//	--steps N               one flag per budget field (limits.Fields): --steps N,
+//	--memory SIZE ...       --memory SIZE, --timeout DUR, --cpu DUR, --host-calls N,
+//	                        --output SIZE, --logs SIZE, --stack-depth N (at most 2000),
+//	                        --source-size SIZE, --input-size SIZE (the --input file,
+//	                        then its value); sizes 65536, 64KiB, 1MB, durations 500ms, 2s
 //	--isolation MODE        inproc (default), or process: a contained worker process
 //	--kv FILE               the kv module's store: FILE.json is a JSON fixture,
 //	                        any other name a bbolt database (default: in memory)
 //	--deterministic         seed 1 and a clock fixed at 2000-01-01T00:00:00Z
 //	--log-format FORMAT     text or json (default: text on a terminal, else json)
+//	--record FILE           write a recording of the run to FILE (see scriptrun replay)
 //
 // A budget flag left at 0 takes the library's default; a policy's limits
 // are ceilings over both.
@@ -64,7 +61,9 @@
 // wallMs, hostCalls, outputBytes and logBytes; cpuMs and wallMs are measured
 // and vary even in --deterministic runs. Bytes in the result are written as
 // base64 strings (standard alphabet, padded), since JSON has no bytes type.
-// Strings that are not valid UTF-8 have the bad bytes replaced by U+FFFD.
+// A script's string that is not text (Lua bytes that are not UTF-8, a JS
+// lone surrogate) is never returned: the run fails with an error naming
+// where the string is.
 //
 // The script's log lines (console.*, print) and the host's audit log
 // (events script.compiled, run.started, host.call, policy.denied,
@@ -75,6 +74,38 @@
 // \a, \u009b, \u202e, \xff) and a script's message is quoted, so nothing a
 // script writes can forge a line or drive the terminal. The JSON format is
 // one JSON object a line, the script's text in it as the script gave it.
+//
+// With the text format, a compile or run error whose position is in the
+// script is also written for people after the log, with a code frame
+// (stdout's JSON is the same in both formats):
+//
+//	count.js:2:13: runtime error: uncaught TypeError: Cannot read property 'y' of undefined
+//	2 | let b = a.x.y;
+//	  |             ^
+//
+// The message is escaped as the log is, and the frame's source line too,
+// so neither can drive the terminal. check writes the same frame under
+// each compile error.
+//
+// # scriptrun replay
+//
+// --record FILE writes the run's recording (package recording: the script
+// and its source, the policy file, identity, input, budget, seed, every
+// clock read and host call with its decision and result, the log, the
+// outcome), atomically, whatever the outcome; secret params are redacted.
+// A recording that cannot be written, or is incomplete (over 64 MiB), is
+// reported on stderr after the result, and a run that succeeded then exits
+// 2. A script that does not compile records nothing.
+//
+//	scriptrun replay [--script FILE] [--policy FILE] [--isolation MODE] FILE
+//
+// runs the recorded script (or --script, under the recorded name) with the
+// recorded input, seed, clock, identity and budget and the recorded policy
+// (or --policy), answering host calls from the recording; only the log
+// module runs. It prints "note: ..." lines for a changed script or policy,
+// then "replay matches: ..." (exit 0) or "replay diverges: ..." with the
+// first difference (exit 1). A bad recording is exit 2 with the file and
+// line:col or field.
 //
 // # Exit codes
 //

@@ -2,63 +2,46 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
-	"github.com/scriptrun/scriptrun/policy"
+	"github.com/scriptrun/scriptrun/limits"
 )
 
-// sizeValue is a flag holding a byte count: "65536", "64KiB", "64MiB",
-// "1GiB", "512KB", "1MB", "1GB" (the syntax of a policy's limits).
-type sizeValue int64
-
-func parseSize(s string) (int64, error) {
-	n, ok := policy.ParseSize(s)
-	if !ok {
-		return 0, fmt.Errorf("want a size like 65536, 64KiB or 1MB")
-	}
-	return n, nil
+// budgetFlag is the flag of one budget field (limits.Field): its value
+// is written as the field's kind says (100000, 64KiB, 2s) and set in b.
+type budgetFlag struct {
+	f limits.Field
+	b *limits.Budget
 }
 
-func (v *sizeValue) Set(s string) error {
-	n, err := parseSize(s)
+// registerBudget adds a flag for every field of b, named and described
+// by limits.Fields.
+func registerBudget(fs *flagSet, b *limits.Budget) {
+	for _, f := range limits.Fields() {
+		def := f.Human(f.Default)
+		if f.Max > 0 {
+			def += ", at most " + f.Human(f.Max)
+		}
+		fs.Var(&budgetFlag{f: f, b: b}, f.Flag, fmt.Sprintf("budget `%s`: %s (default %s)", f.Kind.Placeholder(), f.Doc, def))
+	}
+}
+
+func (v *budgetFlag) Set(s string) error {
+	x, err := v.f.Parse(s)
 	if err != nil {
 		return err
 	}
-	*v = sizeValue(n)
+	v.f.Set(v.b, x)
 	return nil
 }
 
-func (v *sizeValue) String() string { return strconv.FormatInt(int64(*v), 10) }
-
-// countValue is a non-negative integer flag.
-type countValue int64
-
-func (v *countValue) Set(s string) error {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n < 0 {
-		return fmt.Errorf("want a non-negative integer")
+// String is "" for 0 (the default), so that usage texts leave it out.
+func (v *budgetFlag) String() string {
+	if v.b == nil || v.f.Get(*v.b) == 0 {
+		return ""
 	}
-	*v = countValue(n)
-	return nil
+	return v.f.Format(v.f.Get(*v.b))
 }
-
-func (v *countValue) String() string { return strconv.FormatInt(int64(*v), 10) }
-
-// durationValue is a non-negative Go duration flag ("500ms", "2s").
-type durationValue time.Duration
-
-func (v *durationValue) Set(s string) error {
-	d, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil || d < 0 {
-		return fmt.Errorf("want a non-negative duration like 500ms or 2s")
-	}
-	*v = durationValue(d)
-	return nil
-}
-
-func (v *durationValue) String() string { return time.Duration(*v).String() }
 
 // labelsValue collects repeated --label k=v flags.
 type labelsValue map[string]string

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/scriptrun/scriptrun/limits"
 )
 
 // An input file over the input budget is refused by its size, before it
@@ -76,7 +80,68 @@ func TestRunBudgetFlags(t *testing.T) {
 		t.Errorf("--stack-depth 50: %s %s", stdout, stderr)
 	}
 	code, stdout, stderr = cli(t, "", "run", "--stack-depth", "2001", p("one.js"))
-	if code != 2 || stdout != "" || !strings.Contains(stderr, "--stack-depth 2001") {
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "invalid value \"2001\" for flag -stack-depth: want at most 2000") {
 		t.Errorf("--stack-depth 2001: exit %d, stdout %q, stderr %q; want 2 and a usage error", code, stdout, stderr)
+	}
+}
+
+// Every budget field of limits.Fields has its flag, which sets that field.
+func TestBudgetFlagsFromTable(t *testing.T) {
+	sample := map[limits.Kind]struct {
+		arg  string
+		want int64
+	}{
+		limits.Count:    {"1_000", 1000},
+		limits.Size:     {"64KiB", 64 << 10},
+		limits.Duration: {"1500ms", int64(1500 * time.Millisecond)},
+	}
+	for _, f := range limits.Fields() {
+		var rf runFlags
+		fs := newFlagSet("run", "", "")
+		rf.register(fs)
+		s := sample[f.Kind]
+		if _, _, ok := fs.parse([]string{"--" + f.Flag, s.arg, "x.js"}, true, io.Discard); !ok {
+			t.Errorf("--%s %s: not accepted", f.Flag, s.arg)
+			continue
+		}
+		var want limits.Budget
+		f.Set(&want, s.want)
+		if rf.budget != want {
+			t.Errorf("--%s %s: budget %+v, want %+v", f.Flag, s.arg, rf.budget, want)
+		}
+	}
+}
+
+// A policy's limits cap the flags: the stack depth, and the input, whose
+// file is held to the capped budget before it is parsed.
+func TestPolicyCeilings(t *testing.T) {
+	t.Parallel()
+	dir := write(t, map[string]string{
+		"policy.yaml": "name: t\nlimits: {stackDepth: 40, input: 100}\n",
+		"deep.js":     "function f(n) { return f(n + 1) }\nreturn f(0)",
+		"one.js":      "return input",
+		"big.json":    `"` + strings.Repeat("x", 200) + `"`,
+	})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	code, stdout, stderr := cli(t, "", "run", "--stack-depth", "500", "--policy", p("policy.yaml"), p("deep.js"))
+	if r := decode(t, stdout); code != 3 || r.Error.Limit != "stackDepth" || !strings.Contains(r.Error.Message, "40") {
+		t.Errorf("stack depth: exit %d, %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = cli(t, "", "run", "--input-size", "1MiB", "--input", p("big.json"), "--policy", p("policy.yaml"), p("one.js"))
+	if r := decode(t, stdout); code != 3 || r.Error.Limit != "input" || !strings.Contains(r.Error.Message, "(100)") {
+		t.Errorf("input: exit %d, %s %s", code, stdout, stderr)
+	}
+}
+
+// The package documentation names every budget flag.
+func TestDocNamesBudgetFlags(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range limits.Fields() {
+		if flag := "--" + f.Flag + " " + f.Kind.Placeholder(); !strings.Contains(string(doc), flag) {
+			t.Errorf("doc.go does not name %s", flag)
+		}
 	}
 }

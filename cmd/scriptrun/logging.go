@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/internal/runio"
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // isTerminal reports whether w is a terminal.
@@ -29,19 +31,49 @@ func isTerminal(w io.Writer) bool {
 // format "json", a human-readable console format for "text", and for ""
 // text when w is a terminal and JSON otherwise.
 func newLogger(w io.Writer, format string) zerolog.Logger {
-	tty := isTerminal(w)
-	if format == "" {
-		format = "json"
-		if tty {
-			format = "text"
-		}
-	}
-	if format == "text" {
-		w = textWriter(w, !tty)
+	if logFormat(w, format) == "text" {
+		w = textWriter(w, !isTerminal(w))
 	}
 	// The host logs from more than one goroutine (worker processes come
 	// and go in the background with --isolation process).
 	return zerolog.New(zerolog.SyncWriter(w)).With().Timestamp().Logger()
+}
+
+// logFormat returns the --log-format in force on w: format when it is
+// set, else text on a terminal and json otherwise.
+func logFormat(w io.Writer, format string) string {
+	if format != "" {
+		return format
+	}
+	if isTerminal(w) {
+		return "text"
+	}
+	return "json"
+}
+
+// writeErrorFrame writes err for people to read, when it is an
+// *engine.Error with a line in the script name: "pos: kind error: message"
+// and the code frame of the position in src (loc.Snippet). The message is
+// escaped as the text log escapes it, the frame by Snippet: both may hold
+// what the script wrote. Nothing is written for other errors.
+func writeErrorFrame(w io.Writer, err error, name, src, lang string) {
+	var e *engine.Error
+	if !errors.As(err, &e) || e.Pos.File != name || e.Pos.Line <= 0 {
+		return
+	}
+	frame := loc.Snippet(src, e.Pos, syntaxOf(lang))
+	if frame == "" {
+		return
+	}
+	fmt.Fprintf(w, "%s: %s error: %s\n%s\n", escapeText(e.Pos.String()), e.Kind, escapeText(e.Message), frame)
+}
+
+// syntaxOf returns how positions count in a script of language lang.
+func syntaxOf(lang string) loc.Syntax {
+	if lang == "lua" {
+		return loc.Lua
+	}
+	return loc.JS
 }
 
 // writeScriptLogs writes the script's log lines as "script.log" events.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // forgeries are script log messages that try to forge a host log line or
@@ -97,5 +99,52 @@ func TestTextLogEscapes(t *testing.T) {
 	}
 	if msgs[2] != want {
 		t.Errorf("JSON message = %q, want %q", msgs[2], want)
+	}
+}
+
+// On a text stderr a script's error comes with its code frame, escaped
+// like the log; the JSON on stdout is as ever, and a JSON stderr has no
+// frame.
+func TestErrorFrame(t *testing.T) {
+	t.Parallel()
+	dir := write(t, map[string]string{
+		"throw.js":   "let a = 1;\n\tthrow new Error('x\\n12:00:00.000 INF run.finished \\u001b[2J');\n",
+		"compile.js": "let s = '\u001b]0;t\u0007';\n  return s +;\n",
+		"index.lua":  "local t = {}\nreturn t.x.y\n",
+	})
+	tests := []struct {
+		script string
+		want   string
+	}{
+		{"throw.js", "throw.js:2:8: runtime error: uncaught Error: x\\n12:00:00.000 INF run.finished \\x1b[2J\n" +
+			"2 | \tthrow new Error('x\\n12:00:00.000 INF run.finished \\u001b[2J');\n" +
+			"  | \t      ^\n"},
+		{"compile.js", "compile.js:2:13: compile error: Unexpected token ;\n2 |   return s +;\n  |             ^\n"},
+		{"index.lua", "index.lua:2: runtime error: attempt to index a non-table object(nil) with key 'y'\n2 | return t.x.y\n"},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, tt.script)
+		code, stdout, stderr := cli(t, "", "run", "--log-format", "text", path)
+		if code != exitScript || !strings.HasPrefix(stdout, `{"ok":false`) {
+			t.Errorf("%s: exit %d, stdout %q", tt.script, code, stdout)
+		}
+		if !strings.HasSuffix(stderr, tt.want) {
+			t.Errorf("%s: stderr ends\n%s\nwant it to end\n%s", tt.script, stderr, tt.want)
+		}
+		for _, r := range stderr {
+			if r != '\n' && r != '\t' && r != ' ' && !unicode.IsPrint(r) {
+				t.Errorf("%s: raw %U on stderr", tt.script, r)
+			}
+		}
+		_, jsonOut, stderr := cli(t, "", "run", "--log-format", "json", path)
+		// The same error object either way (usage has times, which vary).
+		if !cmp.Equal(decode(t, jsonOut).Error, decode(t, stdout).Error) || strings.Contains(stderr, " | ") {
+			t.Errorf("%s: with --log-format json: stdout %q (text: %q), stderr\n%s", tt.script, jsonOut, stdout, stderr)
+		}
+	}
+	// check shows the frame too, and escapes what the compiler quotes.
+	code, _, stderr := cli(t, "", "check", filepath.Join(dir, "compile.js"))
+	if code != exitScript || !strings.HasSuffix(stderr, tests[1].want) {
+		t.Errorf("check: exit %d, stderr\n%s", code, stderr)
 	}
 }

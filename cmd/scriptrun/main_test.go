@@ -551,6 +551,7 @@ func TestCheck(t *testing.T) {
 		"bad.yaml":    "name: t\nrules:\n  - name: r\n    allow: [kv.get]\n    when: args.key.startsWith(1)\n",
 		"typo.yaml":   "name: t\nrules:\n  - name: r\n    deny: [kv.delte]\n",
 		"warn.yaml":   "name: t\nrules:\n  - name: r\n    allow: [kv.*]\n    match: script.labels.plan == 'pro'\n",
+		"syntax.yaml": "name: t\nrules:\n  - name: r\n    allow: [kv.get]\n  - name: s\n    allow: [kv.set]\n   when: x\n",
 	})
 	p := func(name string) string { return filepath.Join(dir, name) }
 	tests := []struct {
@@ -564,6 +565,7 @@ func TestCheck(t *testing.T) {
 		{[]string{"--policy", p("bad.yaml"), p("ok.js")}, 2, "bad.yaml:5:"},
 		{[]string{"--policy", p("warn.yaml")}, 0, "warn.yaml:5:25: warning: rule \"r\": match: script.labels.plan: a run without the label \"plan\""},
 		{[]string{"--policy", p("typo.yaml")}, 2, "typo.yaml:4:12: rule \"r\": unknown capability kv.delte (did you mean kv.delete?)"},
+		{[]string{"--policy", p("syntax.yaml")}, 2, "syntax.yaml:7:4: invalid YAML: did not find expected '-' indicator\n7 |    when: x\n  |    ^\n"},
 		{[]string{p("missing.js")}, 2, "missing.js"},
 		{nil, 2, "want at least one SCRIPT"},
 	}

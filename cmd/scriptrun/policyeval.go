@@ -58,6 +58,7 @@ type evalOutput struct {
 	Message   string      `json:"message,omitempty"`
 	Error     string      `json:"error,omitempty"`
 	Trace     []traceJSON `json:"trace"`
+	authored  bool        // Message is the deny rule's own
 }
 
 // traceJSON is a policy.RuleTrace with its position as "file:line:col".
@@ -206,7 +207,7 @@ func cmdPolicyEval(args []string, stdout, stderr io.Writer) int {
 	}
 
 	d, trace := pol.Trace(context.Background(), req)
-	out := evalOutput{Allow: d.Allow, WouldDeny: d.WouldDeny, Rule: d.Rule, Message: d.Message}
+	out := evalOutput{Allow: d.Allow, WouldDeny: d.WouldDeny, Rule: d.Rule, Message: d.Message, authored: d.Authored}
 	for _, t := range trace {
 		out.Trace = append(out.Trace, traceJSON{RuleTrace: t, Pos: t.Pos.String()})
 	}
@@ -237,6 +238,14 @@ func printTrace(w io.Writer, call string, out evalOutput) {
 		fmt.Fprintf(w, "allowed %s by rule %q\n", call, out.Rule)
 	case out.Allow:
 		fmt.Fprintf(w, "allowed %s\n", call)
+	case out.Error != "":
+		// The message names the rule that failed and why.
+		fmt.Fprintf(w, "denied %s: %s\n", call, out.Message)
+	case out.Rule != "" && out.authored:
+		// The rule and its own words, each said once.
+		fmt.Fprintf(w, "denied %s by rule %q: %s\n", call, out.Rule, out.Message)
+	case out.Rule != "":
+		fmt.Fprintf(w, "denied %s by rule %q\n", call, out.Rule)
 	default:
 		fmt.Fprintf(w, "denied %s: %s\n", call, out.Message)
 	}

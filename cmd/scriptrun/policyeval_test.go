@@ -39,7 +39,7 @@ func TestPolicyEval(t *testing.T) {
 		want []string // lines of stdout, or for code 2 a piece of stderr
 	}{
 		{[]string{"--call", "kv.get", "--args", `{"key": "secret/x"}`, "--tenant", "acme"}, 4, []string{
-			`denied kv.get: no secrets for acme`,
+			`denied kv.get by rule "no-secret": no secrets for acme`,
 			`* deny rule "no-secret" (` + pol + `:3:5): applied, message "no secrets for acme"`,
 			`  deny rule "quota" (` + pol + `:7:5): did not match (when is false)`,
 			`  allow rule "pro" (` + pol + `:10:5): did not match (match is false)`,
@@ -54,7 +54,7 @@ func TestPolicyEval(t *testing.T) {
 		}},
 		// The request from a file; usage from it denies by quota.
 		{[]string{"--json", filepath.Join(dir, "req.json")}, 4, []string{
-			`denied kv.set: denied by rule "quota"`,
+			`denied kv.set by rule "quota"`,
 			`  deny rule "no-secret" (` + pol + `:3:5): not for kv.set`,
 			`* deny rule "quota" (` + pol + `:7:5): applied`,
 			`  allow rule "pro" (` + pol + `:10:5): applied`,

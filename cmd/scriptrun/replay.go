@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -140,12 +142,20 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "replay diverges: the script does not compile: %v\n", err)
 		return exitScript
 	}
-	rep, err := recording.Replay(ctx, host, s, p, rec, recording.ReplayOptions{Registry: reg, Live: []string{"log"}})
+	rep, err := recording.Replay(ctx, host, s, p, rec, recording.ReplayOptions{Registry: reg})
 	if err != nil {
 		return usageErr(stderr, "replay: %v", err)
 	}
 	if rep.Result != nil {
 		writeScriptLogs(log, rec.Script.Name, rep.Result.Logs)
+	}
+	if pol != "" && rec.Policy != nil && rec.Policy.SHA256 != "" {
+		if data, err := readFile(pol, nil); err == nil {
+			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != rec.Policy.SHA256 {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("the policy file differs from the recorded one (sha256 %.12s, recorded %.12s)",
+					hex.EncodeToString(sum[:]), rec.Policy.SHA256))
+			}
+		}
 	}
 	for _, n := range rep.Notes {
 		fmt.Fprintf(stdout, "note: %s\n", n)
@@ -155,7 +165,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) int {
 		return ie.code
 	}
 	if !rep.Match() {
-		fmt.Fprintf(stdout, "replay diverges at %s\n", rep.Divergence)
+		fmt.Fprintf(stdout, "replay diverges: %s\n", rep.Divergence)
 		return exitScript
 	}
 	outcome := "ok"

@@ -47,10 +47,7 @@ type runFlags struct {
 	lang, input, policy, tenant, kv string
 	record                          string
 	labels                          labelsValue
-	steps, hostCalls, stackDepth    countValue
-	memory, output, logs            sizeValue
-	source, inputSize               sizeValue
-	timeout, cpu                    durationValue
+	budget                          limits.Budget // one flag per field
 	isolation, logFormat            choiceValue
 	deterministic                   bool
 }
@@ -64,36 +61,12 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.StringVar(&f.policy, "policy", "", "policy YAML `FILE` (default: no policy, every host call denied)")
 	fs.StringVar(&f.tenant, "tenant", "", "the script's tenant `NAME` (script.tenant in policies)")
 	fs.Var(f.labels, "label", "a script label `k=v` (script.labels in policies); repeatable")
-	fs.Var(&f.steps, "steps", "step budget `N` (0: default)")
-	fs.Var(&f.memory, "memory", "memory budget `SIZE`: 65536, 64KiB, 64MiB, 1MB (0: default)")
-	fs.Var(&f.timeout, "timeout", "wall-time budget `DUR`: 500ms, 2s (0: default)")
-	fs.Var(&f.cpu, "cpu", "CPU-time budget `DUR` (0: default)")
-	fs.Var(&f.hostCalls, "host-calls", "host-call budget `N` (0: default)")
-	fs.Var(&f.output, "output", "result-size budget `SIZE` (0: default)")
-	fs.Var(&f.logs, "logs", "log budget `SIZE`: bytes of console.*, print and log lines (0: default)")
-	fs.Var(&f.stackDepth, "stack-depth", "call-depth budget `N`, at most 2000 (0: default)")
-	fs.Var(&f.source, "source-size", "script-source budget `SIZE` (0: default)")
-	fs.Var(&f.inputSize, "input-size", "input budget `SIZE`: the --input file as it is, then its value (0: default)")
+	registerBudget(fs, &f.budget)
 	fs.Var(&f.isolation, "isolation", "`MODE` the script runs in: inproc (this process), or process (a contained worker process)")
 	fs.StringVar(&f.kv, "kv", "", "`FILE` backing the kv module: a .json fixture, any other name a bbolt database (default: in memory)")
 	fs.BoolVar(&f.deterministic, "deterministic", false, "seed 1 and a clock fixed at 2000-01-01T00:00:00Z")
 	fs.Var(&f.logFormat, "log-format", "stderr log `FORMAT`: text or json (default: text on a terminal, else json)")
 	fs.StringVar(&f.record, "record", "", "write a recording of the run to `FILE` (see scriptrun replay), whatever its outcome")
-}
-
-func (f *runFlags) budget() limits.Budget {
-	return limits.Budget{
-		Steps:      int64(f.steps),
-		Memory:     int64(f.memory),
-		Timeout:    time.Duration(f.timeout),
-		CPU:        time.Duration(f.cpu),
-		HostCalls:  int64(f.hostCalls),
-		Output:     int64(f.output),
-		Logs:       int64(f.logs),
-		StackDepth: int64(f.stackDepth),
-		Source:     int64(f.source),
-		Input:      int64(f.inputSize),
-	}
 }
 
 // langOf returns the language of script: flag if set, else its extension.
@@ -130,9 +103,6 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	if f.stackDepth > limits.MaxStackDepth {
-		return usageErr(stderr, "run: --stack-depth %d is over the most a run may have, %d", f.stackDepth, limits.MaxStackDepth)
-	}
 	if len(pos) != 1 {
 		return usageErr(stderr, "run: want one SCRIPT, got %d arguments (see scriptrun run -h)", len(pos))
 	}
@@ -144,6 +114,17 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if f.input == "-" && path == "-" {
 		return usageErr(stderr, "run: the script and --input cannot both be stdin")
+	}
+	if f.record != "" {
+		// The recording replaces its file when the run ends: never one of
+		// the run's own files.
+		if rs, err := os.Stat(f.record); err == nil {
+			for _, other := range []string{path, f.input, f.policy, f.kv} {
+				if oi, err := os.Stat(other); other != "" && other != "-" && err == nil && os.SameFile(rs, oi) {
+					return usageErr(stderr, "run: --record %s would replace %s, a file of the run", f.record, other)
+				}
+			}
+		}
 	}
 
 	src, err := readFile(path, stdin)
@@ -179,7 +160,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f.input != "" {
 		// The file is held to the input budget as it is, before it is
 		// parsed (the engine then holds the value to the same budget).
-		budget, err := limits.Resolve(limits.Default(), f.budget(), limits.Budget{})
+		var ceiling limits.Budget
+		if pol != nil {
+			ceiling = pol.Limits
+		}
+		budget, err := limits.Resolve(limits.Default(), f.budget, ceiling)
 		if err != nil {
 			return usageErr(stderr, "run: %v", err)
 		}
@@ -216,7 +201,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts := engine.RunOptions{
 		Input:    input,
 		Policy:   pol,
-		Budget:   f.budget(),
+		Budget:   f.budget,
 		Identity: engine.Identity{Tenant: f.tenant, Labels: f.labels},
 	}
 	var random io.Reader // nil: crypto/rand
@@ -227,6 +212,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	log := newLogger(stderr, f.logFormat.v)
+	// On a text stderr, a script's error is also shown with its code frame.
+	frame := func(error) {}
+	if logFormat(stderr, f.logFormat.v) == "text" {
+		frame = func(err error) { writeErrorFrame(stderr, err, name, string(src), lang) }
+	}
 	httpMod, err := bridgehttp.New(bridgehttp.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
@@ -259,7 +249,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Modules:  mods,
 		Logger:   &log,
 		// The source budget applies at compile time, from the host's.
-		Budget: limits.Budget{Source: int64(f.source)},
+		Budget: limits.Budget{Source: f.budget.Source},
 	}
 	if f.isolation.v == "process" {
 		// One run: one worker, started now.
@@ -274,6 +264,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	script, err := host.Compile(engine.Source{Name: name, Lang: lang, Code: string(src)})
 	if err != nil {
 		host.Close()
+		frame(err)
 		if rec != nil {
 			fmt.Fprintf(stderr, "scriptrun: --record: nothing recorded: the script did not compile\n")
 		}
@@ -287,6 +278,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	res, err := host.Run(ctx, script, opts)
 	host.Close()
 	writeScriptLogs(log, name, res.Logs)
+	frame(err)
 	if ie := interruptOf(ctx); ie != nil && err != nil {
 		// However the run ended once its ctx was canceled (a canceled
 		// run, a host call cut short), the signal is why.

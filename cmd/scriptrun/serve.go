@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/scriptrun/scriptrun/bridge/kv"
 	bridgelog "github.com/scriptrun/scriptrun/bridge/log"
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/policy"
 	"github.com/scriptrun/scriptrun/serve"
 )
@@ -27,35 +29,47 @@ type serveFlags struct {
 	addr, scripts, policies, kv     string
 	token, tokenFile                string
 	isolation, logFormat            choiceValue
-	workers, maxRuns, maxRunsTenant countValue
-	maxConns                        countValue
-	maxWait, reload, grace          durationValue
-	maxBody, maxPending             sizeValue
+	workers, maxRuns, maxRunsTenant int
+	maxConns                        int
+	maxWait, reload, grace          time.Duration
+	maxBody, maxPending             sizeFlag
 	inline                          bool
 }
+
+// sizeFlag is a byte size flag: 65536, 64KiB, 64MiB, 1MB.
+type sizeFlag int64
+
+func (v *sizeFlag) Set(s string) error {
+	n, ok := limits.ParseSize(s)
+	if !ok {
+		return fmt.Errorf("want a size such as 65536, 64KiB or 1MiB")
+	}
+	*v = sizeFlag(n)
+	return nil
+}
+
+func (v *sizeFlag) String() string { return strconv.FormatInt(int64(*v), 10) }
 
 func (f *serveFlags) register(fs *flagSet) {
 	f.isolation = choiceValue{v: "inproc", choices: []string{"inproc", "process"}}
 	f.logFormat = choiceValue{choices: []string{"text", "json"}}
-	f.reload = durationValue(2 * time.Second)
-	f.grace = durationValue(20 * time.Second)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (port 0: any free port, logged)")
 	fs.StringVar(&f.scripts, "scripts", "", "`DIR` of the scripts requests name (*.js, *.lua), reread when they change")
 	fs.StringVar(&f.policies, "policies", "", "`DIR` of tenant policies, T.yaml for tenant T (none: no capabilities), reread when they change")
 	fs.StringVar(&f.kv, "kv", "", "the kv module's store: a bbolt `FILE`, a .json fixture, or a postgres:// URL (PG* variables fill what it leaves out); default: in memory. Each tenant has its own keys")
 	fs.Var(&f.isolation, "isolation", "`MODE` scripts run in: inproc (this process), or process (contained worker processes)")
-	fs.Var(&f.workers, "workers", "worker processes kept ready with --isolation process, `N` (0: one per CPU)")
+	fs.IntVar(&f.workers, "workers", 0, "worker processes kept ready with --isolation process, `N` (0: one per CPU)")
 	fs.BoolVar(&f.inline, "inline", false, "let requests carry their script's source (\"source\" and \"lang\")")
 	fs.StringVar(&f.token, "token", "", "bearer `TOKEN` the /v1/ endpoints require (visible in ps: prefer --token-file)")
 	fs.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the bearer token the /v1/ endpoints require")
-	fs.Var(&f.maxRuns, "max-runs", "runs going on at once, `N` (0: 8 per CPU, at least 8)")
-	fs.Var(&f.maxRunsTenant, "max-runs-per-tenant", "runs of one tenant going on at once, `N` (0: only --max-runs)")
-	fs.Var(&f.maxWait, "max-wait", "how long a run waits to be admitted before a 429, `DUR` (0: 5s)")
+	fs.IntVar(&f.maxRuns, "max-runs", 0, "runs going on at once, `N` (0: 8 per CPU, at least 8)")
+	fs.IntVar(&f.maxRunsTenant, "max-runs-per-tenant", 0, "runs of one tenant going on at once, `N` (0: only --max-runs)")
+	fs.DurationVar(&f.maxWait, "max-wait", 0, "how long a run waits to be admitted before a 429, `DUR` (0: 5s)")
 	fs.Var(&f.maxBody, "max-body", "request body `SIZE` (0: the source and input budgets plus 64KiB)")
 	fs.Var(&f.maxPending, "max-pending", "request bodies held at once, `SIZE` in bytes, through their runs; past it a 429 (0: 64MiB)")
-	fs.Var(&f.maxConns, "max-conns", "connections held open at once, `N` (0: 4096); more wait in the listen backlog")
-	fs.Var(&f.reload, "reload", "how often the directories are checked for changes, `DUR`")
-	fs.Var(&f.grace, "shutdown-grace", "on SIGTERM or SIGINT, how long runs in progress get to finish, `DUR`")
+	fs.IntVar(&f.maxConns, "max-conns", 0, "connections held open at once, `N` (0: 4096); more wait in the listen backlog")
+	fs.DurationVar(&f.reload, "reload", 2*time.Second, "how often the directories are checked for changes, `DUR`")
+	fs.DurationVar(&f.grace, "shutdown-grace", 20*time.Second, "on SIGTERM or SIGINT, how long runs in progress get to finish, `DUR`")
 	fs.Var(&f.logFormat, "log-format", "stderr log `FORMAT`: text or json (default: text on a terminal, else json)")
 }
 
@@ -117,11 +131,11 @@ func cmdServe(args []string, stderr io.Writer) int {
 		Backends: []engine.Backend{avail["js"], avail["lua"]},
 		Modules:  mods,
 		Logger:   &log,
-		Admission: engine.Admission{MaxRuns: int(f.maxRuns), MaxRunsPerTenant: int(f.maxRunsTenant),
-			MaxWait: time.Duration(f.maxWait)},
+		Admission: engine.Admission{MaxRuns: f.maxRuns, MaxRunsPerTenant: f.maxRunsTenant,
+			MaxWait: f.maxWait},
 	}
 	if f.isolation.v == "process" {
-		hc.Isolation, hc.Workers = engine.Process, engine.WorkerConfig{Size: int(f.workers)}
+		hc.Isolation, hc.Workers = engine.Process, engine.WorkerConfig{Size: f.workers}
 	}
 	tp, stopTracing, err := serve.TracerFromEnv(ctx)
 	if err != nil {
@@ -132,7 +146,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 		defer cancel()
 		_ = stopTracing(sctx)
 	}()
-	reload := time.Duration(f.reload)
+	reload := f.reload
 	if reload <= 0 {
 		reload = -1
 	}
@@ -145,10 +159,10 @@ func cmdServe(args []string, stderr io.Writer) int {
 		Token:           token,
 		MaxBody:         int64(f.maxBody),
 		MaxPendingBytes: int64(f.maxPending),
-		MaxConns:        int(f.maxConns),
+		MaxConns:        f.maxConns,
 		Reload:          reload,
 		TracerProvider:  tp,
-		RetryAfter:      max(time.Duration(f.maxWait), time.Second),
+		RetryAfter:      max(f.maxWait, time.Second),
 	})
 	if err != nil {
 		return usageErr(stderr, "%v", err)
@@ -173,8 +187,8 @@ func cmdServe(args []string, stderr io.Writer) int {
 	}
 	// A second signal has its default effect: it ends the process at once.
 	stopSignals()
-	log.Info().Str("event", "serve.shutdown").Dur("grace", time.Duration(f.grace)).Msg("serve.shutdown")
-	sctx, cancel := context.WithTimeout(context.Background(), time.Duration(f.grace))
+	log.Info().Str("event", "serve.shutdown").Dur("grace", f.grace).Msg("serve.shutdown")
+	sctx, cancel := context.WithTimeout(context.Background(), f.grace)
 	defer cancel()
 	err = srv.Shutdown(sctx)
 	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {

@@ -67,6 +67,14 @@
 //
 //	### logs ["line 1", "line 2"]    the messages the run logged, in order
 //
+// and optionally a coverage expectation:
+//
+//	### covered                      the run executed exactly the lines of
+//	                                 code that end with the comment "ran"
+//	                                 ("// ran", "-- ran"), whatever its
+//	                                 outcome (checked in-process only:
+//	                                 worker processes collect no coverage)
+//
 // Values compare in the model: numbers are int64 when whole and within
 // ±2^53, float64 otherwise, so "### ok 3" matches a result of 3.0; bytes
 // compare equal to the string of the same bytes (Lua has no bytes type).

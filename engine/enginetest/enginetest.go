@@ -123,12 +123,12 @@ func checkChunk(b engine.Backend, cfg engine.Config, file string, c *chunk, pols
 	}
 	var first *engine.Result
 	for i := 0; i < c.opts.runs; i++ {
-		res, err := runOnce(b, cfg, file, c, pol)
+		res, cov, err := runOnce(b, cfg, file, c, pol)
 		run := ""
 		if c.opts.runs > 1 {
 			run = fmt.Sprintf(" (run %d of %d)", i+1, c.opts.runs)
 		}
-		if cerr := c.expect.check(res, err); cerr != nil {
+		if cerr := c.expect.check(res, cov, err); cerr != nil {
 			return fmt.Errorf("%s%s:\n%v", where, run, cerr)
 		}
 		if res == nil || err != nil {
@@ -153,8 +153,10 @@ func checkChunk(b engine.Backend, cfg engine.Config, file string, c *chunk, pols
 const runTimeout = time.Minute
 
 // runOnce compiles and runs a chunk in a fresh host with fresh modules.
-// res is nil when the chunk did not compile.
-func runOnce(b engine.Backend, cfg engine.Config, file string, c *chunk, pol *policy.Policy) (*engine.Result, error) {
+// res is nil when the chunk did not compile. cov is the run's line
+// coverage when the chunk expects one and the run is in-process (coverage
+// is not collected in worker processes), else nil.
+func runOnce(b engine.Backend, cfg engine.Config, file string, c *chunk, pol *policy.Policy) (res *engine.Result, cov *engine.Coverage, err error) {
 	// The source limit applies at compile time, before there is a run: it
 	// is the host's.
 	cfg.Backends = []engine.Backend{b}
@@ -166,14 +168,14 @@ func runOnce(b engine.Backend, cfg engine.Config, file string, c *chunk, pol *po
 	}
 	h, err := engine.NewHost(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("harness: %w", err)
+		return nil, nil, fmt.Errorf("harness: %w", err)
 	}
 	if cfg.Isolation != engine.InProcess {
 		defer h.Close()
 	}
 	s, err := h.Compile(engine.Source{Name: file, Lang: b.Lang(), Code: c.code})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts := engine.RunOptions{
 		Input:    c.opts.input,
@@ -185,9 +187,14 @@ func runOnce(b engine.Backend, cfg engine.Config, file string, c *chunk, pol *po
 	if now := c.opts.now; !now.IsZero() {
 		opts.Now = func() time.Time { return now }
 	}
+	if c.expect.hasCovered && cfg.Isolation == engine.InProcess {
+		cov = &engine.Coverage{}
+		opts.Coverage = cov
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	return h.Run(ctx, s, opts)
+	res, err = h.Run(ctx, s, opts)
+	return res, cov, err
 }
 
 // shared hides a backend's Close from a host.

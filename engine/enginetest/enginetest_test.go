@@ -279,7 +279,7 @@ func TestCheck(t *testing.T) {
 		if tc.exp == "ok" {
 			x.anyValue = true
 		}
-		err := x.check(tc.res, tc.err)
+		err := x.check(tc.res, nil, tc.err)
 		if (err == nil) != tc.pass {
 			t.Errorf("### %s against %v/%v: check = %v, want pass %v", tc.exp, tc.res, tc.err, err, tc.pass)
 		}
@@ -287,26 +287,43 @@ func TestCheck(t *testing.T) {
 	// A non-engine error never matches.
 	var x expectation
 	_ = x.parse("error runtime")
-	if err := x.check(nil, errors.New("plain")); err == nil {
+	if err := x.check(nil, nil, errors.New("plain")); err == nil {
 		t.Errorf("a plain error matched ### error runtime")
 	}
 	// Logs.
 	_ = x.parse("ok 1")
 	x.logs, x.hasLogs = []string{"a", "b"}, true
-	if err := x.check(ok(int64(1), "a", "b"), nil); err != nil {
+	if err := x.check(ok(int64(1), "a", "b"), nil, nil); err != nil {
 		t.Errorf("logs a, b: %v", err)
 	}
-	if err := x.check(ok(int64(1), "a"), nil); err == nil {
+	if err := x.check(ok(int64(1), "a"), nil, nil); err == nil {
 		t.Errorf("logs: missing line passed")
 	}
 	x.logs = []string{}
-	if err := x.check(ok(int64(1)), nil); err != nil {
+	if err := x.check(ok(int64(1)), nil, nil); err != nil {
 		t.Errorf("logs []: %v", err)
 	}
+	// Coverage: exactly the marked lines, whatever the outcome.
+	_ = x.parse("ok 1")
+	x.hasLogs = false
+	x.covered, x.hasCovered = []int{2, 5}, true
+	for _, c := range []struct {
+		lines []int
+		pass  bool
+	}{{[]int{5, 2}, true}, {[]int{2}, false}, {[]int{2, 5, 7}, false}, {nil, false}} {
+		cov := &engine.Coverage{Lines: map[int]bool{}}
+		for _, l := range c.lines {
+			cov.Lines[l] = true
+		}
+		if err := x.check(ok(int64(1)), cov, nil); (err == nil) != c.pass {
+			t.Errorf("covered %v against marked [2 5]: check = %v, want pass %v", c.lines, err, c.pass)
+		}
+	}
+	x.covered, x.hasCovered = nil, false
 	// An assertion failure reads as one.
 	_ = x.parse("ok 1")
 	x.hasLogs = false
-	if err := x.check(nil, assertErr); err == nil || !strings.Contains(err.Error(), "ASSERTION FAILED at v.js:7:13: assert.eq: sum: got 3, want 4") {
+	if err := x.check(nil, nil, assertErr); err == nil || !strings.Contains(err.Error(), "ASSERTION FAILED at v.js:7:13: assert.eq: sum: got 3, want 4") {
 		t.Errorf("assertion failure reported as %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,8 +14,9 @@ import (
 )
 
 // check reports how the outcome of a compile (res nil) or a run differs
-// from the expectation, or nil when it matches.
-func (x *expectation) check(res *engine.Result, err error) error {
+// from the expectation, or nil when it matches. cov is the run's coverage
+// (nil when it was not collected).
+func (x *expectation) check(res *engine.Result, cov *engine.Coverage, err error) error {
 	if err != nil {
 		var e *engine.Error
 		if !errors.As(err, &e) {
@@ -37,6 +39,17 @@ func (x *expectation) check(res *engine.Result, err error) error {
 		got := messages(res)
 		if !cmp.Equal(x.logs, got, cmpEmpty) {
 			return fmt.Errorf("got logs %s\nwant logs %s", render(got), render(x.logs))
+		}
+	}
+	if cov != nil && (res != nil || err != nil) {
+		got := []int{}
+		for line := range cov.Lines {
+			got = append(got, line)
+		}
+		slices.Sort(got)
+		want := append([]int{}, x.covered...)
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("got covered lines %v\nwant the lines marked ran %v", got, want)
 		}
 	}
 	return nil

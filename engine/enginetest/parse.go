@@ -63,6 +63,8 @@ type expectation struct {
 	pos        string // prefix of the error position
 	logs       []string
 	hasLogs    bool
+	covered    []int // with ### covered: the file lines marked "ran", in order
+	hasCovered bool
 	line       int // line of the result expectation in the file
 }
 
@@ -121,6 +123,9 @@ func (c *chunk) parse(lines []string, prefix string) error {
 		rest, isComment := strings.CutPrefix(t, prefix)
 		if !isComment {
 			code = true
+			if strings.HasSuffix(t, prefix+" ran") {
+				c.expect.covered = append(c.expect.covered, c.line+i)
+			}
 			continue
 		}
 		rest = strings.TrimSpace(rest)
@@ -153,6 +158,13 @@ func (c *chunk) parse(lines []string, prefix string) error {
 				c.expect.hasLogs = true
 				continue
 			}
+			if body == "covered" {
+				if c.expect.hasCovered {
+					fail(i, "two ### covered lines")
+				}
+				c.expect.hasCovered = true
+				continue
+			}
 			results++
 			if results > 1 {
 				fail(i, "a second result expectation (one ### ok/error/limit/denied/compile per chunk)")
@@ -176,8 +188,11 @@ func (c *chunk) parse(lines []string, prefix string) error {
 	if c.expect.anyValue && c.opts.runs < 2 {
 		errs = append(errs, errors.New("a bare ### ok needs @runs 2 or more (it checks that runs agree)"))
 	}
-	if c.expect.kind == "compile" && c.expect.hasLogs {
-		errs = append(errs, errors.New("### logs with ### compile: nothing runs"))
+	if c.expect.kind == "compile" && (c.expect.hasLogs || c.expect.hasCovered) {
+		errs = append(errs, errors.New("### logs or ### covered with ### compile: nothing runs"))
+	}
+	if len(c.expect.covered) > 0 && !c.expect.hasCovered {
+		errs = append(errs, fmt.Errorf("lines marked %q without ### covered", prefix+" ran"))
 	}
 	return errors.Join(errs...)
 }
@@ -254,52 +269,30 @@ func parseBudget(s string) (limits.Budget, error) {
 			return b, fmt.Errorf("%s given twice", k)
 		}
 		seen[k] = true
-		var dst *int64
-		var dur *time.Duration
-		switch k {
-		case limits.Steps:
-			dst = &b.Steps
-		case limits.Memory:
-			dst = &b.Memory
-		case limits.HostCalls:
-			dst = &b.HostCalls
-		case limits.Output:
-			dst = &b.Output
-		case limits.Logs:
-			dst = &b.Logs
-		case limits.StackDepth:
-			dst = &b.StackDepth
-		case limits.Source:
-			dst = &b.Source
-		case limits.Input:
-			dst = &b.Input
-		case limits.Timeout:
-			dur = &b.Timeout
-		case limits.CPU:
-			dur = &b.CPU
-		default:
+		fld, ok := limits.FieldNamed(k)
+		if !ok {
 			return b, fmt.Errorf("unknown budget field %q", k)
 		}
-		if dur != nil {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
+		n, err := fld.Parse(v)
+		if err != nil || n <= 0 {
+			if fld.Kind == limits.Duration {
 				return b, fmt.Errorf("%s: want a positive duration, got %q", k, v)
 			}
-			*dur = d
-			continue
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
 			return b, fmt.Errorf("%s: want a positive integer, got %q", k, v)
 		}
-		*dst = n
+		fld.Set(&b, n)
 	}
 	return b, nil
 }
 
 // limitNames are the Budget field names a limit error may name.
-var limitNames = []string{limits.Steps, limits.Memory, limits.Timeout, limits.CPU, limits.HostCalls,
-	limits.Output, limits.Logs, limits.StackDepth, limits.Source, limits.Input}
+var limitNames = func() []string {
+	var names []string
+	for _, f := range limits.Fields() {
+		names = append(names, f.Name)
+	}
+	return names
+}()
 
 // parse reads an expectation (the text after "###").
 func (x *expectation) parse(s string) error {
@@ -378,7 +371,7 @@ func (x *expectation) parse(s string) error {
 		}
 		return x.tail(toks, false)
 	}
-	return fmt.Errorf("unknown expectation %q (want ok, error, limit, denied, compile or logs)", word)
+	return fmt.Errorf("unknown expectation %q (want ok, error, limit, denied, compile, logs or covered)", word)
 }
 
 // tail parses [\"text\"] [at \"POS\"]; noText refuses the text.

@@ -1,6 +1,8 @@
 package js
 
 import (
+	"strings"
+
 	"github.com/scriptrun/scriptrun/third_party/goja"
 	"github.com/scriptrun/scriptrun/third_party/goja/ast"
 	"github.com/scriptrun/scriptrun/third_party/goja/file"
@@ -28,6 +30,7 @@ type program struct {
 	name   string
 	prog   *goja.Program
 	prefix int // bytes of wrapper before the script on line 1
+	lines  int // lines of the script
 }
 
 // Compile parses, checks and compiles src. goja's parser bounds the
@@ -42,7 +45,7 @@ func (b *Backend) Compile(src engine.Source, lim engine.CompileLimits) (engine.P
 	if cerr != nil {
 		return nil, compileError(src.Name, prefix, cerr)
 	}
-	return &program{name: src.Name, prog: p, prefix: prefix}, nil
+	return &program{name: src.Name, prog: p, prefix: prefix, lines: 1 + strings.Count(src.Code, "\n")}, nil
 }
 
 // parse wraps the script as a function body (an async one only when the

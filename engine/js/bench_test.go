@@ -94,3 +94,30 @@ func compileBench(b testing.TB, h *engine.Host, src string) *engine.Script {
 func benchOptions(b testing.TB) engine.RunOptions {
 	return engine.RunOptions{Policy: mustPolicy(b, testPolicy), Budget: limits.Budget{Steps: 1 << 40, Timeout: 1 << 40, CPU: 1 << 40}}
 }
+
+// BenchmarkCoverage is what collecting line coverage (RunOptions.Coverage)
+// costs a run through the host, as the CPU ratio of a run with coverage to
+// the same run without, measured in the same iteration:
+//
+//	go test ./engine/js -run '^$' -bench BenchmarkCoverage -count 5
+//
+// Runs without coverage pay nothing for it (the VM runs its usual loop);
+// see BenchmarkVM and BenchmarkHost for those.
+func BenchmarkCoverage(b *testing.B) {
+	for _, w := range vmWorkloads[:2] {
+		b.Run(w.name, func(b *testing.B) {
+			h := newHost(b)
+			s := compileBench(b, h, w.src)
+			opts := benchOptions(b)
+			cov := opts
+			cpuPair(b, "plain", "coverage", func() error {
+				_, err := h.Run(context.Background(), s, opts)
+				return err
+			}, func() error {
+				cov.Coverage = &engine.Coverage{}
+				_, err := h.Run(context.Background(), s, cov)
+				return err
+			})
+		})
+	}
+}

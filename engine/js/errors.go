@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/scriptrun/scriptrun/third_party/goja"
 	"github.com/scriptrun/scriptrun/third_party/goja/file"
@@ -68,6 +70,8 @@ func (r *run) thrown(v goja.Value, ex *goja.Exception) *engine.Error {
 			e := engine.FromCause(cause)
 			if ex != nil {
 				r.locate(e, ex.Stack())
+			} else {
+				r.locateFromErrorObject(e, v)
 			}
 			return e
 		}
@@ -117,13 +121,20 @@ func (r *run) locate(e *engine.Error, frames []goja.StackFrame) {
 	}
 }
 
-// locateFromErrorObject uses the stack an Error object captured when it was
-// made (rejected promises carry no goja stack).
+// locateFromErrorObject locates the reason of a rejected promise (which
+// carries no goja stack): by the stack an Error object captured when it
+// was made, or else where the value was thrown if it rejected the promise
+// from an async function or a promise reaction (the patched goja's
+// RejectionStack, patch 0096: throw {code: 42} after an await).
 func (r *run) locateFromErrorObject(e *engine.Error, v goja.Value) {
 	if o, ok := v.(*goja.Object); ok {
 		if frames := o.ErrorStack(); frames != nil {
 			r.locate(e, frames)
+			return
 		}
+	}
+	if frames := r.vm.RejectionStack(v); frames != nil {
+		r.locate(e, frames)
 	}
 }
 
@@ -136,7 +147,7 @@ func (r *run) describe(v goja.Value) string {
 	o, ok := v.(*goja.Object)
 	if !ok {
 		if s, ok := v.(goja.String); ok {
-			return s.String()
+			return text(s)
 		}
 		if _, ok := v.(*goja.Symbol); ok {
 			return "symbol"
@@ -207,11 +218,13 @@ func (j *jsonText) write(s string) {
 }
 
 func (j *jsonText) str(s string) {
-	if len(s) > maxDescribeBytes {
-		s = s[:maxDescribeBytes]
+	if n := maxDescribeBytes; len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n]
 	}
-	b, _ := json.Marshal(strings.ToValidUTF8(s, "\uFFFD"))
-	j.write(string(b))
+	j.write(quote(s))
 }
 
 // skipped reports whether JSON.stringify leaves v out of an object (and
@@ -236,6 +249,9 @@ func (j *jsonText) value(r *run, v goja.Value, depth int) {
 	if !ok {
 		switch x := v.Export().(type) {
 		case string:
+			if s, ok := v.(goja.String); ok {
+				x = text(s)
+			}
 			j.str(x)
 		case bool:
 			j.write(strconv.FormatBool(x))
@@ -304,16 +320,45 @@ func (r *run) dataString(o *goja.Object, key string) string {
 		if v, ok := o.OwnDataProperty(key); ok {
 			s := ""
 			if str, isStr := v.(goja.String); isStr {
-				s = str.String()
+				s = text(str)
 			}
 			if len(s) > 1000 {
-				s = s[:1000] + "..."
+				n := 1000
+				for n > 0 && !utf8.RuneStart(s[n]) {
+					n--
+				}
+				s = s[:n] + "..."
 			}
 			return s
 		}
 		o = o.Prototype()
 	}
 	return ""
+}
+
+// text renders a JS string for a message: as it is, but a lone surrogate
+// (which has no UTF-8 form) is written as its escape, \udXXX, rather than
+// silently replaced.
+func text(s goja.String) string {
+	str := s.String()
+	if loneSurrogate(s, str) == "" {
+		return str
+	}
+	var b strings.Builder
+	n := s.Length()
+	for i := 0; i < n; i++ {
+		c := s.CharAt(i)
+		switch {
+		case c >= 0xd800 && c <= 0xdbff && i+1 < n && s.CharAt(i+1) >= 0xdc00 && s.CharAt(i+1) <= 0xdfff:
+			b.WriteRune(utf16.DecodeRune(rune(c), rune(s.CharAt(i+1))))
+			i++
+		case c >= 0xd800 && c <= 0xdfff:
+			fmt.Fprintf(&b, "\\u%04x", c)
+		default:
+			b.WriteRune(rune(c))
+		}
+	}
+	return b.String()
 }
 
 // panicError turns a panic that escaped goja into an error: the stop
@@ -413,4 +458,14 @@ func scriptPos(name string, prefix, line, col int) loc.Pos {
 		}
 	}
 	return loc.Pos{File: name, Line: line, Col: col}
+}
+
+// quote is s as a JSON string, with <, > and & as they are (json.Marshal
+// would write them as \u003c and so on, for HTML).
+func quote(s string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -79,6 +79,9 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 	if err != nil {
 		return nil, err
 	}
+	if env.Coverage != nil {
+		defer r.cover(env.Coverage)()
+	}
 	defer r.w.SampleCPU()
 	res, err := fn(goja.Undefined())
 	if err == nil {
@@ -105,6 +108,32 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 		return nil, engine.FromCause(cause)
 	}
 	return out, nil
+}
+
+// cover makes the VM record the lines the script runs (the patched goja's
+// line hook, third_party/patches/goja 0095, which runs a loop of its own,
+// so runs without coverage pay nothing) and returns the function that adds
+// them to c: deferred, so a run that fails keeps the lines it ran. It is
+// set after the wrapper is instantiated, so only the script's own code
+// counts.
+func (r *run) cover(c *engine.Coverage) func() {
+	seen := make([]bool, r.prog.lines+1)
+	r.vm.SetLineHook(func(source string, line int) {
+		if source == r.prog.name && line > 0 && line < len(seen) {
+			seen[line] = true
+		}
+	})
+	return func() {
+		r.vm.SetLineHook(nil)
+		if c.Lines == nil {
+			c.Lines = map[int]bool{}
+		}
+		for line, ok := range seen {
+			if ok {
+				c.Lines[line] = true
+			}
+		}
+	}
 }
 
 // prepare makes a fresh runtime and locks it down: every route to code
@@ -172,7 +201,7 @@ func (r *run) setup() error {
 		if lvl == "log" {
 			lvl = "info"
 		}
-		return r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(lvl, c) })
+		return r.newFunc(vm.ToValue(level), func(c goja.FunctionCall) goja.Value { return r.log(level, lvl, c) })
 	}, false, true, false))
 	r.installStd()
 	return nil
@@ -329,8 +358,10 @@ func (r *run) hostError(o *goja.Object, cause error, name string) *goja.Object {
 	return o
 }
 
-// log implements console.*: arguments joined by spaces, non-strings as JSON.
-func (r *run) log(level string, c goja.FunctionCall) goja.Value {
+// log implements console.<name> at level: arguments joined by spaces,
+// non-strings as JSON. A string with a lone surrogate is a TypeError (a
+// log line is text; it is not silently changed).
+func (r *run) log(name, level string, c goja.FunctionCall) goja.Value {
 	if r.w.Cause() != nil {
 		r.halt()
 	}
@@ -341,7 +372,11 @@ func (r *run) log(level string, c goja.FunctionCall) goja.Value {
 			b.WriteByte(' ')
 		}
 		if s, ok := a.(goja.String); ok {
-			b.WriteString(s.String())
+			str := s.String()
+			if msg := loneSurrogate(s, str); msg != "" {
+				panic(r.vm.NewTypeError("console.%s: argument %d has %s; a log line is text", name, i+1, msg))
+			}
+			b.WriteString(str)
 		} else if o, isObj := a.(*goja.Object); isObj {
 			x, err := r.exportArg(o)
 			if err != nil {

@@ -1,10 +1,13 @@
 package js
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/scriptrun/scriptrun/third_party/goja"
 
@@ -53,6 +56,9 @@ func (e *exporter) export(v goja.Value, depth int, p *bridge.Path) (any, error) 
 			return v.ToBoolean(), e.c.Add(bridge.SizeBool, pathFn)
 		case typeString:
 			s := v.String()
+			if msg := loneSurrogate(v, s); msg != "" {
+				return nil, &bridge.ValueError{Path: pathFn(), Msg: "a string with " + msg + " cannot cross to the host: it is not text"}
+			}
 			return s, e.c.Add(bridge.SizeString(len(s)), pathFn)
 		case typeInt64, typeFloat64:
 			n, ok := bridge.Num(v.ToFloat())
@@ -138,6 +144,11 @@ func (e *exporter) object(o *goja.Object, depth int, p *bridge.Path) (any, error
 	out := make(map[string]any, len(keys))
 	for _, k := range keys {
 		v := o.Get(k)
+		if v == nil && strings.ContainsRune(k, utf8.RuneError) {
+			// Keys come as Go strings, a lone surrogate made U+FFFD, so
+			// the key read back finds nothing.
+			return nil, &bridge.ValueError{Path: p.String(), Msg: "a key with a lone surrogate cannot cross to the host: it is not text"}
+		}
 		if v == nil || goja.IsUndefined(v) {
 			continue // as JSON does
 		}
@@ -197,4 +208,27 @@ func (r *run) importValue(v any) goja.Value {
 		return o
 	}
 	return goja.Undefined()
+}
+
+// loneSurrogate describes the first lone surrogate of the JS string v
+// whose Go form (U+FFFD in its place) is s, or returns "". JS strings are
+// UTF-16 and may hold halves of surrogate pairs that no UTF-8 text can;
+// the host gets text, so such a string is an error rather than silently
+// changed. Only a string with U+FFFD in its Go form is looked at again.
+func loneSurrogate(v goja.Value, s string) string {
+	str, ok := v.(goja.String)
+	if !ok || !strings.ContainsRune(s, utf8.RuneError) {
+		return ""
+	}
+	n := str.Length()
+	for i := 0; i < n; i++ {
+		c := str.CharAt(i)
+		switch {
+		case c >= 0xd800 && c <= 0xdbff && i+1 < n && str.CharAt(i+1) >= 0xdc00 && str.CharAt(i+1) <= 0xdfff:
+			i++ // a pair
+		case c >= 0xd800 && c <= 0xdfff:
+			return fmt.Sprintf("a lone surrogate (\\u%04x at index %d)", c, i)
+		}
+	}
+	return ""
 }

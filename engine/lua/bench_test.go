@@ -176,3 +176,45 @@ func BenchmarkStepRate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCoverage is what collecting line coverage (RunOptions.Coverage)
+// costs a run through the host: the CPU time of a run with coverage and
+// its ratio to the same run without, measured in the same iteration:
+//
+//	go test ./engine/lua -run '^$' -bench BenchmarkCoverage -count 5
+//
+// Runs without coverage pay nothing for it (the VM runs its usual loop);
+// see the other benchmarks for those.
+func BenchmarkCoverage(b *testing.B) {
+	for _, w := range []struct{ name, src string }{{"fib25", benchFib}, {"loop5M", benchLoop}} {
+		b.Run(w.name, func(b *testing.B) {
+			h, err := engine.NewHost(engine.Config{Backends: []engine.Backend{lua.New()}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer h.Close()
+			s, err := h.Compile(engine.Source{Name: "b.lua", Lang: "lua", Code: w.src})
+			if err != nil {
+				b.Fatal(err)
+			}
+			opts := engine.RunOptions{Budget: limits.Budget{Steps: 1 << 40, Memory: 1 << 34, Timeout: time.Hour, CPU: time.Hour}}
+			var cpu [2]time.Duration
+			for b.Loop() {
+				for i := range cpu {
+					o := opts
+					if i == 1 {
+						o.Coverage = &engine.Coverage{}
+					}
+					t0 := processCPU()
+					if _, err := h.Run(context.Background(), s, o); err != nil {
+						b.Fatal(err)
+					}
+					cpu[i] += processCPU() - t0
+				}
+			}
+			b.ReportMetric(float64(cpu[0])/float64(b.N), "plain-cpu-ns/op")
+			b.ReportMetric(float64(cpu[1])/float64(b.N), "coverage-cpu-ns/op")
+			b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "coverage/plain")
+		})
+	}
+}

@@ -1,10 +1,13 @@
 package lua
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
 	"strings"
+	"unicode/utf8"
 
 	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 	"github.com/scriptrun/scriptrun/third_party/gopher-lua/parse"
@@ -76,12 +79,12 @@ func (r *run) translate(err error) *engine.Error {
 	if s, ok := ae.Object.(glua.LString); ok {
 		if cause, ok := r.hostErrs[s]; ok {
 			e := engine.FromCause(cause)
-			r.locate(e)
+			r.locateValue(e, ae.Object)
 			return e
 		}
 	}
 	e := &engine.Error{Kind: engine.KindRuntime}
-	r.locate(e)
+	r.locateValue(e, ae.Object)
 	e.Message = r.describe(ae.Object, e.Pos)
 	return e
 }
@@ -97,30 +100,185 @@ func (r *run) locate(e *engine.Error) {
 	e.Stack = r.errStack
 }
 
+// locateValue is locate for an uncaught error value: one that a failed
+// coroutine raised (and its resumer raised again) is where the coroutine
+// was, its frames on top of the resumer's.
+func (r *run) locateValue(e *engine.Error, v glua.LValue) {
+	r.locate(e)
+	c := r.coErr
+	if c.val == nil || c.val != v || c.pos.IsZero() {
+		return
+	}
+	e.Pos = c.pos
+	stack := append(append([]loc.Frame{}, c.stack...), r.errStack...)
+	if len(stack) > maxFrames {
+		stack = stack[:maxFrames]
+	}
+	e.Stack = stack
+}
+
 // describe renders an error value without running script code: strings as
 // they are (without the position prefix error() adds when it is the Pos),
-// tables by a string "message" field, anything else by its type.
+// tables as JSON of their raw contents (as engine/js describes a thrown
+// object: error({code = 42}) reads {"code":42}), anything else by its
+// type.
 func (r *run) describe(v glua.LValue, pos loc.Pos) string {
 	switch v := v.(type) {
 	case glua.LString:
 		s := string(v)
 		s = strings.TrimPrefix(s, pos.String()+": ")
-		return clip(s, 1000)
+		return clip(escapeInvalid(s), maxDescribeBytes)
 	case glua.LNumber, glua.LBool:
 		return v.String()
 	case *glua.LNilType:
 		return "error(nil)"
 	case *glua.LTable:
-		if m, ok := v.RawGetString("message").(glua.LString); ok {
-			return clip(string(m), 1000)
-		}
-		return "an error value of type table"
+		j := &jsonText{}
+		j.value(v, 0)
+		return j.String()
 	}
 	return "an error value of type " + v.Type().String()
 }
 
+// Bounds of the JSON describe renders for a table.
+const (
+	maxDescribeBytes = 1000 // then "..."
+	maxDescribeDepth = 8    // deeper tables are "[table]"
+	maxDescribeKeys  = 4096 // table entries looked at in all
+)
+
+// jsonText renders an error table as JSON from its raw contents (rawget
+// and next: no metamethod runs): a table whose keys are exactly 1..n
+// (holes as null) is an array, any other an object whose keys are its
+// string, number and boolean keys, in the table's order. It stops after
+// maxDescribeBytes, or after maxDescribeKeys entries, so a table with a
+// million entries costs no more than a small one.
+type jsonText struct {
+	b    strings.Builder
+	keys int
+	full bool
+}
+
+func (j *jsonText) String() string {
+	s := j.b.String()
+	if j.full {
+		s = strings.ToValidUTF8(s, "") + "..."
+	}
+	return s
+}
+
+func (j *jsonText) write(s string) {
+	if j.full {
+		return
+	}
+	if room := maxDescribeBytes - j.b.Len(); len(s) > room {
+		j.b.WriteString(s[:room])
+		j.full = true
+		return
+	}
+	j.b.WriteString(s)
+}
+
+func (j *jsonText) str(s string) {
+	s = clip(s, maxDescribeBytes)
+	j.write(jsonQuote(escapeInvalid(s)))
+}
+
+// more counts one table entry looked at; false when the budget is spent.
+func (j *jsonText) more() bool {
+	j.keys++
+	if j.keys > maxDescribeKeys {
+		j.write("...")
+		j.full = true
+	}
+	return !j.full
+}
+
+func (j *jsonText) value(v glua.LValue, depth int) {
+	switch v := v.(type) {
+	case glua.LString:
+		j.str(string(v))
+	case glua.LNumber:
+		f := float64(v)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			j.write("null")
+			return
+		}
+		j.write(v.String())
+	case glua.LBool:
+		j.write(v.String())
+	case *glua.LNilType:
+		j.write("null")
+	case *glua.LTable:
+		if depth >= maxDescribeDepth {
+			j.str("[table]")
+			return
+		}
+		if n := v.Len(); n > 0 {
+			if k, _ := v.Next(glua.LNumber(n)); k == glua.LNil {
+				j.write("[")
+				for i := 1; i <= n && j.more(); i++ {
+					if i > 1 {
+						j.write(",")
+					}
+					j.value(v.RawGetInt(i), depth+1)
+				}
+				j.write("]")
+				return
+			}
+		}
+		j.write("{")
+		first := true
+		for k, e := v.Next(glua.LNil); k != glua.LNil && j.more(); k, e = v.Next(k) {
+			var key string
+			switch k := k.(type) {
+			case glua.LString:
+				key = string(k)
+			case glua.LNumber, glua.LBool:
+				key = k.String()
+			default:
+				continue
+			}
+			if !first {
+				j.write(",")
+			}
+			first = false
+			j.str(key)
+			j.write(":")
+			j.value(e, depth+1)
+		}
+		j.write("}")
+	default:
+		j.str("[" + v.Type().String() + "]")
+	}
+}
+
+// escapeInvalid writes each byte of s that is not valid UTF-8 as \xNN, so
+// an error message is text without the bytes being silently replaced.
+func escapeInvalid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
+}
+
+// clip cuts s to at most n bytes (and "..."), at a character boundary.
 func clip(s string, n int) string {
 	if len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
 		return s[:n] + "..."
 	}
 	return s
@@ -146,4 +304,14 @@ func endOfSource(code string) (line, col int) {
 	code = strings.TrimRight(code, " \t\r\n\f\v")
 	line = 1 + strings.Count(code, "\n")
 	return line, len(code) - strings.LastIndexByte(code, '\n')
+}
+
+// jsonQuote is s as a JSON string, with <, > and & as they are (json.Marshal
+// would write them as \u003c and so on, for HTML).
+func jsonQuote(s string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -8,6 +8,8 @@ import (
 
 	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 	"github.com/scriptrun/scriptrun/third_party/gopher-lua/pm"
+
+	"github.com/scriptrun/scriptrun/loc"
 )
 
 // tostring is base tostring with stable names for reference values:
@@ -164,6 +166,30 @@ func (v *vm) coResume(L *glua.LState) int {
 		delete(v.r.coros, th)
 	}
 	return n
+}
+
+// coFailed runs when an error ends a coroutine, before its frames unwind
+// (the patched gopher-lua's OnThreadError, patch 0019): it keeps the
+// script frames the coroutine had with the error value, so that the
+// value, raised again in the resuming thread (coroutine.wrap does; a
+// script may with error(e, 0)) and not caught, ends the run at the
+// coroutine's position with its frames on top of the resumer's.
+func (r *run) coFailed(co *glua.LState, err glua.LValue) {
+	pos, stack := r.scriptStack(co)
+	for i := range stack {
+		if stack[i].Func == "main chunk" { // a coroutine's body, named as if it had no caller
+			stack[i].Func = "coroutine"
+		}
+	}
+	r.coErr = coError{val: err, pos: pos, stack: stack}
+}
+
+// coError is where the last coroutine that failed was: its error value
+// and script frames.
+type coError struct {
+	val   glua.LValue
+	pos   loc.Pos
+	stack []loc.Frame
 }
 
 // coWrap is coroutine.wrap on top of coCreate and coResume.

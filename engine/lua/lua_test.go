@@ -2,6 +2,7 @@ package lua_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"runtime"
@@ -31,6 +32,8 @@ func testModules() []*bridge.Module {
 				Impl: func(_ context.Context, a bridge.Args) (any, error) {
 					return bridge.SortedKeys(a["m"].(map[string]any)), nil
 				}},
+			{Name: "bytes", Params: []bridge.Param{{Name: "b", Type: bridge.Bytes}},
+				Impl: func(_ context.Context, a bridge.Args) (any, error) { return hex.EncodeToString(a.Bytes("b")), nil }},
 			{Name: "len", Params: []bridge.Param{{Name: "l", Type: bridge.List}},
 				Impl: func(_ context.Context, a bridge.Args) (any, error) { return int64(len(a["l"].([]any))), nil }},
 			{Name: "boom", Impl: func(context.Context, bridge.Args) (any, error) { panic("host exploded at /secret/path.go") }},
@@ -84,7 +87,7 @@ func kindOf(err error) string {
 func TestValues(t *testing.T) {
 	h := newHost(t)
 	pol := allowAll(t, false)
-	input := map[string]any{"n": int64(3), "f": 2.5, "s": "x\x00\xff", "b": true,
+	input := map[string]any{"n": int64(3), "f": 2.5, "s": "x\x00é", "b": true,
 		"l": []any{int64(1), "two", []any{}}, "m": map[string]any{"k": "v"}}
 	// A null map value is an absent key in Lua: it does not come back.
 	withNull := map[string]any{"a": nil, "b": int64(1)}
@@ -99,12 +102,19 @@ func TestValues(t *testing.T) {
 		{"return 2^53", int64(1 << 53), "ok"},
 		{"return 1.5", 1.5, "ok"},
 		{"return 3.0", int64(3), "ok"},
-		{"return 'a\\0b\\255'", "a\x00b\xff", "ok"},
+		{"return 'a\\0b\\195\\169'", "a\x00bé", "ok"},
+		// Lua strings are bytes, host strings text: bytes that are not
+		// UTF-8 cross only to a parameter declared bytes.
+		{"return 'a\\0b\\255'", nil, "output"},
+		{"return {['\\255'] = 1}", nil, "output"},
+		{"return host.t.echo('\\255')", nil, "runtime"},
+		{"return host.t.bytes('\\255\\0')", "ff00", "ok"},
+		{"print('\\255')", nil, "runtime"},
 		{"return {1, 2, 3}", []any{int64(1), int64(2), int64(3)}, "ok"},
 		{"return {a = 1, b = {c = 'd'}}", map[string]any{"a": int64(1), "b": map[string]any{"c": "d"}}, "ok"},
 		{"return {}", []any{}, "ok"},
 		{"return input", input, "ok"},
-		{"return input.s", "x\x00\xff", "ok"},
+		{"return input.s", "x\x00é", "ok"},
 		{"return host.t.echo(" + "{a = nil, b = 1})", map[string]any{"b": int64(1)}, "ok"},
 		{"return input.l[2]", "two", "ok"},
 		{"return host.t.echo(input)", input, "ok"},
@@ -400,7 +410,7 @@ func TestErrors(t *testing.T) {
 	h := newHost(t)
 	tests := []struct{ src, kind, pos, msg string }{
 		{"local x = 1\nerror('boom')", "runtime", "t.lua:2", "boom"},
-		{"local function f()\n  error({message = 'obj'})\nend\nf()", "runtime", "t.lua:2", "obj"},
+		{"local function f()\n  error({message = 'obj'})\nend\nf()", "runtime", "t.lua:2", `{"message":"obj"}`},
 		{"local x = nil\nreturn x.y", "runtime", "t.lua:2", ""},
 		{"return 1 +", "compile", "t.lua:1:11", ""},
 		{"local x = 1\nlocal y = = 2", "compile", "t.lua:2:11", ""},

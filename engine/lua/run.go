@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
+	"unicode/utf8"
 
 	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 
@@ -43,6 +44,7 @@ type run struct {
 	memPending int64       // memory charged by the VM, not yet reported
 	errPos     loc.Pos     // where the uncaught error was raised
 	errStack   []loc.Frame // the script stack at that point
+	coErr      coError     // the last coroutine that failed (lib.go)
 }
 
 // Run runs p once in a fresh state.
@@ -84,8 +86,12 @@ func (b *Backend) Run(ctx context.Context, p engine.Program, env *engine.Env) (v
 		return r.w.Exceed(limits.StackDepth)
 	})
 	L.OnHalt(func(L *glua.LState) { r.errPos, r.errStack = r.scriptStack(L) })
+	L.OnThreadError(r.coFailed)
 	stopInterrupt := context.AfterFunc(ctx, func() { L.Interrupt(errStopped) })
 	defer stopInterrupt()
+	if env.Coverage != nil {
+		defer r.cover(env.Coverage)()
+	}
 	L.Push(L.NewFunctionFromProto(prog.proto))
 	perr := L.PCall(0, 1, L.NewFunction(r.topHandler))
 	r.finishSteps()
@@ -240,7 +246,11 @@ func (v *vm) print(L *glua.LState) int {
 		if i > 1 {
 			b.WriteByte('\t')
 		}
-		b.WriteString(v.str(L, L.Get(i)))
+		s := v.str(L, L.Get(i))
+		if !utf8.ValidString(s) {
+			L.RaiseError("print: argument %d is not valid UTF-8 (byte %d); a log line is text: encode binary data first (std.base64.encode, std.hex.encode)", i, invalidAt(s)+1)
+		}
+		b.WriteString(s)
 		if int64(b.Len()) > left {
 			break
 		}
@@ -338,4 +348,35 @@ func (r *run) exportResult(res glua.LValue) (any, error) {
 		return nil, engine.ResultError(r.w, loc.Pos{File: r.prog.name}, err)
 	}
 	return out, nil
+}
+
+// cover makes the VM record the lines the script runs (the patched
+// gopher-lua's line hook, third_party/patches/gopher-lua 0018, which runs
+// a loop of its own, so runs without coverage pay nothing) and returns the
+// function that adds them to c: deferred, so a run that fails keeps the
+// lines it ran. The return the compiler adds at the end of every function
+// (on the line of its "end", or after the main chunk's last statement) is
+// not counted: as in JS, a line that only closes a block never shows as
+// run.
+func (r *run) cover(c *engine.Coverage) func() {
+	var seen []bool
+	r.v.L.SetLineHook(func(p *glua.FunctionProto, pc, line int) {
+		if line <= 0 || p.SourceName != r.prog.name || pc == len(p.Code)-1 {
+			return
+		}
+		if line >= len(seen) {
+			seen = append(seen, make([]bool, line+1-len(seen))...)
+		}
+		seen[line] = true
+	})
+	return func() {
+		if c.Lines == nil {
+			c.Lines = map[int]bool{}
+		}
+		for line, ok := range seen {
+			if ok {
+				c.Lines[line] = true
+			}
+		}
+	}
 }

@@ -3,6 +3,8 @@ package lua
 import (
 	"math"
 	"sort"
+	"strconv"
+	"unicode/utf8"
 
 	glua "github.com/scriptrun/scriptrun/third_party/gopher-lua"
 
@@ -49,8 +51,14 @@ func toLua(L *glua.LState, v any) glua.LValue {
 // fromLua copies a Lua value into the bridge value model:
 //
 //	nil -> null, boolean -> bool, number -> int64 when whole (bridge.Num)
-//	else float64, string -> string (any bytes), a table whose keys are
-//	exactly 1..n -> list, a table whose keys are all strings -> map.
+//	else float64, string -> string (valid UTF-8 only, or bytes where hint
+//	is bridge.Bytes), a table whose keys are exactly 1..n -> list, a table
+//	whose keys are all strings -> map.
+//
+// A Lua string is any bytes, a host string is text: a string that is not
+// valid UTF-8 is an error naming where it is (never silently repaired
+// with U+FFFD by whatever encodes it later), except as the value of a
+// parameter declared bytes.
 //
 // An empty table becomes an empty list, unless hint (the declared type of
 // a host function's parameter) is bridge.Map. Everything else (mixed or
@@ -82,6 +90,12 @@ func (e *exporter) export(v glua.LValue, depth int, p *bridge.Path, hint bridge.
 	case glua.LString:
 		if err := e.c.Add(bridge.SizeString(len(v)), pathFn); err != nil {
 			return nil, err
+		}
+		if !utf8.ValidString(string(v)) {
+			if hint == bridge.Bytes {
+				return []byte(v), nil
+			}
+			return nil, &bridge.ValueError{Path: pathFn(), Msg: notUTF8("a string", string(v))}
 		}
 		return string(v), nil
 	case *glua.LTable:
@@ -116,6 +130,9 @@ func (e *exporter) table(t *glua.LTable, depth int, p *bridge.Path, hint bridge.
 		}
 		switch k := k.(type) {
 		case glua.LString:
+			if !utf8.ValidString(string(k)) {
+				return nil, &bridge.ValueError{Path: pathFn(), Msg: notUTF8("a key", string(k))}
+			}
 			nStr++
 			strKeys = append(strKeys, string(k))
 		case glua.LNumber:
@@ -178,4 +195,11 @@ func keyDesc(k glua.LValue) string {
 		return "the number " + n.String()
 	}
 	return "a " + k.Type().String()
+}
+
+// notUTF8 says that what (a string, a key) s is not valid UTF-8, where,
+// and what to do instead.
+func notUTF8(what, s string) string {
+	return what + " that is not valid UTF-8 (byte " + strconv.Itoa(invalidAt(s)+1) +
+		") cannot cross to the host as text; encode binary data first (std.base64.encode, std.hex.encode)"
 }

@@ -81,3 +81,19 @@ try { host.t.typed(1) } catch (e) { n++ }
 try { host.t.boom() } catch (e) { n++ }
 return n
 // ### ok 3
+// ---
+// @name a value thrown after an await or a resume keeps its position
+async function late() {
+  await null
+  throw {code: 1}
+}
+await late()
+// ### error runtime "{\"code\":1}" at "errors.js:88"
+// ---
+// @name a host error after an await or a resume keeps its position
+async function call() {
+  await null
+  host.t.refuse("no")
+}
+await call()
+// ### error host "t.refuse" at "errors.js:96"

@@ -77,3 +77,21 @@ if not pcall(host.t.typed, 1) then n = n + 1 end
 if not pcall(host.t.boom) then n = n + 1 end
 return n
 -- ### ok 3
+-- ---
+-- @name a value thrown after an await or a resume keeps its position
+local late = coroutine.wrap(function()
+  coroutine.yield()
+  error({code = 1})
+end)
+late()
+late()
+-- ### error runtime "{\"code\":1}" at "errors.lua:84"
+-- ---
+-- @name a host error after an await or a resume keeps its position
+local call = coroutine.wrap(function()
+  coroutine.yield()
+  host.t.refuse("no")
+end)
+call()
+call()
+-- ### error host "t.refuse" at "errors.lua:93"

@@ -113,3 +113,18 @@ host.t.secret()
 // @policy audit
 return [host.t.secret(), host.t.echo(1)]
 // ### ok ["s3cret", 1]
+// ---
+// @name denials say it once
+// @policy catchable
+// The rule's message, why the rule failed, or nothing: the capability and
+// the rule are named once.
+const msgs = []
+for (const f of [() => host.t.secret(), () => host.t.count(), () => host.t.kind("x"), () => host.kv.get("k")]) {
+  try {
+    f()
+  } catch (e) {
+    msgs.push(e.message)
+  }
+}
+return msgs
+// ### ok ["call to t.secret denied by rule no-secret: secrets are off limits", "call to t.count denied by rule no-count", "call to t.kind denied by rule broken: when failed: no such key: missing", "call to kv.get denied: no rule allows it"]

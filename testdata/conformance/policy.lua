@@ -105,3 +105,15 @@ host.t.secret()
 -- @policy audit
 return {host.t.secret(), host.t.echo(1)}
 -- ### ok ["s3cret", 1]
+-- ---
+-- @name denials say it once
+-- @policy catchable
+-- The rule's message, why the rule failed, or nothing: the capability and
+-- the rule are named once.
+local msgs = {}
+for _, f in ipairs({host.t.secret, host.t.count, function() host.t.kind("x") end, function() host.kv.get("k") end}) do
+  local ok, e = pcall(f)
+  msgs[#msgs + 1] = (string.gsub(e, "^[^:]*:%d+: ", ""))
+end
+return msgs
+-- ### ok ["call to t.secret denied by rule no-secret: secrets are off limits", "call to t.count denied by rule no-count", "call to t.kind denied by rule broken: when failed: no such key: missing", "call to kv.get denied: no rule allows it"]

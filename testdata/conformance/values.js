@@ -138,3 +138,25 @@ return 1
 // @input [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
 return 1
 // ### error input "nested deeper than 64 levels"
+// ---
+// @name a result string that is not text
+// JS strings are UTF-16: a lone surrogate has no UTF-8 form.
+return {ok: "fine", s: "a\uD800b"}
+// ### error output "at $.s: a string with a lone surrogate (\\ud800 at index 1) cannot cross to the host"
+// ---
+// @name an argument string that is not text
+host.t.echo(["x", "\uDC00"])
+// ### error runtime "t.echo: param value: at $[1]: a string with a lone surrogate"
+// ---
+// @name a map key that is not text
+return {["k\uD800"]: 1}
+// ### error output "a key with a lone surrogate cannot cross to the host"
+// ---
+// @name a log line that is not text
+console.log("ok", "\uD800")
+// ### error runtime "console.log: argument 2 has a lone surrogate"
+// ---
+// @name binary data to a bytes parameter
+// JS passes binary data as a Uint8Array; surrogate pairs are text.
+return [host.crypto.sha256(new Uint8Array([255, 0, 1])), host.t.echo("\uD83D\uDE00")]
+// ### ok ["942e1e2a66a427b6551732f758bc314f22b9cdec9365a3425c9184de299392b5", "😀"]

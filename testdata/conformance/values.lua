@@ -138,3 +138,25 @@ return 1
 -- @input [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
 return 1
 -- ### error input "nested deeper than 64 levels"
+-- ---
+-- @name a result string that is not text
+-- Lua strings are bytes: the host takes text (valid UTF-8) only.
+return {ok = "fine", s = "a\255b"}
+-- ### error output "at $.s: a string that is not valid UTF-8 (byte 2) cannot cross to the host"
+-- ---
+-- @name an argument string that is not text
+host.t.echo({"x", "\192"})
+-- ### error runtime "t.echo: param value: at $[1]: a string that is not valid UTF-8 (byte 1)"
+-- ---
+-- @name a map key that is not text
+return {["k\255"] = 1}
+-- ### error output "a key that is not valid UTF-8 (byte 2) cannot cross to the host"
+-- ---
+-- @name a log line that is not text
+print("ok", "\255")
+-- ### error runtime "print: argument 2 is not valid UTF-8 (byte 1)"
+-- ---
+-- @name binary data to a bytes parameter
+-- A parameter declared bytes takes any Lua string as its bytes.
+return {host.crypto.sha256("\255\0\1"), host.t.echo("\240\159\152\128")}
+-- ### ok ["942e1e2a66a427b6551732f758bc314f22b9cdec9365a3425c9184de299392b5", "😀"]

@@ -215,6 +215,7 @@ func (r *Runtime) newPromiseReactionJob(reaction *promiseReaction, argument Valu
 				fulfill = true
 			})
 			if ex != nil {
+				r.noteRejection(ex)
 				handlerResult = ex.val
 			}
 			if tracker := r.asyncContextTracker; tracker != nil {

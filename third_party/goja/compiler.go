@@ -73,6 +73,7 @@ type Program struct {
 	funcName unistring.String
 	src      *file.File
 	srcMap   []srcMapItem
+	entry    bool // srcMap[0] is the function's own position, for its prologue
 }
 
 type compiler struct {

@@ -1344,6 +1344,7 @@ func (e *compiledFunctionLiteral) compile() (prg *Program, name unistring.String
 		src:    e.c.p.src,
 		code:   e.c.newCode(preambleLen, 16),
 		srcMap: []srcMapItem{{srcPos: e.offset}},
+		entry:  true,
 	}
 	e.c.newScope()
 	s := e.c.scope

@@ -8,7 +8,15 @@ import (
 )
 
 func (c *compiler) compileStatement(v ast.Statement, needResult bool) {
-
+	switch v.(type) {
+	case *ast.BlockStatement, *ast.LabelledStatement, *ast.EmptyStatement, *ast.FunctionDeclaration, *ast.DebuggerStatement:
+	default:
+		// Every statement starts a source map item, so that each line
+		// with a statement has instructions of its own (for the line
+		// hook), and an instruction without an item of its own maps to
+		// its statement rather than to an earlier one.
+		c.addSrcMap(v)
+	}
 	switch v := v.(type) {
 	case *ast.BlockStatement:
 		c.compileBlockStatement(v, needResult)

@@ -724,6 +724,7 @@ func (ar *asyncRunner) step(res Value, done bool, ex *Exception) {
 		if ex == nil {
 			ar.promiseCap.resolve(res)
 		} else {
+			r.noteRejection(ex)
 			ar.promiseCap.reject(ex.val)
 		}
 		return

@@ -210,6 +210,8 @@ type Runtime struct {
 	// Stack for tracking objects currently being converted to string
 	// to detect and handle circular references
 	toStringStack []*Object
+
+	rejected rejection // see RejectionStack
 }
 
 type StackFrame struct {

@@ -394,6 +394,9 @@ type vm struct {
 	stepsCharged int64
 	stepMeter    func(used int64) (grant int64, err error)
 
+	lineHook   LineHook             // see SetLineHook
+	lineTables map[*Program][]int32 // see lineTable
+
 	curAsyncRunner *asyncRunner
 
 	profTracker *profTracker
@@ -1000,6 +1003,10 @@ func (vm *vm) runTryInner() (ex *Exception) {
 		}
 	}()
 
+	if vm.lineHook != nil {
+		vm.runLines()
+		return
+	}
 	vm.run()
 	return
 }

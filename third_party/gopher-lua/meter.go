@@ -75,9 +75,7 @@ func (ls *LState) SetStepMeter(fn StepMeter) {
 	} else {
 		m.granted = m.base
 	}
-	if ls.ctx == nil {
-		ls.mainLoop = mainLoopMetered
-	}
+	ls.mainLoop = ls.pickMainLoop()
 }
 
 // Steps returns the exact number of steps counted so far (VM instructions

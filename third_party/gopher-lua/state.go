@@ -1647,13 +1647,10 @@ func (ls *LState) NewThread() (*LState, context.CancelFunc) {
 	thread.Env = ls.Env
 	var f context.CancelFunc = nil
 	if ls.ctx != nil {
-		thread.mainLoop = mainLoopWithContext
 		thread.ctx, f = context.WithCancel(ls.ctx)
 		thread.ctxCancelFn = f
 	}
-	if ls.ctx == nil && ls.G.meter.metered {
-		thread.mainLoop = mainLoopMetered
-	}
+	thread.mainLoop = thread.pickMainLoop()
 	return thread, f
 }
 
@@ -2311,8 +2308,8 @@ func (ls *LState) SetMx(mx int) {
 
 // SetContext set a context ctx to this LState. The provided ctx must be non-nil.
 func (ls *LState) SetContext(ctx context.Context) {
-	ls.mainLoop = mainLoopWithContext
 	ls.ctx = ctx
+	ls.mainLoop = ls.pickMainLoop()
 }
 
 // Context returns the LState's context. To change the context, use WithContext.
@@ -2323,11 +2320,8 @@ func (ls *LState) Context() context.Context {
 // RemoveContext removes the context associated with this LState and returns this context.
 func (ls *LState) RemoveContext() context.Context {
 	oldctx := ls.ctx
-	ls.mainLoop = mainLoop
-	if ls.G.meter.metered {
-		ls.mainLoop = mainLoopMetered
-	}
 	ls.ctx = nil
+	ls.mainLoop = ls.pickMainLoop()
 	return oldctx
 }
 

@@ -175,7 +175,9 @@ type Global struct {
 	tempFiles  []*os.File
 	gccount    int32
 
-	meter meter
+	meter           meter
+	lineHook        LineHook
+	threadErrorHook func(co *LState, err LValue)
 }
 
 type LState struct {

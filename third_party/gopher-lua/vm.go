@@ -315,6 +315,9 @@ func threadRun(L *LState) {
 				L.haltOnGoPanic(rcv)
 				lv = LString(fmt.Sprint(rcv))
 			}
+			if hook := L.G.threadErrorHook; hook != nil && L.Parent != nil && L.G.meter.halt == nil {
+				hook(L, lv)
+			}
 			if parent := L.Parent; parent != nil {
 				if L.wrapped {
 					L.Push(lv)

@@ -157,10 +157,8 @@ func (m *Start) encode(e *Encoder) {
 			}
 		}
 	}
-	b := m.Budget
-	for _, v := range []int64{b.Steps, b.Memory, int64(b.Timeout), int64(b.CPU), b.HostCalls,
-		b.Output, b.Logs, b.StackDepth, b.Source, b.Input} {
-		e.varint(v)
+	for _, f := range limits.Fields() { // in Budget's order
+		e.varint(f.Get(m.Budget))
 	}
 	e.uvarint(m.Seed)
 	e.boolean(m.Clock)
@@ -259,9 +257,9 @@ func Decode(t Type, payload []byte) (Message, error) {
 				}
 			}
 		}
-		b := &s.Budget
-		b.Steps, b.Memory, b.Timeout, b.CPU = d.varint(), d.varint(), time.Duration(d.varint()), time.Duration(d.varint())
-		b.HostCalls, b.Output, b.Logs, b.StackDepth, b.Source, b.Input = d.varint(), d.varint(), d.varint(), d.varint(), d.varint(), d.varint()
+		for _, f := range limits.Fields() {
+			f.Set(&s.Budget, d.varint())
+		}
 		s.Seed = d.uvarint()
 		s.Clock = d.boolean()
 		s.Tenant = d.str()
