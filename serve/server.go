@@ -566,7 +566,8 @@ func (s *Server) compileInline(ctx context.Context, lang, src string) (*engine.S
 	select {
 	case s.compiles <- struct{}{}:
 	case <-ctx.Done():
-		return nil, context.Cause(ctx)
+		cause := context.Cause(ctx)
+		return nil, &engine.Error{Kind: engine.KindRuntime, Message: "stopped before the script compiled: " + cause.Error(), Err: cause}
 	}
 	defer func() { <-s.compiles }()
 	sc, err := s.host.Compile(engine.Source{Name: "inline." + lang, Lang: lang, Code: src})
