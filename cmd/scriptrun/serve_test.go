@@ -28,7 +28,7 @@ func TestServe(t *testing.T) {
 			dir := write(t, map[string]string{"token": "tok\n"})
 			for name, body := range map[string]string{
 				"scripts/count.js":   `return host.kv.incr("n")`,
-				"scripts/spin.lua":   `local i = 0 while i < 5000000 do i = i + 1 end return i`,
+				"scripts/spin.lua":   `local i = 0 while i < 20000000 do i = i + 1 end return i`,
 				"policies/acme.yaml": kvPolicy,
 			} {
 				p := filepath.Join(dir, name)
@@ -130,7 +130,7 @@ func TestServe(t *testing.T) {
 			// machine is slow (-race), never the shutdown's error.
 			out := <-answered
 			e, _ := out["error"].(map[string]any)
-			if out["ok"] == true && out["value"] != 5000000.0 || out["ok"] != true && e["limit"] != "cpu" {
+			if out["ok"] == true && out["value"] != 20000000.0 || out["ok"] != true && e["limit"] != "cpu" {
 				t.Errorf("run in progress at SIGTERM: %v, want it finished", out)
 			}
 			waitEvent("serve.stopped", "")
