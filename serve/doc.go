@@ -79,5 +79,6 @@
 // waits for the runs in progress until its ctx is done; it then stops the
 // runs left (they answer 503 with the run JSON "run stopped: the service is
 // shutting down") and closes the host. Serve's http.Server has read, write
-// and idle timeouts (Config), the write one above the runs' timeout budget.
+// and idle timeouts (Config), the write one above the runs' timeout budget,
+// and holds at most Config.MaxConns connections at once.
 package serve
