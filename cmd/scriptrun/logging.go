@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/scriptrun/scriptrun/engine"
+	"github.com/scriptrun/scriptrun/internal/runio"
 	"github.com/scriptrun/scriptrun/loc"
 )
 
@@ -77,25 +78,7 @@ func syntaxOf(lang string) loc.Syntax {
 
 // writeScriptLogs writes the script's log lines as "script.log" events.
 func writeScriptLogs(log zerolog.Logger, script string, lines []engine.LogLine) {
-	for _, l := range lines {
-		var ev *zerolog.Event
-		switch l.Level {
-		case "debug":
-			ev = log.Debug()
-		case "warn":
-			ev = log.Warn()
-		case "error":
-			ev = log.Error()
-		default: // log, info, print
-			ev = log.Info()
-		}
-		ev = ev.Str("event", "script.log").Str("script", script).Str("scriptLevel", l.Level)
-		if l.Fields != nil {
-			// bridge/log's fields, as data: JSON escapes what they hold.
-			ev = ev.Interface("fields", l.Fields)
-		}
-		ev.Msg(l.Message)
-	}
+	runio.Logs(log, script, lines)
 }
 
 // textWriter is the --log-format text writer: zerolog's ConsoleWriter with

@@ -46,6 +46,7 @@ commands:
   policy test FILE|DIR...    run policy suites (calls -> expected decisions)
   test FILE|DIR...           run script suites (script + input + mocks -> expected result)
   replay [flags] FILE        re-run a recording (run --record) and say whether it is the same
+  serve [flags]              serve runs over HTTP (POST /v1/run), with metrics and tracing
   version                    print the version
   help [command]             list the commands, or describe one
 
@@ -88,7 +89,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // helpable are the commands "CMD -h" and "help CMD" describe.
-var helpable = map[string]bool{"run": true, "check": true, "version": true, "test": true, "replay": true}
+var helpable = map[string]bool{"run": true, "check": true, "version": true, "test": true, "replay": true, "serve": true}
 
 // wantsHelp reports whether args ask for the usage: -h, -help or --help
 // anywhere before a "--".
@@ -121,6 +122,8 @@ func command(cmd string, rest []string, stdin io.Reader, stdout, stderr io.Write
 		return cmdPolicy(rest, stdout, stderr)
 	case "replay":
 		return cmdReplay(rest, stdout, stderr)
+	case "serve":
+		return cmdServe(rest, stderr)
 	case "test":
 		return cmdTest(rest, stdout, stderr)
 	default:

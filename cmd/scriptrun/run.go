@@ -20,12 +20,13 @@ import (
 	"github.com/scriptrun/scriptrun/bridge/crypto"
 	bridgehttp "github.com/scriptrun/scriptrun/bridge/http"
 	"github.com/scriptrun/scriptrun/bridge/kv"
+	"github.com/scriptrun/scriptrun/bridge/kv/postgres"
 	bridgelog "github.com/scriptrun/scriptrun/bridge/log"
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/engine/js"
 	"github.com/scriptrun/scriptrun/engine/lua"
+	"github.com/scriptrun/scriptrun/internal/runio"
 	"github.com/scriptrun/scriptrun/limits"
-	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
 	"github.com/scriptrun/scriptrun/recording"
 )
@@ -380,62 +381,17 @@ func seededReader(seed uint64) io.Reader {
 	return rand.NewChaCha8(key)
 }
 
-// errorJSON is the "error" member of run's output. Pos and Stack are the
-// error's position and frames as their String methods render them.
-type errorJSON struct {
-	Kind       engine.Kind `json:"kind"`
-	Limit      string      `json:"limit,omitempty"`
-	Capability string      `json:"capability,omitempty"`
-	Rule       string      `json:"rule,omitempty"`
-	Message    string      `json:"message"`
-	Pos        string      `json:"pos,omitempty"`
-	Stack      []string    `json:"stack,omitempty"`
-}
-
-type okJSON struct {
-	OK    bool         `json:"ok"`
-	Value any          `json:"value"`
-	Usage limits.Usage `json:"usage"`
-}
-
-type failJSON struct {
-	OK    bool         `json:"ok"`
-	Error errorJSON    `json:"error"`
-	Usage limits.Usage `json:"usage"`
-}
-
-// writeResult prints the JSON object for a compile or run outcome and
-// returns the exit code. res may be nil (compile errors).
+// writeResult prints the JSON object for a compile or run outcome
+// (runio.Encode, with the cause of a host error) and returns the exit
+// code. res may be nil (compile errors).
 func writeResult(stdout, stderr io.Writer, res *engine.Result, err error) int {
-	var usage limits.Usage
-	if res != nil {
-		usage = res.Usage
-	}
-	var out any
+	out, e := runio.Encode(res, err, runio.Options{HostCause: true})
 	code := exitOK
-	if err != nil {
-		var e *engine.Error
-		if !errors.As(err, &e) {
-			e = &engine.Error{Kind: engine.KindInternal, Message: "internal error", Err: err}
-		}
-		if e.Kind == engine.KindInternal && e.Err != nil {
-			// The cause is for the operator; keep its first line only (a
-			// panic's Go stack is in the audit log's run.finished event).
-			cause, _, _ := strings.Cut(e.Err.Error(), "\n")
+	if e != nil {
+		if cause := runio.InternalCause(e); cause != "" {
 			fmt.Fprintf(stderr, "scriptrun: internal error: %s\n", cause)
 		}
-		msg := e.Message
-		var he *bridge.HostError
-		if e.Kind == engine.KindHost && errors.As(e.Err, &he) && he.Cause() != "" {
-			// The script saw only that the host function failed; the
-			// person running the CLI is told why.
-			msg += ": " + he.Cause()
-		}
-		out = failJSON{Error: errorJSON{Kind: e.Kind, Limit: e.Limit, Capability: e.Capability,
-			Rule: e.Rule, Message: msg, Pos: e.Pos.String(), Stack: loc.Strings(e.Stack)}, Usage: usage}
 		code = exitCode(e.Kind)
-	} else {
-		out = okJSON{OK: true, Value: res.Value, Usage: usage}
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
@@ -468,8 +424,11 @@ func exitCode(k engine.Kind) int {
 }
 
 // openKV opens the store behind --kv: a name ending in .json is a JSON
-// fixture (kv.OpenFile), any other name a bbolt database (kv.OpenBolt,
-// created if missing); no name is a store in memory.
+// fixture (kv.OpenFile), a postgres:// or postgresql:// URL a PostgreSQL
+// database (kv/postgres; the PG* environment variables fill in what the
+// URL leaves out, so a password need not be on the command line), any
+// other name a bbolt database (kv.OpenBolt, created if missing); no name is
+// a store in memory.
 func openKV(path string) (kv.Store, func(), error) {
 	switch {
 	case path == "":
@@ -477,6 +436,14 @@ func openKV(path string) (kv.Store, func(), error) {
 	case strings.EqualFold(filepath.Ext(path), ".json"):
 		f, err := kv.OpenFile(path)
 		return f, func() {}, err
+	case strings.HasPrefix(path, "postgres://"), strings.HasPrefix(path, "postgresql://"):
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		pg, err := postgres.Open(ctx, path, postgres.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return pg, pg.Close, nil
 	}
 	b, err := kv.OpenBolt(path)
 	if err != nil {
