@@ -15,8 +15,8 @@ import (
 // policy and the backends), policy imports limits too (its limits are a
 // limits.Budget, its keys limits.Fields) and internal/yamlpos (where a YAML
 // syntax error is), loc imports none, and nothing but the CLI
-// imports engine/worker. Programs (the CLI, serve/loadtest) link both
-// backends.
+// imports engine/worker. Programs (the CLI, serve/loadtest) and the suite
+// runner link both backends.
 func TestDeps(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go tool not on PATH")
@@ -67,6 +67,11 @@ func TestDeps(t *testing.T) {
 
 // program reports whether rel is one of the project's programs, which link
 // the backends they run scripts with: the CLI and serve's load test.
-func program(rel string) bool { return rel == "cmd/scriptrun" || rel == "serve/loadtest" }
+// program reports whether rel may link both backends: the programs, and
+// suite, the test runner, whose default is to run suites in both languages
+// as the CLI does (an integrator's go test imports it like a program).
+func program(rel string) bool {
+	return rel == "cmd/scriptrun" || rel == "serve/loadtest" || rel == "suite"
+}
 
 func under(rel, dir string) bool { return rel == dir || strings.HasPrefix(rel, dir+"/") }
