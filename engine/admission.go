@@ -35,6 +35,12 @@ type Admission struct {
 	// KindBusy error; 0: 5 s, negative: no wait (refuse at once). The run's
 	// ctx ends the wait too.
 	MaxWait time.Duration
+	// KeepPriority turns off CPU demotion: by default (in-process runs on
+	// Linux), the runs of a tenant whose finished runs took most of the
+	// host's recent CPU, while other tenants ran too, run on a thread of
+	// the lowest CPU priority (nice 19), so the OS gives the cores to the
+	// other tenants' runs first and to that tenant's when they would idle.
+	KeepPriority bool
 }
 
 // AdmissionStats is a snapshot of the host's admission (for gauges).
@@ -42,6 +48,9 @@ type AdmissionStats struct {
 	Running, Waiting int
 	// Refused counts the runs refused as busy since the host started.
 	Refused uint64
+	// Demoted counts the runs started at low CPU priority (see
+	// Admission.KeepPriority).
+	Demoted uint64
 }
 
 // Admission returns a snapshot of the runs going on and waiting.
@@ -49,7 +58,7 @@ func (h *Host) Admission() AdmissionStats {
 	a := h.admit
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return AdmissionStats{Running: a.running, Waiting: a.waiting, Refused: a.refused}
+	return AdmissionStats{Running: a.running, Waiting: a.waiting, Refused: a.refused, Demoted: a.demoted}
 }
 
 // admission is the host's run slots: a count, per-tenant counts and, for
@@ -57,11 +66,14 @@ func (h *Host) Admission() AdmissionStats {
 type admission struct {
 	max, perTenant int // 0: no bound
 	wait           time.Duration
+	demote         bool // Admission.KeepPriority unset, runs in-process, and the system can
 
 	mu      sync.Mutex
 	running int
 	waiting int
 	refused uint64
+	demoted uint64
+	cpu     cpuShare
 	tenants map[string]*tenantSlots
 	turn    []*tenantSlots // tenants with waiters, in the order they get turns
 }
@@ -78,8 +90,9 @@ type waiter struct {
 	granted bool          // under admission.mu
 }
 
-func newAdmission(c Admission) *admission {
-	a := &admission{max: c.MaxRuns, perTenant: c.MaxRunsPerTenant, wait: c.MaxWait, tenants: map[string]*tenantSlots{}}
+func newAdmission(c Admission, inProcess bool) *admission {
+	a := &admission{max: c.MaxRuns, perTenant: c.MaxRunsPerTenant, wait: c.MaxWait, tenants: map[string]*tenantSlots{},
+		demote: demotable && inProcess && !c.KeepPriority}
 	switch {
 	case a.max == 0:
 		a.max = max(8, 8*runtime.GOMAXPROCS(0))
@@ -109,10 +122,17 @@ func (a *admission) tenant(name string) *tenantSlots {
 	return t
 }
 
-// acquire waits for a slot for tenant and returns its release, or a
-// KindBusy error (or ctx's error as KindBusy's cause) when none came in
-// time.
-func (a *admission) acquire(ctx context.Context, tenant string) (func(), error) {
+// slot is an admitted run's: release it with the run's CPU time.
+type slot struct {
+	a *admission
+	t *tenantSlots
+	// demote: run at low CPU priority (the tenant is heavy).
+	demote bool
+}
+
+// acquire waits for a slot for tenant and returns it, or a KindBusy error
+// (or ctx's error as KindBusy's cause) when none came in time.
+func (a *admission) acquire(ctx context.Context, tenant string) (*slot, error) {
 	a.mu.Lock()
 	t := a.tenant(tenant)
 	// The slots are handed out whenever one frees (dispatch), so a free
@@ -120,8 +140,9 @@ func (a *admission) acquire(ctx context.Context, tenant string) (func(), error) 
 	if len(t.queue) == 0 && a.free(t) {
 		a.running++
 		t.running++
+		sl := a.slot(t)
 		a.mu.Unlock()
-		return func() { a.release(t) }, nil
+		return sl, nil
 	}
 	if a.wait < 0 {
 		err := a.busy(t, 0)
@@ -143,7 +164,9 @@ func (a *admission) acquire(ctx context.Context, tenant string) (func(), error) 
 	var cause error
 	select {
 	case <-w.ch:
-		return func() { a.release(t) }, nil
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return a.slot(t), nil
 	case <-timer.C:
 	case <-ctx.Done():
 		cause = context.Cause(ctx)
@@ -152,7 +175,7 @@ func (a *admission) acquire(ctx context.Context, tenant string) (func(), error) 
 	defer a.mu.Unlock()
 	if w.granted {
 		// Admitted while the wait ended: take the slot.
-		return func() { a.release(t) }, nil
+		return a.slot(t), nil
 	}
 	for i, q := range t.queue {
 		if q == w {
@@ -187,9 +210,24 @@ func (a *admission) busy(t *tenantSlots, waited time.Duration) *Error {
 	return &Error{Kind: KindBusy, Message: msg, Err: ErrBusy}
 }
 
-func (a *admission) release(t *tenantSlots) {
+// slot makes the slot t was granted (a.mu held).
+func (a *admission) slot(t *tenantSlots) *slot {
+	s := &slot{a: a, t: t}
+	if a.demote && a.cpu.heavy(t.name, time.Now()) {
+		s.demote = true
+		a.demoted++
+	}
+	return s
+}
+
+// release gives the slot back, recording the run's CPU time.
+func (s *slot) release(cpuMs int64) {
+	a, t := s.a, s.t
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.demote {
+		a.cpu.add(t.name, cpuMs, time.Now())
+	}
 	a.running--
 	t.running--
 	a.dispatch()

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package engine
+
+const demotable = false
+
+func lockForever()   {}
+func lowerPriority() {}
