@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,11 +36,10 @@ type Admission struct {
 	// KindBusy error; 0: 5 s, negative: no wait (refuse at once). The run's
 	// ctx ends the wait too.
 	MaxWait time.Duration
-	// KeepPriority turns off CPU demotion: by default (in-process runs on
-	// Linux), the runs of a tenant whose finished runs took most of the
-	// host's recent CPU, while other tenants ran too, run on a thread of
-	// the lowest CPU priority (nice 19), so the OS gives the cores to the
-	// other tenants' runs first and to that tenant's when they would idle.
+	// KeepPriority turns off demotion: by default (in-process runs), a
+	// run that has worked 50 ms is throttled while shorter runs go on:
+	// together such long runs get a tenth of the cores then, and all the
+	// cores when only they run (see throttle.go).
 	KeepPriority bool
 }
 
@@ -48,7 +48,7 @@ type AdmissionStats struct {
 	Running, Waiting int
 	// Refused counts the runs refused as busy since the host started.
 	Refused uint64
-	// Demoted counts the runs started at low CPU priority (see
+	// Demoted counts the runs that were demoted as long (see
 	// Admission.KeepPriority).
 	Demoted uint64
 }
@@ -58,7 +58,7 @@ func (h *Host) Admission() AdmissionStats {
 	a := h.admit
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return AdmissionStats{Running: a.running, Waiting: a.waiting, Refused: a.refused, Demoted: a.demoted}
+	return AdmissionStats{Running: a.running, Waiting: a.waiting, Refused: a.refused, Demoted: a.demoted.Load()}
 }
 
 // admission is the host's run slots: a count, per-tenant counts and, for
@@ -66,16 +66,22 @@ func (h *Host) Admission() AdmissionStats {
 type admission struct {
 	max, perTenant int // 0: no bound
 	wait           time.Duration
-	demote         bool // Admission.KeepPriority unset, runs in-process, and the system can
+	demote         bool // Admission.KeepPriority unset, and runs in-process
 
 	mu      sync.Mutex
 	running int
 	waiting int
 	refused uint64
-	demoted uint64
-	cpu     cpuShare
-	tenants map[string]*tenantSlots
-	turn    []*tenantSlots // tenants with waiters, in the order they get turns
+	// live and demotedLive mirror the runs going on and the demoted ones
+	// among them, for throttles that read them without the lock.
+	live, demotedLive atomic.Int64
+	demoted           atomic.Uint64
+	// lastShort is when (UnixNano) a run that was not demoted last
+	// started or ended: the throttle keeps on for a while after, since
+	// short runs come and go.
+	lastShort atomic.Int64
+	tenants           map[string]*tenantSlots
+	turn              []*tenantSlots // tenants with waiters, in the order they get turns
 }
 
 type tenantSlots struct {
@@ -92,7 +98,7 @@ type waiter struct {
 
 func newAdmission(c Admission, inProcess bool) *admission {
 	a := &admission{max: c.MaxRuns, perTenant: c.MaxRunsPerTenant, wait: c.MaxWait, tenants: map[string]*tenantSlots{},
-		demote: demotable && inProcess && !c.KeepPriority}
+		demote: inProcess && !c.KeepPriority}
 	switch {
 	case a.max == 0:
 		a.max = max(8, 8*runtime.GOMAXPROCS(0))
@@ -122,12 +128,14 @@ func (a *admission) tenant(name string) *tenantSlots {
 	return t
 }
 
-// slot is an admitted run's: release it with the run's CPU time.
+// slot is an admitted run's; release gives it back.
 type slot struct {
 	a *admission
 	t *tenantSlots
-	// demote: run at low CPU priority (the tenant is heavy).
+	// demote: the run is long and throttled (see tick). Set on the run's
+	// goroutine while it runs, read by release after it.
 	demote bool
+	ticks  int64 // tick calls: about a millisecond of the run's work each
 }
 
 // acquire waits for a slot for tenant and returns it, or a KindBusy error
@@ -212,21 +220,21 @@ func (a *admission) busy(t *tenantSlots, waited time.Duration) *Error {
 
 // slot makes the slot t was granted (a.mu held).
 func (a *admission) slot(t *tenantSlots) *slot {
-	s := &slot{a: a, t: t}
-	if a.demote && a.cpu.heavy(t.name, time.Now()) {
-		s.demote = true
-		a.demoted++
-	}
-	return s
+	a.live.Add(1)
+	a.lastShort.Store(time.Now().UnixNano())
+	return &slot{a: a, t: t}
 }
 
-// release gives the slot back, recording the run's CPU time.
-func (s *slot) release(cpuMs int64) {
+// release gives the slot back.
+func (s *slot) release() {
 	a, t := s.a, s.t
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.demote {
-		a.cpu.add(t.name, cpuMs, time.Now())
+	a.live.Add(-1)
+	if !s.demote {
+		a.lastShort.Store(time.Now().UnixNano())
+	} else {
+		a.demotedLive.Add(-1)
 	}
 	a.running--
 	t.running--

@@ -346,7 +346,7 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 			refused = &Error{Kind: KindInternal, Message: "containment failed", Err: refused}
 		}
 	}
-	demote := false
+	var runSlot *slot
 	if refused == nil {
 		// A run takes a slot before anything of it starts; a quarantined
 		// one is refused without waiting for one.
@@ -355,20 +355,21 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 			log.Warn().Str("event", "run.refused").Str("tenant", opts.Identity.Tenant).Str("reason", aerr.Error()).Msg("run.refused")
 			return res, aerr
 		}
-		// Deferred before the deferred function that fills res.Usage, so
-		// it runs after it and records the run's CPU time.
-		defer func() { sl.release(res.Usage.CPUMs) }()
-		demote = sl.demote
+		defer sl.release()
+		runSlot = sl
 	}
 	// The watchdog owns the run's context: the script, and every host call
 	// it makes, stop when it is done (see limits.Watchdog).
 	w := limits.NewWatchdog(ctx, budget)
 	defer w.Stop()
 	defer h.heap.Watch(w)()
+	if runSlot != nil && h.admit.demote {
+		w.SetThrottle(runSlot.tick)
+	}
 	if info != nil {
 		obs.started(info)
 	}
-	h.logStarted(log, s, opts, seed, start, hold.Rules, demote && h.pool == nil)
+	h.logStarted(log, s, opts, seed, start, hold.Rules)
 	var remote *limits.Usage // what a worker process measured
 	defer func() {
 		res.Usage = w.Usage()
@@ -459,11 +460,7 @@ func (h *Host) Run(ctx context.Context, s *Script, opts RunOptions) (res *Result
 		remote = &limits.Usage{}
 		v, rerr = h.process(w, s, env, opts.Now == nil, remote)
 	} else {
-		if demote {
-			v, rerr = runDemoted(func() (any, error) { return guardRun(w.Context(), s, env) })
-		} else {
-			v, rerr = guardRun(w.Context(), s, env)
-		}
+		v, rerr = guardRun(w.Context(), s, env)
 	}
 	w.Stop()
 	if rerr != nil {
@@ -496,7 +493,7 @@ func guardRun(ctx context.Context, s *Script, env *Env) (v any, err error) {
 // logStarted writes run.started: with the script's version, the policy's
 // revision (in the run's logger), the seed and the start time, what a replay
 // of the run from the log needs besides the input.
-func (h *Host) logStarted(log zerolog.Logger, s *Script, opts RunOptions, seed uint64, start time.Time, contained []string, demoted bool) {
+func (h *Host) logStarted(log zerolog.Logger, s *Script, opts RunOptions, seed uint64, start time.Time, contained []string) {
 	ev := log.Info().Str("event", "run.started").Str("lang", s.lang).Str("sha256", s.sha)
 	if s.version != "" {
 		ev = ev.Str("version", s.version)
@@ -504,11 +501,6 @@ func (h *Host) logStarted(log zerolog.Logger, s *Script, opts RunOptions, seed u
 	ev = ev.Str("tenant", opts.Identity.Tenant).Uint64("seed", seed).Time("start", start)
 	if len(contained) > 0 {
 		ev = ev.Strs("containment", contained)
-	}
-	if demoted {
-		// The tenant took most of the recent CPU: this run has the lowest
-		// CPU priority (Admission.KeepPriority).
-		ev = ev.Str("cpuPriority", "low")
 	}
 	ev.Msg("run.started")
 }

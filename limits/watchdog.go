@@ -40,8 +40,9 @@ type Watchdog struct {
 	stopped bool
 
 	cpu          cpuClock
-	lastCPUCheck time.Duration // script goroutine only
-	heap         *HeapGuard    // set by HeapGuard.Watch before the run
+	lastCPUCheck time.Duration             // script goroutine only
+	throttle     func(ctx context.Context) // see SetThrottle
+	heap         *HeapGuard                // set by HeapGuard.Watch before the run
 }
 
 // errFinished cancels the context of a run that ended; it is never a cause.
@@ -186,6 +187,10 @@ func (w *Watchdog) CheckCPU() error {
 		return nil
 	}
 	w.lastCPUCheck = now
+	if w.throttle != nil {
+		w.throttle(w.ctx)
+		w.lastCPUCheck = time.Since(w.start)
+	}
 	if w.heap != nil {
 		w.heap.sample()
 	}
@@ -194,6 +199,12 @@ func (w *Watchdog) CheckCPU() error {
 	}
 	return nil
 }
+
+// SetThrottle makes the run pause: f is called on the script's thread
+// about once per millisecond of the run's work (from CheckCPU) and may
+// block, for example to give the cores to other runs; it must return when
+// ctx, the run's context, is done. Set it before the run starts.
+func (w *Watchdog) SetThrottle(f func(ctx context.Context)) { w.throttle = f }
 
 // Exceed trips the watchdog for the named limit and returns the error.
 func (w *Watchdog) exceed(name string) error {

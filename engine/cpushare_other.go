@@ -1,8 +1,0 @@
-//go:build !linux
-
-package engine
-
-const demotable = false
-
-func lockForever()   {}
-func lowerPriority() {}
