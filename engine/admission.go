@@ -58,7 +58,7 @@ func (h *Host) Admission() AdmissionStats {
 	a := h.admit
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return AdmissionStats{Running: a.running, Waiting: a.waiting, Refused: a.refused, Demoted: a.demoted.Load()}
+	return AdmissionStats{Running: a.running + a.long, Waiting: a.waiting, Refused: a.refused, Demoted: a.demoted.Load()}
 }
 
 // admission is the host's run slots: a count, per-tenant counts and, for
@@ -69,7 +69,8 @@ type admission struct {
 	demote         bool // Admission.KeepPriority unset, and runs in-process
 
 	mu      sync.Mutex
-	running int
+	running int // runs in the slots MaxRuns bounds
+	long    int // demoted runs moved out of those slots (at most max)
 	waiting int
 	refused uint64
 	// live and demotedLive mirror the runs going on and the demoted ones
@@ -80,8 +81,8 @@ type admission struct {
 	// started or ended: the throttle keeps on for a while after, since
 	// short runs come and go.
 	lastShort atomic.Int64
-	tenants           map[string]*tenantSlots
-	turn              []*tenantSlots // tenants with waiters, in the order they get turns
+	tenants   map[string]*tenantSlots
+	turn      []*tenantSlots // tenants with waiters, in the order they get turns
 }
 
 type tenantSlots struct {
@@ -135,7 +136,10 @@ type slot struct {
 	// demote: the run is long and throttled (see tick). Set on the run's
 	// goroutine while it runs, read by release after it.
 	demote bool
-	ticks  int64 // tick calls: about a millisecond of the run's work each
+	// moved: on demotion the run left its slot for one of the long runs'
+	// (a.mu).
+	moved bool
+	ticks int64 // tick calls: about a millisecond of the run's work each
 }
 
 // acquire waits for a slot for tenant and returns it, or a KindBusy error
@@ -225,6 +229,23 @@ func (a *admission) slot(t *tenantSlots) *slot {
 	return &slot{a: a, t: t}
 }
 
+// demoted moves a run that tick found long out of the slots MaxRuns
+// bounds, when fewer than MaxRuns long runs go on, and hands its slot to a
+// waiting run: long runs, throttled while short ones go on, must not hold
+// the slots short runs wait for. It stays in its tenant's count.
+func (s *slot) demoted() {
+	a := s.a
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.max == 0 || a.long >= a.max {
+		return
+	}
+	a.running--
+	a.long++
+	s.moved = true
+	a.dispatch()
+}
+
 // release gives the slot back.
 func (s *slot) release() {
 	a, t := s.a, s.t
@@ -236,7 +257,11 @@ func (s *slot) release() {
 	} else {
 		a.demotedLive.Add(-1)
 	}
-	a.running--
+	if s.moved {
+		a.long--
+	} else {
+		a.running--
+	}
 	t.running--
 	a.dispatch()
 	a.drop(t)

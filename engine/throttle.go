@@ -15,7 +15,9 @@ import (
 // heavyShare of the cores (and for shortGap after the last short run);
 // when only demoted runs go on, they run at full speed. The test is the run's own work, not its tenant's, so spreading a
 // flood over many tenant names does not escape it, and a tenant's short
-// runs are never slowed by its long ones.
+// runs are never slowed by its long ones. A demoted run also leaves its
+// admission slot for a second set of MaxRuns slots for long runs (while
+// one is free), so long runs do not hold the slots short runs wait for.
 //
 // (Lowering the OS thread's priority does not do this: the Go scheduler's
 // processors stay held by the low-priority threads while the OS keeps them
@@ -44,6 +46,7 @@ func (s *slot) tick(ctx context.Context) {
 		s.demote = true
 		s.a.demotedLive.Add(1)
 		s.a.demoted.Add(1)
+		s.demoted()
 	}
 	s.throttle(ctx)
 }
