@@ -37,7 +37,7 @@ type Admission struct {
 	// ctx ends the wait too.
 	MaxWait time.Duration
 	// KeepPriority turns off demotion: by default (in-process runs), a
-	// run that has worked 50 ms is throttled while shorter runs go on:
+	// run that has worked 20 ms is throttled while shorter runs go on:
 	// together such long runs get a tenth of the cores then, and all the
 	// cores when only they run (see throttle.go).
 	KeepPriority bool

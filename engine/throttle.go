@@ -25,7 +25,7 @@ import (
 // serve/loadtest: the well-behaved tenants kept 6% of their throughput.)
 const (
 	// longRun is the work after which a run is demoted.
-	longRun = 50 * time.Millisecond
+	longRun = 20 * time.Millisecond
 	// heavyShare is the share of the cores the demoted runs get together
 	// while other runs go on.
 	heavyShare = 0.1

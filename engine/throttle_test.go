@@ -44,7 +44,7 @@ func (spinBackend) Run(_ context.Context, _ engine.Program, env *engine.Env) (an
 	return time.Since(start).Milliseconds(), nil
 }
 
-// A run that has worked 50 ms is throttled while a shorter run goes on:
+// A run that has worked 20 ms is throttled while a shorter run goes on:
 // 100 ms of work beside another tenant's run take at least twice as long
 // (only lower bounds are asserted: a busy machine makes runs slower, never
 // faster). With KeepPriority nothing is demoted.
