@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"net"
 	"net/http"
@@ -234,6 +235,9 @@ func New(cfg Config) (*Server, error) {
 		func() float64 { return float64(s.host.Admission().Running) })
 	s.met.gauge("admission_waiting", "Runs waiting for admission.",
 		func() float64 { return float64(s.host.Admission().Waiting) })
+	s.met.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "scriptrun", Name: "runs_demoted_total",
+		Help: "Runs throttled as long (20 ms of work) while shorter runs went on (engine.Admission)."},
+		func() float64 { return float64(s.host.Admission().Demoted) }))
 	s.met.gauge("containment_actions", "Containment actions in force (audit-mode ones included).",
 		func() float64 { return float64(len(s.mon.Actions())) })
 	s.met.gauge("workers", "Worker processes started and not retired (--isolation process).",
