@@ -14,6 +14,7 @@ import (
 	"github.com/scriptrun/scriptrun/engine"
 	"github.com/scriptrun/scriptrun/loc"
 	"github.com/scriptrun/scriptrun/policy"
+	"github.com/scriptrun/scriptrun/suite"
 )
 
 // cmdCheck compiles scripts and the policy and runs nothing. It prints a
@@ -153,35 +154,5 @@ func cliCapabilities() ([]policy.Capability, error) {
 	if err != nil {
 		return nil, err
 	}
-	return policyCapabilities(mods)
-}
-
-// policyCapabilities describes the modules' functions to the policy checks:
-// each capability name and, unless the function shows the policy other args
-// (PolicyArgs), its optional params.
-func policyCapabilities(mods []*bridge.Module) ([]policy.Capability, error) {
-	reg, err := bridge.NewRegistry(mods...)
-	if err != nil {
-		return nil, err
-	}
-	caps := []policy.Capability{}
-	for _, m := range reg.Modules() {
-		for _, f := range m.Funcs {
-			c := policy.Capability{Name: m.Name + "." + f.Name}
-			if f.PolicyArgs == nil {
-				for _, p := range f.Params {
-					if p.Optional {
-						c.Optional = append(c.Optional, p.Name)
-					}
-				}
-			}
-			caps = append(caps, c)
-		}
-		if m.Name == "http" {
-			// Decided by the policy but not a function: a connection to
-			// a special-purpose address (see bridge/http).
-			caps = append(caps, policy.Capability{Name: bridgehttp.PrivateCapability})
-		}
-	}
-	return caps, nil
+	return suite.Capabilities(mods)
 }

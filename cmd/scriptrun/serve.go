@@ -22,6 +22,7 @@ import (
 	"github.com/scriptrun/scriptrun/limits"
 	"github.com/scriptrun/scriptrun/policy"
 	"github.com/scriptrun/scriptrun/serve"
+	"github.com/scriptrun/scriptrun/suite"
 )
 
 // serveFlags are the flags of "scriptrun serve".
@@ -121,7 +122,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 		return exitInternal
 	}
 	mods := []*bridge.Module{kv.Module(store, kv.Options{PerTenant: true}), crypto.Module(nil), bridgelog.Module(), httpMod}
-	caps, err := policyCapabilities(mods)
+	caps, err := suite.Capabilities(mods)
 	if err != nil {
 		fmt.Fprintf(stderr, "scriptrun: internal error: %v\n", err)
 		return exitInternal
