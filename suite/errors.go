@@ -63,13 +63,13 @@ func (is *issues) err() error {
 func WriteError(w io.Writer, err error) error {
 	var se *Error
 	if !errors.As(err, &se) {
-		_, werr := fmt.Fprintln(w, safe(err.Error()))
+		_, werr := fmt.Fprintln(w, loc.Printable(err.Error()))
 		return werr
 	}
 	var b strings.Builder
 	for _, is := range se.Issues {
 		for _, line := range strings.Split(is.String(), "\n") {
-			b.WriteString(safe(line))
+			b.WriteString(loc.Printable(line))
 			b.WriteByte('\n')
 		}
 	}

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"github.com/scriptrun/scriptrun/loc"
 	"reflect"
 	"strings"
 	"testing"
@@ -26,8 +27,8 @@ func TestRender(t *testing.T) {
 func TestSafe(t *testing.T) {
 	in := "a\nb\x1b[2J\a\u202e\u009b\xff ok é"
 	want := `a\nb\x1b[2J\a\u202e\u009b\xff ok é`
-	if got := safe(in); got != want {
-		t.Errorf("safe(%q) = %q, want %q", in, got, want)
+	if got := loc.Printable(in); got != want {
+		t.Errorf("loc.Printable(%q) = %q, want %q", in, got, want)
 	}
 }
 

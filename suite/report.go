@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/scriptrun/scriptrun/loc"
 	"io"
 	"strconv"
 	"strings"
@@ -48,39 +49,6 @@ func Counts(results []*Result) (passed, failed int) {
 	return passed, failed
 }
 
-// safe makes one line of text safe for a terminal: every character that
-// is not printable (newlines, ESC, BEL, C1 controls, bidirectional
-// formatting) and every byte that is not UTF-8 is written as a Go escape,
-// so nothing a script returns or a suite says can forge a line or drive
-// the terminal.
-func safe(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || r != ' ' && !strconv.IsPrint(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == ' ' || strconv.IsPrint(r):
-			b.WriteString(s[i : i+n])
-		default:
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		}
-		i += n
-	}
-	return b.String()
-}
-
 // WriteText writes the text report: WriteCase for each case, then
 // WriteSummary.
 func WriteText(w io.Writer, results []*Result, verbose bool) error {
@@ -102,9 +70,9 @@ func WriteCase(w io.Writer, c *CaseResult, verbose bool) error {
 	var line string
 	switch {
 	case !c.Passed():
-		line = safe(fmt.Sprintf("%s: FAIL %q: %s", c.Pos, c.Name, strings.Join(c.Failures, "; ")))
+		line = loc.Printable(fmt.Sprintf("%s: FAIL %q: %s", c.Pos, c.Name, strings.Join(c.Failures, "; ")))
 	case verbose:
-		line = safe(fmt.Sprintf("%s: ok %q", c.Pos, c.Name))
+		line = loc.Printable(fmt.Sprintf("%s: ok %q", c.Pos, c.Name))
 	default:
 		return nil
 	}
@@ -118,7 +86,7 @@ func WriteSummary(w io.Writer, results []*Result) error {
 	var b strings.Builder
 	for _, r := range results {
 		if r.Coverage != nil {
-			b.WriteString(safe(r.Coverage.text(r.Kind)))
+			b.WriteString(loc.Printable(r.Coverage.text(r.Kind)))
 			b.WriteByte('\n')
 		}
 	}

@@ -112,7 +112,7 @@ func cmdCheck(args []string, stderr io.Writer) int {
 			}
 			// The message may quote the script (a token): escaped, as
 			// the frame under it is.
-			fmt.Fprintf(stderr, "%s: %s error: %s\n", escapeText(pos.String()), e.Kind, escapeText(e.Message))
+			fmt.Fprintf(stderr, "%s: %s error: %s\n", loc.Printable(pos.String()), e.Kind, loc.Printable(e.Message))
 			if e.Pos.File == name && e.Pos.Line > 0 {
 				if frame := loc.Snippet(string(src), e.Pos, syntaxOf(lang)); frame != "" {
 					fmt.Fprintln(stderr, frame)

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
@@ -65,7 +62,7 @@ func writeErrorFrame(w io.Writer, err error, name, src, lang string) {
 	if frame == "" {
 		return
 	}
-	fmt.Fprintf(w, "%s: %s error: %s\n%s\n", escapeText(e.Pos.String()), e.Kind, escapeText(e.Message), frame)
+	fmt.Fprintf(w, "%s: %s error: %s\n%s\n", loc.Printable(e.Pos.String()), e.Kind, loc.Printable(e.Message), frame)
 }
 
 // syntaxOf returns how positions count in a script of language lang.
@@ -83,7 +80,7 @@ func writeScriptLogs(log zerolog.Logger, script string, lines []engine.LogLine) 
 
 // textWriter is the --log-format text writer: zerolog's ConsoleWriter with
 // every part a script can reach (the message, field names, field values,
-// nested values) passed through escapeText, so a script's log line is one
+// nested values) passed through loc.Printable, so a script's log line is one
 // line and no control sequence of its making reaches the terminal.
 func textWriter(w io.Writer, noColor bool) zerolog.ConsoleWriter {
 	color := func(s string, c int) string {
@@ -97,9 +94,9 @@ func textWriter(w io.Writer, noColor bool) zerolog.ConsoleWriter {
 		case nil:
 			return ""
 		case []byte: // a nested value as JSON
-			return escapeText(string(i))
+			return loc.Printable(string(i))
 		}
-		return escapeText(fmt.Sprint(i))
+		return loc.Printable(fmt.Sprint(i))
 	}
 	return zerolog.ConsoleWriter{
 		Out:        w,
@@ -125,44 +122,9 @@ func textWriter(w io.Writer, noColor bool) zerolog.ConsoleWriter {
 	}
 }
 
-// quoteText returns s escaped as by escapeText, with its double quotes and
+// quoteText returns s escaped as by loc.Printable, with its double quotes and
 // backslashes escaped too, between double quotes.
 func quoteText(s string) string {
 	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
-	return `"` + escapeText(s) + `"`
-}
-
-// escapeText returns s with every rune that is not printable (C0 and C1
-// controls including newline, ESC and BEL, DEL, bidirectional and other
-// format characters, line and paragraph separators) written as a Go escape
-// (\n, \x1b, \u202e), and every byte that is not UTF-8 as \xNN. Printable
-// text, the space and the backslash are kept as they are: the output is for
-// reading, and a literal "\n" a script writes stays on the line it is on.
-func escapeText(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || r != ' ' && !unicode.IsPrint(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case r == ' ' || unicode.IsPrint(r):
-			b.WriteString(s[i : i+size])
-		default:
-			// QuoteRune gives \n, \t, \x1b, \u009b, \u202e, \U000e0001.
-			q := strconv.QuoteRuneToASCII(r)
-			b.WriteString(q[1 : len(q)-1])
-		}
-		i += size
-	}
-	return b.String()
+	return `"` + loc.Printable(s) + `"`
 }
