@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scriptrun/scriptrun/engine/internal/jsontext"
 	"math"
 	"runtime/debug"
 	"strconv"
@@ -162,7 +163,7 @@ func (r *run) describe(v goja.Value) string {
 	}
 	if c := o.ClassName(); c == "Object" || c == "Array" {
 		// throw {code: 42}: the value as JSON.
-		j := &jsonText{}
+		j := &jsonText{Text: jsontext.Text{Max: maxDescribeBytes}}
 		j.value(r, o, 0)
 		return j.String()
 	}
@@ -193,28 +194,7 @@ const (
 // after maxDescribeBytes, so an object with a million properties costs no
 // more than a small one.
 type jsonText struct {
-	b    strings.Builder
-	full bool
-}
-
-func (j *jsonText) String() string {
-	s := j.b.String()
-	if j.full {
-		s = strings.ToValidUTF8(s, "") + "..."
-	}
-	return s
-}
-
-func (j *jsonText) write(s string) {
-	if j.full {
-		return
-	}
-	if room := maxDescribeBytes - j.b.Len(); len(s) > room {
-		j.b.WriteString(s[:room])
-		j.full = true
-		return
-	}
-	j.b.WriteString(s)
+	jsontext.Text
 }
 
 func (j *jsonText) str(s string) {
@@ -224,7 +204,7 @@ func (j *jsonText) str(s string) {
 		}
 		s = s[:n]
 	}
-	j.write(quote(s))
+	j.Write(quote(s))
 }
 
 // skipped reports whether JSON.stringify leaves v out of an object (and
@@ -242,7 +222,7 @@ func skipped(v goja.Value) bool {
 
 func (j *jsonText) value(r *run, v goja.Value, depth int) {
 	if skipped(v) || goja.IsNull(v) {
-		j.write("null")
+		j.Write("null")
 		return
 	}
 	o, ok := v.(*goja.Object)
@@ -254,15 +234,15 @@ func (j *jsonText) value(r *run, v goja.Value, depth int) {
 			}
 			j.str(x)
 		case bool:
-			j.write(strconv.FormatBool(x))
+			j.Write(strconv.FormatBool(x))
 		case float64:
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				j.write("null")
+				j.Write("null")
 				return
 			}
-			j.write(v.String()) // JS number formatting
+			j.Write(v.String()) // JS number formatting
 		default: // int64, *big.Int
-			j.write(v.String())
+			j.Write(v.String())
 		}
 		return
 	}
@@ -274,21 +254,21 @@ func (j *jsonText) value(r *run, v goja.Value, depth int) {
 	case (c == "Object" || c == "Array") && depth >= maxDescribeDepth:
 		j.str("[object " + c + "]")
 	case c == "Array":
-		j.write("[")
+		j.Write("[")
 		n := int64(0)
 		if l, ok := o.OwnDataProperty("length"); ok {
 			n = l.ToInteger()
 		}
-		for i := int64(0); i < n && !j.full; i++ {
+		for i := int64(0); i < n && !j.Full; i++ {
 			if i > 0 {
-				j.write(",")
+				j.Write(",")
 			}
 			e, _ := o.OwnDataProperty(strconv.FormatInt(i, 10))
 			j.value(r, e, depth+1)
 		}
-		j.write("]")
+		j.Write("]")
 	case c == "Object":
-		j.write("{")
+		j.Write("{")
 		first := true
 		o.EachOwnKey(func(k string) bool {
 			e, ok := o.OwnDataProperty(k)
@@ -296,15 +276,15 @@ func (j *jsonText) value(r *run, v goja.Value, depth int) {
 				return true
 			}
 			if !first {
-				j.write(",")
+				j.Write(",")
 			}
 			first = false
 			j.str(k)
-			j.write(":")
+			j.Write(":")
 			j.value(r, e, depth+1)
-			return !j.full
+			return !j.Full
 		})
-		j.write("}")
+		j.Write("}")
 	default:
 		j.str("[object " + c + "]")
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scriptrun/scriptrun/engine/internal/jsontext"
 	"math"
 	"runtime/debug"
 	"strings"
@@ -133,7 +134,7 @@ func (r *run) describe(v glua.LValue, pos loc.Pos) string {
 	case *glua.LNilType:
 		return "error(nil)"
 	case *glua.LTable:
-		j := &jsonText{}
+		j := &jsonText{Text: jsontext.Text{Max: maxDescribeBytes}}
 		j.value(v, 0)
 		return j.String()
 	}
@@ -154,44 +155,23 @@ const (
 // maxDescribeBytes, or after maxDescribeKeys entries, so a table with a
 // million entries costs no more than a small one.
 type jsonText struct {
-	b    strings.Builder
+	jsontext.Text
 	keys int
-	full bool
-}
-
-func (j *jsonText) String() string {
-	s := j.b.String()
-	if j.full {
-		s = strings.ToValidUTF8(s, "") + "..."
-	}
-	return s
-}
-
-func (j *jsonText) write(s string) {
-	if j.full {
-		return
-	}
-	if room := maxDescribeBytes - j.b.Len(); len(s) > room {
-		j.b.WriteString(s[:room])
-		j.full = true
-		return
-	}
-	j.b.WriteString(s)
 }
 
 func (j *jsonText) str(s string) {
 	s = clip(s, maxDescribeBytes)
-	j.write(jsonQuote(escapeInvalid(s)))
+	j.Write(jsonQuote(escapeInvalid(s)))
 }
 
 // more counts one table entry looked at; false when the budget is spent.
 func (j *jsonText) more() bool {
 	j.keys++
 	if j.keys > maxDescribeKeys {
-		j.write("...")
-		j.full = true
+		j.Write("...")
+		j.Full = true
 	}
-	return !j.full
+	return !j.Full
 }
 
 func (j *jsonText) value(v glua.LValue, depth int) {
@@ -201,14 +181,14 @@ func (j *jsonText) value(v glua.LValue, depth int) {
 	case glua.LNumber:
 		f := float64(v)
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			j.write("null")
+			j.Write("null")
 			return
 		}
-		j.write(v.String())
+		j.Write(v.String())
 	case glua.LBool:
-		j.write(v.String())
+		j.Write(v.String())
 	case *glua.LNilType:
-		j.write("null")
+		j.Write("null")
 	case *glua.LTable:
 		if depth >= maxDescribeDepth {
 			j.str("[table]")
@@ -216,18 +196,18 @@ func (j *jsonText) value(v glua.LValue, depth int) {
 		}
 		if n := v.Len(); n > 0 {
 			if k, _ := v.Next(glua.LNumber(n)); k == glua.LNil {
-				j.write("[")
+				j.Write("[")
 				for i := 1; i <= n && j.more(); i++ {
 					if i > 1 {
-						j.write(",")
+						j.Write(",")
 					}
 					j.value(v.RawGetInt(i), depth+1)
 				}
-				j.write("]")
+				j.Write("]")
 				return
 			}
 		}
-		j.write("{")
+		j.Write("{")
 		first := true
 		for k, e := v.Next(glua.LNil); k != glua.LNil && j.more(); k, e = v.Next(k) {
 			var key string
@@ -240,14 +220,14 @@ func (j *jsonText) value(v glua.LValue, depth int) {
 				continue
 			}
 			if !first {
-				j.write(",")
+				j.Write(",")
 			}
 			first = false
 			j.str(key)
-			j.write(":")
+			j.Write(":")
 			j.value(e, depth+1)
 		}
-		j.write("}")
+		j.Write("}")
 	default:
 		j.str("[" + v.Type().String() + "]")
 	}
