@@ -28,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/scriptrun/scriptrun/engine/worker"
 	"io"
 	"net"
 	"net/http"
@@ -67,7 +68,11 @@ return {total: Math.round(total * 100) / 100, lines: out.length, top: out.slice(
 // spin is the flooding tenants' script: CPU until a budget stops it.
 const spin = `while (true) {}`
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// -isolation process starts this binary again as the workers.
+	worker.Main(js.New(), lua.New())
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 type options struct {
 	url, token, scriptsDir string
