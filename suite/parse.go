@@ -48,33 +48,10 @@ func (ps *parser) pos(n *yaml.Node) loc.Pos {
 	return loc.Pos{File: ps.file, Line: n.Line, Col: n.Column}
 }
 
-// mapping returns the key/value pairs of a mapping node, reporting a
-// non-mapping, non-string keys, duplicate keys and aliases.
+// mapping returns the key/value pairs of a mapping node, reporting what
+// yamlpos.Pairs finds wrong with it.
 func (ps *parser) mapping(n *yaml.Node, what string) [][2]*yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		ps.is.add(ps.pos(n), "%s must be a mapping", what)
-		return nil
-	}
-	var kvs [][2]*yaml.Node
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			ps.is.add(ps.pos(k), "%s: keys must be strings", what)
-			continue
-		}
-		if seen[k.Value] {
-			ps.is.add(ps.pos(k), "%s: duplicate key %q", what, k.Value)
-			continue
-		}
-		seen[k.Value] = true
-		if v.Kind == yaml.AliasNode {
-			ps.is.add(ps.pos(v), "%s: %s: YAML aliases are not supported", what, k.Value)
-			continue
-		}
-		kvs = append(kvs, [2]*yaml.Node{k, v})
-	}
-	return kvs
+	return yamlpos.Pairs(n, what, func(at *yaml.Node, msg string) { ps.is.add(ps.pos(at), "%s", msg) })
 }
 
 func (ps *parser) unknown(k *yaml.Node, what string, known string) {

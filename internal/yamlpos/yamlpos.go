@@ -2,6 +2,7 @@ package yamlpos
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -195,4 +196,35 @@ func posAt(data []byte, off int) loc.Pos {
 		i += size
 	}
 	return loc.Pos{Line: line, Col: col}
+}
+
+// Pairs returns the key/value pairs of a mapping node in order. It
+// reports, through report (with the node at fault), a node that is not a
+// mapping, keys that are not strings, duplicate keys and alias values (a
+// document that expands aliases can be exponentially larger than its
+// text), and leaves those pairs out. what names the mapping in the
+// messages ("rule", "case \"x\"").
+func Pairs(n *yaml.Node, what string, report func(at *yaml.Node, msg string)) [][2]*yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		report(n, what+" must be a mapping")
+		return nil
+	}
+	var kvs [][2]*yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case k.Kind != yaml.ScalarNode:
+			report(k, what+": keys must be strings")
+		case seen[k.Value]:
+			report(k, fmt.Sprintf("%s: duplicate key %q", what, k.Value))
+		case v.Kind == yaml.AliasNode:
+			seen[k.Value] = true
+			report(v, what+": "+k.Value+": YAML aliases are not supported")
+		default:
+			seen[k.Value] = true
+			kvs = append(kvs, [2]*yaml.Node{k, v})
+		}
+	}
+	return kvs
 }
